@@ -1,0 +1,4 @@
+/** `benchmark-ingest generate` — not built yet (see the open issues). */
+export async function run(_argv: string[]): Promise<number> {
+  throw new Error('the generate command is not built yet');
+}

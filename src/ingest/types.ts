@@ -1,0 +1,72 @@
+/** The one signature every ingest strategy and source shares. */
+import type { StacItem } from '../stac/item.js';
+
+export type StrategyName = 'sequential' | 'concurrent' | 'worker-threads';
+export const STRATEGIES: readonly StrategyName[] = ['sequential', 'concurrent', 'worker-threads'];
+
+/** File formats the ingest library reads and the generator writes. */
+export type FileFormat = 'directory' | 'feature-collection' | 'ndjson' | 'catalog' | 'parquet';
+export const FILE_FORMATS: readonly FileFormat[] = [
+  'directory',
+  'feature-collection',
+  'ndjson',
+  'catalog',
+  'parquet',
+];
+
+/** An input that could not be ingested: a file path or a URL, and what was wrong with it. */
+export interface IngestFailure {
+  source: string;
+  reason: string;
+}
+
+/** Collects per-input failures; the caller reads it after (or during) iteration. */
+export class FailureCollector {
+  readonly failures: IngestFailure[] = [];
+  add(source: string, reason: string): void {
+    this.failures.push({ source, reason });
+  }
+  get count(): number {
+    return this.failures.length;
+  }
+}
+
+/** HTTP counters an API ingest fills in (the benchmark reads them). */
+export interface HttpStats {
+  requests: number;
+  retries: number;
+  peak_in_flight: number;
+}
+
+export interface IngestOptions {
+  strategy?: StrategyName;
+  /** In-flight operations (concurrent) or worker count (worker-threads). Default 1 for sequential. */
+  concurrency?: number;
+  maxItems?: number;
+  failures?: FailureCollector;
+  /** Overrides format detection for file sources. */
+  format?: FileFormat | 'json';
+  /** Names a variant of a strategy (e.g. a Parquet reader, whole-file vs streaming). */
+  variant?: string;
+  /** STAC API mode: the collection to ingest. */
+  collectionId?: string;
+  /** STAC API mode: counters filled in while ingesting. */
+  http?: HttpStats;
+  /** Stops the ingest early. */
+  signal?: AbortSignal;
+  /** STAC API search parameters passed through (bbox, datetime, ids, query, filter, fields, sortby...). */
+  search?: Record<string, unknown>;
+}
+
+/** Thrown when a whole source cannot be ingested (missing path, unknown format, corrupt file). */
+export class SourceError extends Error {
+  constructor(
+    readonly source: string,
+    message: string,
+  ) {
+    super(`${source}: ${message}`);
+    this.name = 'SourceError';
+  }
+}
+
+export type IngestFn = (source: string, options?: IngestOptions) => AsyncIterable<StacItem>;

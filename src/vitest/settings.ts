@@ -1,0 +1,84 @@
+/** BenchSettings: travels from the CLI to the bench processes as JSON in STAC_BENCH_SETTINGS. */
+import type { FileFormat } from '../ingest/types.js';
+import { FILE_FORMATS } from '../ingest/types.js';
+import type { ItemProfile } from '../stac/item.js';
+
+export const SETTINGS_ENV = 'STAC_BENCH_SETTINGS';
+
+export interface BenchSettings {
+  /** Generated items per file dataset. */
+  testSize: number;
+  profile: ItemProfile;
+  seed: number;
+  /** File formats to benchmark (scenario names). Empty: file mode off. */
+  formats: FileFormat[];
+  /** A user's own items directory instead of generated data. */
+  directory: string | null;
+  /** Async (main-thread) concurrency levels. */
+  concurrency: number[];
+  /** Worker-thread levels. */
+  workers: number[];
+  /** Measured runs per bench. */
+  samples: number;
+  /** Unmeasured warm-up runs per bench. */
+  warmups: number;
+  api: {
+    enabled: boolean;
+    /** A real STAC API; null: the built-in local STAC API. */
+    catalogUrl: string | null;
+    collectionId: string;
+    maxItems: number | null;
+    /** Local API: items in the small and the large collection. */
+    smallItems: number;
+    largeItems: number;
+    pageSize: number;
+    latencyMs: number;
+    rateLimit: number | null;
+    failRate: number;
+  };
+  /** Results JSON path; the report goes beside it. */
+  output: string;
+}
+
+export const DEFAULT_SETTINGS: BenchSettings = {
+  testSize: 10_000,
+  profile: 'small',
+  seed: 42,
+  formats: [...FILE_FORMATS],
+  directory: null,
+  concurrency: [1, 5, 10, 20],
+  workers: [1, 2, 4],
+  samples: 3,
+  warmups: 1,
+  api: {
+    enabled: true,
+    catalogUrl: null,
+    collectionId: 'sentinel-2-l2a',
+    maxItems: null,
+    smallItems: 100,
+    largeItems: 10_000,
+    pageSize: 100,
+    latencyMs: 50,
+    rateLimit: null,
+    failRate: 0,
+  },
+  output: 'results/benchmark.json',
+};
+
+/** Reads settings from the environment (defaults for what is absent). Throws on malformed JSON. */
+export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
+  const raw = env[SETTINGS_ENV];
+  if (!raw) return structuredClone(DEFAULT_SETTINGS);
+  let parsed: Partial<BenchSettings>;
+  try {
+    parsed = JSON.parse(raw) as Partial<BenchSettings>;
+  } catch (e) {
+    throw new Error(`${SETTINGS_ENV} is not valid JSON: ${(e as Error).message}`);
+  }
+  return mergeSettings(parsed);
+}
+
+export function mergeSettings(partial: Partial<BenchSettings>): BenchSettings {
+  const d = structuredClone(DEFAULT_SETTINGS);
+  return { ...d, ...partial, api: { ...d.api, ...(partial.api ?? {}) } };
+}
