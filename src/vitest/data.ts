@@ -4,6 +4,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensureDataset } from '../fixtures/cache.js';
 import type { FileFormat } from '../ingest/types.js';
 import type { ItemProfile } from '../stac/item.js';
 import type { DataPath, DataPaths } from './context.js';
@@ -36,7 +37,7 @@ export async function prepareDataPaths(
   }
   const paths: DataPaths = {};
   if (settings.formats.length === 0) return paths;
-  const ensure = options.ensure ?? (await loadCache());
+  const ensure = options.ensure ?? ensureDataset;
   for (const format of settings.formats) {
     const ready = await ensure({
       format,
@@ -49,12 +50,6 @@ export async function prepareDataPaths(
     options.onReady?.(format, data);
   }
   return paths;
-}
-
-async function loadCache(): Promise<EnsureDataset> {
-  // @ts-expect-error src/fixtures/cache.ts arrives with the fixtures branch (merge it, then drop this line).
-  const cache = (await import('../fixtures/cache.js')) as { ensureDataset: EnsureDataset };
-  return cache.ensureDataset;
 }
 
 /** A user's items directory: its *.json files count as items; their mean size as the item size. */
