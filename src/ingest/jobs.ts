@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import type { StacItem } from '../stac/item.js';
 import { decodeText, type Decoded, failed, looksBinary } from './documents.js';
 import { parseLines, readOwnedLines } from './ndjson.js';
-import { readParquetRows } from './parquet.js';
 import { isUrl, type ReadMode, readRef } from './reading.js';
 import type { IngestFailure } from './types.js';
 
@@ -64,6 +63,8 @@ export async function runJob(job: Job, ctx: RunContext): Promise<JobResult> {
     case 'ndjson':
       return runNdjson(job, ctx);
     case 'parquet': {
+      // Loaded on first use: hyparquet is not needed (nor loaded in workers) for JSON sources.
+      const { readParquetRows } = await import('./parquet.js');
       const out = await readParquetRows(job.path, job.rowGroups, ctx.read);
       return ctx.transfer === 'json' ? toJsonTransfer(out.items, out.failures) : out;
     }

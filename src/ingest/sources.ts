@@ -15,7 +15,6 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Job, JobResult } from './jobs.js';
 import { byteRanges, RANGE_BYTES } from './ndjson.js';
-import { parquetRowGroupCount } from './parquet.js';
 import { isUrl } from './reading.js';
 import { type FileFormat, SourceError } from './types.js';
 
@@ -198,6 +197,7 @@ function ndjsonPlan(path: string, info: Stats, rangeBytes: number): Plan {
 
 async function parquetPlan(path: string, info: Stats): Promise<Plan> {
   if (info.size === 0) throw new SourceError(path, 'empty file');
+  const { parquetRowGroupCount } = await import('./parquet.js');
   const groups = await parquetRowGroupCount(path);
   const jobs: Job[] = Array.from({ length: groups }, (_, i) => ({ kind: 'parquet', path, rowGroups: [i] }));
   return { format: 'parquet', jobs, follow: () => [] };
