@@ -117,9 +117,18 @@ export function fileSchema(columns: Map<string, Shape>): { schema: SchemaElement
   };
 }
 
+/** True when a column of this shape holds a JSON-text fallback somewhere inside. */
+export function needsConversion(shape: Shape): boolean {
+  if (shape.kind === 'json') return true;
+  if (shape.kind === 'list') return needsConversion(shape.element);
+  if (shape.kind === 'struct') return [...shape.fields.values()].some(needsConversion);
+  return false;
+}
+
 /** Converts a value to what its column expects (JSON text for `json` columns). */
 export function valueForShape(value: unknown, shape: Shape): unknown {
   if (value === null || value === undefined) return null;
+  if (!needsConversion(shape)) return value;
   switch (shape.kind) {
     case 'json':
       return JSON.stringify(value);
