@@ -101,7 +101,9 @@ function fileBuffer(path: string, size: number, mode: ReadMode): AsyncBuffer {
     async slice(start: number, end?: number): Promise<ArrayBuffer> {
       const bytes = await readBytes(path, start, end ?? size, mode);
       const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-      return (whole ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer;
+      return (
+        whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+      ) as ArrayBuffer;
     },
   };
 }
