@@ -59,7 +59,7 @@ describe.runIf(data)('parquet', () => {
   };
 
   // The readers side by side (sequential: one row group after another, or the whole file at once).
-  at('sequential', 1); // the default reader (), by row group
+  at('sequential', 1); // the default reader (parquet-wasm), by row group
   at('sequential', 1, `${DEFAULT_PARQUET_READER}+whole-file`);
   at('sequential', 1, 'hyparquet', true);
   at('sequential', 1, 'hyparquet+whole-file', true);
