@@ -65,6 +65,21 @@ describe('the stac-geoparquet writer', () => {
     expect(items.some((i) => i.properties.datetime === null)).toBe(true);
   });
 
+  it("reads back equal also with hyparquet's default options (geometry decoded to GeoJSON)", async () => {
+    const written = await writeDataset({
+      format: 'parquet',
+      profile: 'small',
+      count: 120,
+      seed: 4,
+      path: join(root, 'h.parquet'),
+    });
+    const rows = (await parquetReadObjects({ file: await asyncBufferFromFile(written.path) })) as Record<
+      string,
+      unknown
+    >[];
+    expect(rows.map(rowToItem)).toStrictEqual([...generateItems({ profile: 'small', count: 120, seed: 4 })]);
+  });
+
   it('writes row groups of about a thousand rows', async () => {
     const meta = await parquetMetadataAsync(await asyncBufferFromFile(file));
     expect(meta.row_groups.map((g) => Number(g.num_rows))).toEqual([ROW_GROUP_SIZE, COUNT - ROW_GROUP_SIZE]);
