@@ -61,8 +61,10 @@ async function runSelfTestBench(): Promise<Run> {
 
 describe('a vitest bench run with measuredBench and StacReporter', () => {
   let run: Run;
-  const row = (strategy: string, concurrency: number): BenchmarkResult =>
-    run.file.results.find((r) => r.strategy === strategy && r.concurrency === concurrency)!;
+  const row = (strategy: string, concurrency: number, variant: string | null = null): BenchmarkResult =>
+    run.file.results.find(
+      (r) => r.strategy === strategy && r.concurrency === concurrency && r.variant === variant,
+    )!;
 
   beforeAll(async () => {
     run = await runSelfTestBench();
@@ -75,6 +77,7 @@ describe('a vitest bench run with measuredBench and StacReporter', () => {
       'ndjson/300/concurrent/2',
       'ndjson/300/concurrent/3',
       'ndjson/300/sequential/1',
+      'ndjson/300/sequential/alloc-64mb/1',
       'ndjson/300/worker-threads/1',
     ]);
   });
@@ -96,6 +99,13 @@ describe('a vitest bench run with measuredBench and StacReporter', () => {
     expect(r.cpu_seconds).toBeGreaterThanOrEqual(0);
     expect(r.event_loop_utilization).toBeGreaterThan(0);
     expect(r.dataset).toMatchObject({ format: 'ndjson', items: 300, profile: 'trivial' });
+  });
+
+  it('sees the memory a run allocates and drops before it ends', () => {
+    const r = row('sequential', 1, 'alloc-64mb');
+    expect(r.error).toBeNull();
+    expect(r.items_processed).toBe(300);
+    expect(r.peak_memory_mb).toBeGreaterThanOrEqual(60);
   });
 
   it('runs a worker thread started by library code inside the bench process', () => {
@@ -126,13 +136,13 @@ describe('a vitest bench run with measuredBench and StacReporter', () => {
 
   it('prints one progress line per finished bench, then where the results are', () => {
     const lines = run.progress.filter((l) => l.startsWith('['));
-    expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(/^\[1\/4\] ndjson sequential c=1 … [\d,]+ items\/s — ETA \d+s$/);
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatch(/^\[1\/5\] ndjson sequential c=1 … [\d,]+ items\/s — ETA \d+s$/);
     expect(
-      lines.some((l) => /^\[\d\/4\] ndjson concurrent c=2 … FAILED: Error: measured run failed/.test(l)),
+      lines.some((l) => /^\[\d\/5\] ndjson concurrent c=2 … FAILED: Error: measured run failed/.test(l)),
     ).toBe(true);
     expect(run.progress.at(-1)).toMatch(
-      /^results: .*self-test\.json \(4 rows, 2 failed\), report: .*_report\.md$/,
+      /^results: .*self-test\.json \(5 rows, 2 failed\), report: .*_report\.md$/,
     );
   });
 });

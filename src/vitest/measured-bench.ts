@@ -5,7 +5,7 @@
  */
 import { bench, type TaskMeta, TestRunner } from 'vitest';
 import type { HttpStats } from '../ingest/types.js';
-import { type Measurement, measure } from '../profiling/instruments.js';
+import { collectGarbage, type Measurement, measure } from '../profiling/instruments.js';
 import type { DatasetInfo, ResultKind, Scenario } from '../profiling/result.js';
 
 /** What one run of the workload reports back. */
@@ -98,6 +98,10 @@ function record(m: Measurement & { result: RunOutcome }): RunRecord {
   };
 }
 
+function gcBetweenRuns(): void {
+  collectGarbage();
+}
+
 /**
  * Registers one bench. Exactly `samples` measured runs after `warmups` warm-ups (`time: 0`,
  * `warmupTime: 0`). A run that throws fails the bench: the error is kept in the meta and rethrown,
@@ -152,8 +156,12 @@ export function measuredBench(
       time: 0,
       warmupIterations: options.warmups,
       warmupTime: 0,
-      setup: (_task, mode) => {
+      setup: (benchTask, mode) => {
         phase = mode;
+        // A full GC before every run, outside the timed region (tinybench runs `beforeEach` before
+        // starting its clock), so one run's garbage is neither collected inside the next run's time
+        // nor hides the next run's memory growth when it is freed there.
+        benchTask.opts.beforeEach = gcBetweenRuns;
       },
     },
   );
