@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readResults } from '../report/read.js';
+import { readResults } from './results-file.js';
 import { renderSummary } from '../report/summary.js';
 import { markdownPathFor } from '../report/write.js';
 import { type BenchSettings, SETTINGS_ENV } from '../vitest/settings.js';

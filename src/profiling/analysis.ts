@@ -4,7 +4,7 @@
  * that is as fast as the best within the noise, its memory cost, one sentence with its conditions).
  * Pure: the same rows in, the same analysis out.
  */
-import { fmtInt, fmtNum, fmtSig, fmtSigned } from '../report/format.js';
+import { fmtInt, fmtNum, fmtSig, fmtSigned } from './format.js';
 import { explainBottleneck, type FloorSet, floorsOf } from './bottleneck.js';
 import type { BenchmarkResult, Comparison, DatasetInfo, Environment, Finding, Scenario } from './result.js';
 import { SCENARIOS } from './result.js';

@@ -3,7 +3,7 @@
  * (CPU time against wall time and cores, main-thread and worker event-loop utilisation) and the
  * floors measured in the same run on the same data.
  */
-import { fmtInt, fmtNum } from '../report/format.js';
+import { fmtInt, fmtNum } from './format.js';
 import type { BenchmarkResult, Bottleneck, Scenario } from './result.js';
 
 /** Above this, a thread (ELU) or the machine (CPU time / wall / cores) counts as saturated. */

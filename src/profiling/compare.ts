@@ -3,7 +3,7 @@
  * against both runs' spread, the change in peak memory, rows that started or stopped failing, and
  * the differences of environment that make a comparison doubtful. Pure; the CLI prints it.
  */
-import { fmtInt, fmtNum, fmtPct, fmtSigned } from '../report/format.js';
+import { fmtInt, fmtNum, fmtPct, fmtSigned } from './format.js';
 import type { BenchmarkResult, ResultsFile } from './result.js';
 import { noiseRatio, pooledSpread, relativeSpread, usable } from './spread.js';
 

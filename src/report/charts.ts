@@ -5,7 +5,7 @@
 import { groupRows, type RowGroup } from '../profiling/analysis.js';
 import { relativeSpread } from '../profiling/spread.js';
 import type { BenchmarkResult, ResultsFile } from '../profiling/result.js';
-import { fmtInt } from './format.js';
+import { fmtInt } from '../profiling/format.js';
 import { type LineChart, type Point, renderLineChart, type Series } from './svg.js';
 
 export type ChartMetric = 'throughput' | 'memory';

@@ -7,7 +7,7 @@ import { baselineFor, groupRows, type RowGroup } from '../profiling/analysis.js'
 import { relativeSpread } from '../profiling/spread.js';
 import type { BenchmarkResult, Finding, ResultsFile } from '../profiling/result.js';
 import { type ChartFile, planCharts } from './charts.js';
-import { fmtBytes, fmtInt, fmtNum, fmtSig, mdCell } from './format.js';
+import { fmtBytes, fmtInt, fmtNum, fmtSig, mdCell } from '../profiling/format.js';
 
 export interface MarkdownOptions {
   /** The results file's name without `.json`; names the chart files. Default `benchmark`. */

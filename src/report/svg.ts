@@ -3,7 +3,7 @@
  * markers per series, optional error bars, a legend. Renders in browsers and on GitHub (plain SVG
  * 1.1 elements, inline styles, a white background for dark themes).
  */
-import { fmtNum, xmlEscape } from './format.js';
+import { fmtNum, xmlEscape } from '../profiling/format.js';
 
 export interface Point {
   x: number;

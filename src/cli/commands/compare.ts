@@ -4,7 +4,7 @@
  * by more than PCT percent, default 10) or whose peak memory grew markedly, 0 otherwise.
  */
 import { compareRuns, renderDiff } from '../../profiling/compare.js';
-import { readResults } from '../../report/read.js';
+import { readResults } from '../results-file.js';
 import { EXIT, numberFlag, parseArgs, UsageError } from '../args.js';
 
 export const COMPARE_USAGE = 'usage: benchmark-ingest compare BASELINE.json CURRENT.json [--threshold PCT]';

@@ -1,6 +1,6 @@
 /** Reads a results file back: a missing path is the user's mistake, a bad file is a failed input. */
 import { readFile } from 'node:fs/promises';
-import { UsageError } from '../cli/args.js';
+import { UsageError } from './args.js';
 import type { ResultsFile } from '../profiling/result.js';
 import { validateResults } from '../profiling/schema.js';
 
