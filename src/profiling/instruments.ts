@@ -109,12 +109,13 @@ function hwmProbe(): PeakProbe {
 }
 
 async function samplerProbe(intervalMs: number): Promise<PeakProbe> {
-  const sampler = await RssSampler.start(intervalMs);
+  const sampler = await RssSampler.shared(intervalMs);
+  await sampler.reset();
   const rssBeforeMb = rssMb();
   return {
     method: 'sampler',
     rssBeforeMb,
-    stop: async () => Math.max(await sampler.stop(), rssMb()),
+    stop: async () => Math.max(await sampler.peak(), rssMb()),
   };
 }
 
