@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { collectEnvironment } from '../src/profiling/environment.js';
 import { validateResults } from '../src/profiling/schema.js';
 import type { RunRecord, StacBenchMeta } from '../src/vitest/measured-bench.js';
-import { analyzeResults } from '../src/vitest/reporter.js';
+import { analyze } from '../src/profiling/analysis.js';
 import {
   buildResult,
   buildResultsFile,
@@ -184,11 +184,12 @@ describe('buildResultsFile', () => {
       bench({ stats: null, meta: meta({ strategy: 'sequential', concurrency: 1, runs: [], error: 'x' }) }),
     )!;
     const config = { samples: 3, warmups: 1 };
+    const environment = collectEnvironment();
     const file = buildResultsFile({
       results: [ok, failed],
-      environment: collectEnvironment(),
+      environment,
       config,
-      analysis: analyzeResults([ok, failed], config),
+      analysis: analyze([ok, failed], config, environment),
       generatedAt: new Date('2026-11-29T03:00:00Z'),
     });
     expect(file.generated_at).toBe('2026-11-29T03:00:00.000Z');
