@@ -109,7 +109,11 @@ export class StacReporter implements Reporter {
     this.progress.write(`${progressLine(this.done, this.total, label, elapsed, this.modulesPending > 0)}\n`);
   }
 
-  async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
+  async onTestRunEnd(
+    testModules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<unknown> = [],
+    reason = 'passed',
+  ): Promise<void> {
     const settings = this.settings ?? readSettings();
     const benches: CollectedBench[] = [];
     for (const testModule of testModules) {
@@ -118,6 +122,13 @@ export class StacReporter implements Reporter {
       }
     }
     const results = benches.map(buildResult).filter((r): r is BenchmarkResult => r !== null);
+    if (results.length === 0) {
+      // Nothing measured (setup failed, no bench file, every bench skipped): leave any earlier file alone.
+      const why =
+        unhandledErrors.length > 0 ? `, ${unhandledErrors.length} error(s) before any bench ran` : '';
+      this.progress.write(`no benchmark results to write (run ${reason}${why})\n`);
+      return;
+    }
     const config: Record<string, unknown> = { ...settings, measurement: measurementConditions(benches) };
     const environment = collectEnvironment();
     const analysis = (this.options.analyze ?? analyze)(results, config, environment);
