@@ -88,9 +88,14 @@ export class StacReporter implements Reporter {
     this.settings ??= readSettings();
     this.total = 0;
     this.done = 0;
-    this.started = performance.now();
+    this.started = 0;
     this.modulesPending = specifications.length;
     this.lastResults = null;
+  }
+
+  /** The ETA clock starts with the first bench file, after the data and the local API are ready. */
+  onTestModuleStart(): void {
+    if (this.started === 0) this.started = performance.now();
   }
 
   onTestModuleCollected(testModule: TestModule): void {
@@ -104,7 +109,7 @@ export class StacReporter implements Reporter {
     if (testCase.result().state === 'skipped') return;
     this.done++;
     const result = buildResult(collectBench(testCase));
-    const elapsed = performance.now() - this.started;
+    const elapsed = performance.now() - (this.started || performance.now());
     const label = { name: testCase.name, result };
     this.progress.write(`${progressLine(this.done, this.total, label, elapsed, this.modulesPending > 0)}\n`);
   }
