@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { StacReporter } from './src/vitest/reporter.js';
 
 export default defineConfig({
   test: {
@@ -12,6 +13,8 @@ export default defineConfig({
     benchmark: {
       include: ['bench/**/*.bench.ts'],
       includeSamples: true,
+      // The built-in table, then the project's results file, report and progress lines.
+      reporters: ['default', new StacReporter()],
     },
   },
 });

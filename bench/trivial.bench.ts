@@ -1,0 +1,75 @@
+/**
+ * A plumbing check of measuredBench, the globalSetup and the reporter on a trivial workload (parse a
+ * few hundred small items held in memory, and start one worker thread from library code). It only
+ * registers its benches when STAC_BENCH_SELF_TEST is set, so real runs do not carry its rows;
+ * STAC_BENCH_SELF_TEST=fail adds a bench that throws in its measured runs and one that throws in
+ * warm-up, to check that failures reach the results as errors.
+ */
+import { describe, inject } from 'vitest';
+import { squareInWorker } from '../src/workers/probe.js';
+import { measuredBench } from '../src/vitest/measured-bench.js';
+
+const mode = process.env.STAC_BENCH_SELF_TEST;
+const settings = inject('settings');
+const ITEMS = 300;
+
+const lines = Array.from({ length: ITEMS }, (_, i) =>
+  JSON.stringify({
+    type: 'Feature',
+    stac_version: '1.1.0',
+    id: `trivial-${i}`,
+    properties: { datetime: null },
+  }),
+);
+const dataset = {
+  format: 'ndjson',
+  items: ITEMS,
+  item_bytes_avg: Math.round(lines.reduce((s, l) => s + l.length, 0) / ITEMS),
+  profile: 'trivial',
+  page_size: null,
+  latency_ms: null,
+};
+const common = { scenario: 'ndjson', dataset, samples: settings.samples, warmups: settings.warmups } as const;
+
+async function parseAll(): Promise<{ items: number }> {
+  let items = 0;
+  for (const line of lines) {
+    if ((JSON.parse(line) as { type?: string }).type === 'Feature') items++;
+    if (items % 100 === 0) await Promise.resolve();
+  }
+  return { items };
+}
+
+describe.runIf(mode)('self-test (trivial workload)', () => {
+  measuredBench('trivial parse sequential', parseAll, { ...common, strategy: 'sequential', concurrency: 1 });
+
+  measuredBench(
+    'trivial worker',
+    async () => {
+      const square = await squareInWorker(ITEMS);
+      if (square !== ITEMS * ITEMS) throw new Error(`worker answered ${square}`);
+      return { items: ITEMS, workerElu: null };
+    },
+    { ...common, strategy: 'worker-threads', concurrency: 1 },
+  );
+
+  if (mode === 'fail') {
+    let calls = 0;
+    measuredBench(
+      'trivial failing run',
+      async () => {
+        calls++;
+        if (calls > settings.warmups) throw new Error('measured run failed on purpose');
+        return parseAll();
+      },
+      { ...common, strategy: 'concurrent', concurrency: 2 },
+    );
+    measuredBench(
+      'trivial failing warm-up',
+      async () => {
+        throw new Error('warm-up failed on purpose');
+      },
+      { ...common, strategy: 'concurrent', concurrency: 3, warmups: Math.max(1, settings.warmups) },
+    );
+  }
+});

@@ -1,0 +1,204 @@
+/**
+ * The measuring core: one measured run of a function, with wall time, CPU (user + system of the
+ * whole process), the main thread's event-loop utilisation and the peak memory of the whole process.
+ *
+ * Peak memory follows ARCHITECTURE "Measurement rules": the highest resident set size of the process
+ * during the run minus the RSS just before it. On Linux the kernel's high-water mark (`VmHWM` in
+ * /proc/self/status) is reset to the current RSS by writing `5` to /proc/self/clear_refs, and read after
+ * the run: it sees every page the process touched (workers, Buffers, WASM), even while the main thread
+ * is blocked, and is not hidden by an earlier run's peak. Where that is not available, a sampler in a
+ * worker thread (which keeps running while the main thread is blocked) polls the process RSS instead,
+ * and the measurement says so in `peak_method`.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { RssSampler } from './rss-sampler.js';
+
+/** How `peak_memory_mb` was obtained. */
+export type PeakMethod = 'vmhwm' | 'sampler';
+
+/** Figures of one measured run. Seconds and MB (2^20 bytes). */
+export interface Measurement {
+  /** Elapsed real time of the run. */
+  wall_seconds: number;
+  /** User CPU time of the whole process (all threads) during the run. */
+  cpu_user_seconds: number;
+  /** System CPU time of the whole process during the run. */
+  cpu_system_seconds: number;
+  /** user + system. */
+  cpu_seconds: number;
+  /** cpu_seconds divided by the logical core count (seconds per core; compare with wall_seconds). */
+  cpu_per_core: number;
+  /** Main thread event-loop utilisation over the run, 0..1. */
+  elu: number;
+  /** Highest RSS of the whole process during the run minus `rss_before_mb` (never negative). */
+  peak_memory_mb: number;
+  /** RSS just before the run started. */
+  rss_before_mb: number;
+  /** 'vmhwm': kernel high-water mark reset before the run; 'sampler': worker-thread RSS polling. */
+  peak_method: PeakMethod;
+}
+
+export interface Measured<T> extends Measurement {
+  /** What the measured function returned (awaited). */
+  result: T;
+}
+
+export interface MeasureOptions {
+  /** 'auto' (default): the kernel high-water mark where available, else the sampler. */
+  peakMethod?: 'auto' | PeakMethod;
+  /** Sampler interval in ms (sampler method only). Default 5. */
+  sampleIntervalMs?: number;
+}
+
+const STATUS = '/proc/self/status';
+const CLEAR_REFS = '/proc/self/clear_refs';
+const KB_PER_MB = 1024;
+
+let hwmAvailable: boolean | undefined;
+
+/** True where /proc/self/clear_refs can reset VmHWM (Linux with procfs). Probed once. */
+export function highWaterMarkAvailable(): boolean {
+  if (hwmAvailable === undefined) {
+    try {
+      resetHighWaterMark();
+      hwmAvailable = readStatusKb('VmHWM') !== null && readStatusKb('VmRSS') !== null;
+    } catch {
+      hwmAvailable = false;
+    }
+  }
+  return hwmAvailable;
+}
+
+/** Resets the kernel's resident-set high-water mark of this process to its current RSS. */
+function resetHighWaterMark(): void {
+  writeFileSync(CLEAR_REFS, '5');
+}
+
+/** Reads one `Name:   123 kB` field of /proc/self/status, in kB; null when absent. */
+function readStatusKb(field: 'VmHWM' | 'VmRSS'): number | null {
+  const status = readFileSync(STATUS, 'utf8');
+  const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
+  return match ? Number(match[1]) : null;
+}
+
+/** Current RSS of the whole process in MB. */
+export function rssMb(): number {
+  return process.memoryUsage.rss() / (1024 * 1024);
+}
+
+/** Peak-memory probe for one run: start just before, stop just after. */
+interface PeakProbe {
+  readonly method: PeakMethod;
+  readonly rssBeforeMb: number;
+  /** Highest RSS seen during the run, MB. */
+  stop(): Promise<number>;
+}
+
+function hwmProbe(): PeakProbe {
+  resetHighWaterMark();
+  const rssBeforeMb = (readStatusKb('VmRSS') ?? 0) / KB_PER_MB;
+  return {
+    method: 'vmhwm',
+    rssBeforeMb,
+    stop: async () => (readStatusKb('VmHWM') ?? 0) / KB_PER_MB,
+  };
+}
+
+async function samplerProbe(intervalMs: number): Promise<PeakProbe> {
+  const sampler = await RssSampler.start(intervalMs);
+  const rssBeforeMb = rssMb();
+  return {
+    method: 'sampler',
+    rssBeforeMb,
+    stop: async () => Math.max(await sampler.stop(), rssMb()),
+  };
+}
+
+async function startProbe(options: MeasureOptions): Promise<PeakProbe> {
+  const wanted = options.peakMethod ?? 'auto';
+  if (wanted === 'vmhwm' && !highWaterMarkAvailable()) {
+    throw new Error(`peak memory method 'vmhwm' needs a writable ${CLEAR_REFS} (Linux)`);
+  }
+  if (wanted !== 'sampler' && highWaterMarkAvailable()) return hwmProbe();
+  return samplerProbe(options.sampleIntervalMs ?? 5);
+}
+
+/**
+ * Runs `fn` once and measures it. The measured region is exactly the call and the awaiting of its
+ * result. If `fn` throws, the probe is stopped and the error is rethrown unchanged.
+ */
+export async function measure<T>(
+  fn: () => T | Promise<T>,
+  options: MeasureOptions = {},
+): Promise<Measured<T>> {
+  const probe = await startProbe(options);
+  const eluStart = performance.eventLoopUtilization();
+  const cpuStart = process.cpuUsage();
+  const wallStart = performance.now();
+  let result: T;
+  try {
+    result = await fn();
+  } catch (error) {
+    await probe.stop();
+    throw error;
+  }
+  const wallMs = performance.now() - wallStart;
+  const cpu = process.cpuUsage(cpuStart);
+  const elu = performance.eventLoopUtilization(eluStart);
+  const peakMb = await probe.stop();
+  return { ...figures(wallMs, cpu, elu.utilization, peakMb, probe), result };
+}
+
+function figures(
+  wallMs: number,
+  cpu: NodeJS.CpuUsage,
+  elu: number,
+  peakMb: number,
+  probe: PeakProbe,
+): Measurement {
+  const wall = wallMs / 1000;
+  const user = cpu.user / 1e6;
+  const system = cpu.system / 1e6;
+  const cpuSeconds = user + system;
+  return {
+    wall_seconds: wall,
+    cpu_user_seconds: user,
+    cpu_system_seconds: system,
+    cpu_seconds: cpuSeconds,
+    cpu_per_core: cpuSeconds / availableParallelism(),
+    elu: Number.isFinite(elu) ? elu : 0,
+    peak_memory_mb: Math.max(0, peakMb - probe.rssBeforeMb),
+    rss_before_mb: probe.rssBeforeMb,
+    peak_method: probe.method,
+  };
+}
+
+let gcFn: (() => void) | null | undefined;
+
+/**
+ * Runs a full garbage collection when the runtime allows it (`--expose-gc`, or exposing it at run
+ * time through V8 flags). Used between measured runs, outside the measured region, so that one run's
+ * garbage is not collected inside the next one. Returns whether a collection ran.
+ */
+export function collectGarbage(): boolean {
+  if (gcFn === undefined) gcFn = findGc();
+  if (!gcFn) return false;
+  gcFn();
+  return true;
+}
+
+function findGc(): (() => void) | null {
+  const global = globalThis as { gc?: () => void };
+  if (typeof global.gc === 'function') return global.gc;
+  try {
+    setFlagsFromString('--expose-gc');
+    const fn = runInNewContext('gc') as unknown;
+    return typeof fn === 'function' ? (fn as () => void) : null;
+  } catch {
+    return null;
+  }
+}

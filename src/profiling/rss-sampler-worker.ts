@@ -1,0 +1,26 @@
+/**
+ * Worker side of RssSampler: polls the RSS of the whole process on its own event loop (so it keeps
+ * sampling while the main thread is blocked) and answers 'stop' with the highest value seen, in bytes.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+
+const port = parentPort!;
+const intervalMs = Number((workerData as { intervalMs?: number }).intervalMs ?? 5);
+let max = process.memoryUsage.rss();
+const sample = (): void => {
+  const rss = process.memoryUsage.rss();
+  if (rss > max) max = rss;
+};
+const timer = setInterval(sample, intervalMs);
+
+port.on('message', (message: unknown) => {
+  if (message === 'reset') {
+    max = process.memoryUsage.rss();
+    port.postMessage('reset');
+  } else if (message === 'stop') {
+    clearInterval(timer);
+    sample();
+    port.postMessage(max);
+  }
+});
+port.postMessage('ready');

@@ -1,0 +1,171 @@
+/**
+ * measuredBench(): a vitest `bench` whose every run is measured with `measure` (wall, CPU, ELU,
+ * whole-process peak memory) and whose measurements and outcome travel to the reporter in the bench
+ * task's `meta`. Bench files stay thin: pick the data, call measuredBench with a run function.
+ */
+import { bench, type TaskMeta, TestRunner } from 'vitest';
+import type { HttpStats } from '../ingest/types.js';
+import { type Measurement, measure } from '../profiling/instruments.js';
+import type { DatasetInfo, ResultKind, Scenario } from '../profiling/result.js';
+
+/** What one run of the workload reports back. */
+export interface RunOutcome {
+  /** Items the run produced (ingested, or read/parsed for a floor). */
+  items: number;
+  /** Inputs that could not be ingested (counted, not fatal). */
+  failures?: number;
+  /** API mode: HTTP counters of this run. */
+  http?: HttpStats;
+  /** worker-threads: the workers' mean event-loop utilisation over the run. */
+  workerElu?: number | null;
+}
+
+export interface MeasuredBenchOptions {
+  scenario: Scenario;
+  strategy: string;
+  concurrency: number;
+  /** Default 'ingest'. */
+  kind?: ResultKind;
+  variant?: string | null;
+  dataset: DatasetInfo;
+  /** Measured runs (settings.samples). */
+  samples: number;
+  /** Unmeasured warm-up runs before them (settings.warmups). */
+  warmups: number;
+}
+
+/** One measured run: the instrument figures and what the run reported. */
+export interface RunRecord extends Measurement {
+  items: number;
+  failures: number;
+  http: HttpStats | null;
+  worker_elu: number | null;
+}
+
+/** What a measured bench attaches to its task (`task.meta.stacBench`). */
+export interface StacBenchMeta {
+  scenario: Scenario;
+  kind: ResultKind;
+  strategy: string;
+  variant: string | null;
+  concurrency: number;
+  dataset: DatasetInfo;
+  samples: number;
+  warmups: number;
+  /** Measured runs in the order they ran (warm-ups are not recorded). */
+  runs: RunRecord[];
+  /** The first error a run threw (warm-up or measured), as `Name: message`; null when none did. */
+  error: string | null;
+}
+
+declare module 'vitest' {
+  interface TaskMeta {
+    stacBench?: StacBenchMeta;
+  }
+}
+
+function checkOptions(name: string, o: MeasuredBenchOptions): void {
+  const positiveInt = (key: 'concurrency' | 'samples', v: number) => {
+    if (!Number.isInteger(v) || v < 1)
+      throw new TypeError(`measuredBench '${name}': ${key} must be an integer >= 1, got ${v}`);
+  };
+  positiveInt('concurrency', o.concurrency);
+  positiveInt('samples', o.samples);
+  if (!Number.isInteger(o.warmups) || o.warmups < 0) {
+    throw new TypeError(`measuredBench '${name}': warmups must be an integer >= 0, got ${o.warmups}`);
+  }
+  if (!o.strategy) throw new TypeError(`measuredBench '${name}': strategy must be a non-empty string`);
+}
+
+function describeError(e: unknown): string {
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  return String(e);
+}
+
+function record(m: Measurement & { result: RunOutcome }): RunRecord {
+  const { result, ...figures } = m;
+  if (!result || typeof result.items !== 'number' || !Number.isFinite(result.items)) {
+    throw new TypeError(
+      `a measured run must resolve to { items: number, ... }, got ${JSON.stringify(result)}`,
+    );
+  }
+  return {
+    ...figures,
+    items: result.items,
+    failures: result.failures ?? 0,
+    http: result.http ? { ...result.http } : null,
+    worker_elu: result.workerElu ?? null,
+  };
+}
+
+/**
+ * Registers one bench. Exactly `samples` measured runs after `warmups` warm-ups (`time: 0`,
+ * `warmupTime: 0`). A run that throws fails the bench: the error is kept in the meta and rethrown,
+ * so vitest reports it and the reporter turns it into a failed result (figures null).
+ * A warm-up that throws is remembered and rethrown by the first measured run (a warm-up error
+ * alone would leave vitest without any result for the bench).
+ */
+export function measuredBench(
+  name: string,
+  run: () => Promise<RunOutcome>,
+  options: MeasuredBenchOptions,
+): void {
+  checkOptions(name, options);
+  const meta: StacBenchMeta = {
+    scenario: options.scenario,
+    kind: options.kind ?? 'ingest',
+    strategy: options.strategy,
+    variant: options.variant ?? null,
+    concurrency: options.concurrency,
+    dataset: { ...options.dataset },
+    samples: options.samples,
+    warmups: options.warmups,
+    runs: [],
+    error: null,
+  };
+  let phase: 'warmup' | 'run' = 'warmup';
+  let warmupError: unknown = null;
+
+  bench(
+    name,
+    async () => {
+      task.meta.stacBench = meta;
+      if (phase === 'warmup') {
+        try {
+          await run();
+        } catch (e) {
+          warmupError ??= e;
+          meta.error ??= describeError(e);
+        }
+        return;
+      }
+      if (warmupError !== null) throw warmupError;
+      try {
+        meta.runs.push(record(await measure(run)));
+      } catch (e) {
+        meta.error ??= describeError(e);
+        throw e;
+      }
+    },
+    {
+      iterations: options.samples,
+      time: 0,
+      warmupIterations: options.warmups,
+      warmupTime: 0,
+      setup: (_task, mode) => {
+        phase = mode;
+      },
+    },
+  );
+  const task = registeredTask(name);
+  task.meta.stacBench = meta;
+}
+
+/** The task vitest just created for `bench(name, ...)` (bench code cannot otherwise reach its task). */
+function registeredTask(name: string): { meta: TaskMeta } {
+  const last = TestRunner.getCurrentSuite().tasks.at(-1);
+  if (last?.type !== 'test') {
+    throw new Error(`measuredBench '${name}': could not find the bench task vitest registered`);
+  }
+  return last;
+}

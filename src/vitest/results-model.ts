@@ -1,0 +1,194 @@
+/**
+ * Pure: turns what the reporter collected for each bench (vitest's statistics + the measuredBench
+ * meta) into BenchmarkResults and a ResultsFile, and formats progress lines. No vitest imports,
+ * so it is tested with fixed fake statistics.
+ */
+import type {
+  BenchmarkResult,
+  DurationStats,
+  Environment,
+  HttpFigures,
+  ResultsFile,
+} from '../profiling/result.js';
+import { resultKey } from '../profiling/result.js';
+import type { RunRecord, StacBenchMeta } from './measured-bench.js';
+
+/** The part of vitest's benchmark statistics used here (times in ms; `samples` sorted ascending). */
+export interface BenchStatistics {
+  sampleCount: number;
+  samples: number[];
+}
+
+/** One bench as the reporter saw it. */
+export interface CollectedBench {
+  name: string;
+  /** vitest's statistics; null when vitest produced none (the bench never completed). */
+  stats: BenchStatistics | null;
+  /** measuredBench's meta; undefined for a plain `bench` (not part of the results). */
+  meta: StacBenchMeta | undefined;
+  /** vitest's error messages for this bench, if any. */
+  errors: string[];
+}
+
+/** Two-sided 95% Student t critical values by degrees of freedom (1..30); 1.96 beyond. */
+const T95 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131,
+  2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+/** min, median, mean, p99, max and the relative margin of error (95%, percent) of durations. */
+export function durationStats(values: readonly number[]): DurationStats {
+  if (values.length === 0) throw new RangeError('durationStats: no samples');
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  const mean = sorted.reduce((s, v) => s + v, 0) / n;
+  const mid = Math.floor(n / 2);
+  const p50 = n % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  const p99 = sorted[Math.ceil(n * 0.99) - 1]!;
+  let rme = 0;
+  if (n > 1 && mean > 0) {
+    const variance = sorted.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1);
+    const sem = Math.sqrt(variance) / Math.sqrt(n);
+    rme = ((sem * (T95[n - 2] ?? 1.96)) / mean) * 100;
+  }
+  return { min: sorted[0]!, p50, mean, p99, max: sorted[n - 1]!, rme };
+}
+
+const mean = (values: readonly number[]): number => values.reduce((s, v) => s + v, 0) / values.length;
+
+function httpFigures(runs: readonly RunRecord[]): HttpFigures | null {
+  const http = runs.map((r) => r.http).filter((h) => h !== null);
+  if (http.length === 0) return null;
+  return {
+    requests: Math.round(mean(http.map((h) => h.requests))),
+    retries: Math.round(mean(http.map((h) => h.retries))),
+    peak_in_flight: Math.max(...http.map((h) => h.peak_in_flight)),
+  };
+}
+
+/** Why a bench counts as failed, or null when it produced a full set of measurements. */
+export function failureOf(bench: CollectedBench): string | null {
+  const meta = bench.meta!;
+  if (meta.error) return meta.error;
+  if (bench.errors.length > 0) return bench.errors[0]!;
+  if (!bench.stats || bench.stats.sampleCount === 0) return 'the bench produced no samples';
+  if (meta.runs.length === 0) return 'no measured run was recorded';
+  return null;
+}
+
+/**
+ * The result row of one measured bench (null for a plain bench without meta). Per run: durations
+ * from vitest's samples (ms -> s; the measured runs recorded by measure() when vitest kept no
+ * samples); throughput = items per run / mean duration; peak memory = the highest over the runs;
+ * CPU, ELU and worker ELU = means; failures = the most any run counted; HTTP requests and retries =
+ * per-run means, peak in flight = the highest.
+ */
+export function buildResult(bench: CollectedBench): BenchmarkResult | null {
+  const meta = bench.meta;
+  if (!meta) return null;
+  const base = {
+    key: resultKey(meta),
+    scenario: meta.scenario,
+    kind: meta.kind,
+    strategy: meta.strategy,
+    variant: meta.variant,
+    concurrency: meta.concurrency,
+    dataset: { ...meta.dataset },
+    failures: meta.runs.length ? Math.max(...meta.runs.map((r) => r.failures)) : 0,
+  };
+  const error = failureOf(bench);
+  if (error !== null) {
+    return {
+      ...base,
+      duration_seconds: null,
+      throughput_items_per_sec: null,
+      peak_memory_mb: null,
+      items_processed: null,
+      cpu_seconds: null,
+      event_loop_utilization: null,
+      worker_elu: null,
+      samples: 0,
+      duration_stats: null,
+      http: null,
+      error,
+    };
+  }
+  const runs = meta.runs;
+  const stats = bench.stats!;
+  const seconds =
+    stats.samples.length > 0 ? stats.samples.map((ms) => ms / 1000) : runs.map((r) => r.wall_seconds);
+  const duration = durationStats(seconds);
+  const items = Math.round(mean(runs.map((r) => r.items)));
+  const workerElu = runs.map((r) => r.worker_elu).filter((v) => v !== null);
+  return {
+    ...base,
+    duration_seconds: duration.mean,
+    throughput_items_per_sec: duration.mean > 0 ? items / duration.mean : 0,
+    peak_memory_mb: Math.max(...runs.map((r) => r.peak_memory_mb)),
+    items_processed: items,
+    cpu_seconds: mean(runs.map((r) => r.cpu_seconds)),
+    event_loop_utilization: Math.min(1, mean(runs.map((r) => r.elu))),
+    worker_elu: workerElu.length ? Math.min(1, mean(workerElu)) : null,
+    samples: stats.sampleCount,
+    duration_stats: duration,
+    http: httpFigures(runs),
+    error: null,
+  };
+}
+
+export interface ResultsFileInput {
+  results: BenchmarkResult[];
+  environment: Environment;
+  config: Record<string, unknown>;
+  analysis: Pick<ResultsFile, 'comparisons' | 'findings'>;
+  generatedAt?: Date;
+}
+
+export function buildResultsFile(input: ResultsFileInput): ResultsFile {
+  return {
+    schema_version: 1,
+    generated_at: (input.generatedAt ?? new Date()).toISOString(),
+    environment: input.environment,
+    config: input.config,
+    results: input.results,
+    comparisons: input.analysis.comparisons,
+    findings: input.analysis.findings,
+  };
+}
+
+/** `1m20s`, `45s`, `1h02m`. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/**
+ * `[12/40] directory concurrent c=10 … 23,400 items/s — ETA 1m20s`. The ETA is the elapsed time per
+ * finished bench times the benches left. `moreToCome`: bench files not collected yet, so the total
+ * is a lower bound (`[3/8+]`, `ETA ≥ 40s`).
+ */
+export function progressLine(
+  done: number,
+  total: number,
+  label: { name: string; result: BenchmarkResult | null },
+  elapsedMs: number,
+  moreToCome = false,
+): string {
+  const r = label.result;
+  const what = r
+    ? [r.scenario, r.strategy, r.variant, r.kind === 'floor' ? 'floor' : null, `c=${r.concurrency}`]
+        .filter(Boolean)
+        .join(' ')
+    : label.name;
+  let figure: string;
+  if (!r) figure = 'done';
+  else if (r.error) figure = `FAILED: ${r.error}`;
+  else figure = `${Math.round(r.throughput_items_per_sec ?? 0).toLocaleString('en-US')} items/s`;
+  const left = Math.max(0, total - done);
+  const eta = done > 0 ? formatDuration((elapsedMs / done) * left) : '?';
+  const plus = moreToCome ? '+' : '';
+  return `[${done}/${Math.max(total, done)}${plus}] ${what} … ${figure} — ETA ${moreToCome ? '≥ ' : ''}${eta}`;
+}
