@@ -132,9 +132,9 @@ export async function sourcesFromItems(
   const groups = new Map<string, StacItem[]>();
   for await (const item of items) {
     const id = typeof item.collection === 'string' && item.collection ? item.collection : fallbackId;
-    let group = groups.get(id);
-    if (!group) groups.set(id, (group = []));
-    group.push(item);
+    const group = groups.get(id);
+    if (group) group.push(item);
+    else groups.set(id, [item]);
   }
   return [...groups].map(([id, list]) => ({ id, items: list }));
 }
