@@ -1,0 +1,203 @@
+/**
+ * The three strategies for a STAC API search (ARCHITECTURE "Strategies"):
+ * - `sequential`: one page after another following `next` (pystac-client's way; the baseline).
+ * - `concurrent`: the search cut into balanced time partitions, `concurrency` of them crawled at
+ *   once on this thread over one undici Agent with spare connections; parsing stays here.
+ * - `worker-threads`: `concurrency` workers each crawl partitions one after another and parse the
+ *   pages off this thread; this thread receives plain Items (structured clone).
+ * Partitioned strategies drop the boundary duplicates their own partitioning creates (by id), so
+ * without `maxItems` every strategy yields the same multiset of Items as `sequential`.
+ */
+import pLimit from 'p-limit';
+import type { StacItem } from '../../stac/item.js';
+import type { FailureCollector } from '../types.js';
+import { Channel } from './channel.js';
+import { firstRequest, type SearchEndpoint } from './endpoint.js';
+import type { HttpClient, HttpOptions } from './http.js';
+import { fetchPage, type Page, pages } from './page.js';
+import {
+  BoundaryFilter,
+  boundariesOf,
+  type Partition,
+  partitionDatetime,
+  partitionRange,
+  planPartitions,
+} from './partition.js';
+import { apiWorkerPool, type CrawlJob } from './worker-pool.js';
+
+/** What happened in one partition: its interval, the probes' estimate, and what was crawled. */
+export interface PartitionReport {
+  datetime: string;
+  estimated: number | null;
+  pages: number;
+  /** Items the partition's pages held (before boundary duplicates were dropped). */
+  items: number;
+}
+
+/** Filled in while an API ingest runs (pass `report` in the options to read it). */
+export interface ApiReport {
+  method: 'GET' | 'POST' | null;
+  searchUrl: string | null;
+  /** Effective concurrency (after the politeness cap towards non-local hosts). */
+  concurrency: number;
+  probes: number;
+  partitions: PartitionReport[];
+  /** Boundary duplicates dropped by the partitioned strategies. */
+  duplicatesDropped: number;
+  /** worker-threads: the workers' mean event-loop utilisation over the run. */
+  workerElu: number | null;
+}
+
+export function newApiReport(): ApiReport {
+  return {
+    method: null,
+    searchUrl: null,
+    concurrency: 1,
+    probes: 0,
+    partitions: [],
+    duplicatesDropped: 0,
+    workerElu: null,
+  };
+}
+
+/** Everything a strategy needs for one search. */
+export interface ApiRun {
+  client: HttpClient;
+  endpoint: SearchEndpoint;
+  /** Search parameters as the caller gave them, `limit` already decided. */
+  params: Record<string, unknown>;
+  /** Page size asked for (undefined: the server's default). */
+  limit: number | undefined;
+  maxItems: number;
+  concurrency: number;
+  failures: FailureCollector;
+  report: ApiReport;
+  httpOptions: HttpOptions;
+  /** Called after every page this thread fetched (keeps the caller's HttpStats current). */
+  onPage: () => void;
+  /** Aborts every request of the run still in flight (the consumer stopped). */
+  abort: () => void;
+}
+
+/** Partitions per crawling slot: spare ones even out the tail when estimates are off. */
+export const PARTITIONS_PER_SLOT = 2;
+/** A page size assumed when the caller leaves it to the server. */
+const ASSUMED_PAGE = 100;
+
+export async function* sequential(run: ApiRun): AsyncGenerator<StacItem> {
+  const request = firstRequest(run.endpoint, run.params);
+  const report: PartitionReport = {
+    datetime: String(run.params.datetime ?? '..'),
+    estimated: null,
+    pages: 0,
+    items: 0,
+  };
+  run.report.partitions.push(report);
+  for await (const page of pages(run.client, request, run.failures)) {
+    report.pages++;
+    report.items += page.items.length;
+    run.onPage();
+    yield* page.items;
+  }
+}
+
+/** Balanced partitions for `slots` crawlers, or null when the search is not worth splitting. */
+export async function planFor(run: ApiRun, slots: number): Promise<Partition[] | null> {
+  if (slots <= 1 || run.params.ids !== undefined) return null;
+  if (run.maxItems <= (run.limit ?? ASSUMED_PAGE)) return null; // one page is all it takes
+  const range = partitionRange(run.params.datetime, run.endpoint.collection);
+  if (!range) return null;
+  const limit = pLimit(slots);
+  const probe = (p: Partition) =>
+    limit(async () => {
+      run.report.probes++;
+      const req = firstRequest(run.endpoint, { ...run.params, datetime: partitionDatetime(p), limit: 1 });
+      const page: Page = await fetchPage(run.client, req);
+      run.onPage();
+      return page.numberMatched;
+    });
+  const parts = await planPartitions(range, slots * PARTITIONS_PER_SLOT, slots, probe);
+  return parts.filter((p) => p.matched !== 0);
+}
+
+function partitionReport(run: ApiRun, p: Partition): PartitionReport {
+  const report = { datetime: partitionDatetime(p), estimated: p.matched, pages: 0, items: 0 };
+  run.report.partitions.push(report);
+  return report;
+}
+
+export async function* concurrent(run: ApiRun): AsyncGenerator<StacItem> {
+  const parts = await planFor(run, run.concurrency);
+  if (!parts) {
+    yield* sequential(run);
+    return;
+  }
+  const filter = new BoundaryFilter(boundariesOf(parts));
+  const channel = new Channel<StacItem[]>(run.concurrency);
+  const queue = [...parts];
+  const crawl = async () => {
+    for (let p = queue.shift(); p; p = queue.shift()) {
+      const report = partitionReport(run, p);
+      const request = firstRequest(run.endpoint, { ...run.params, datetime: partitionDatetime(p) });
+      for await (const page of pages(run.client, request, run.failures)) {
+        report.pages++;
+        report.items += page.items.length;
+        run.onPage();
+        if (!(await channel.push(page.items))) return;
+      }
+    }
+  };
+  const crawlers = Array.from({ length: Math.min(run.concurrency, parts.length) }, crawl);
+  const done = Promise.all(crawlers).then(
+    () => channel.close(),
+    (e) => channel.fail(e),
+  );
+  try {
+    for await (const batch of channel.drain()) {
+      for (const item of batch) if (filter.keep(item)) yield item;
+    }
+  } finally {
+    channel.close();
+    run.abort();
+    run.report.duplicatesDropped = filter.dropped;
+    await done;
+  }
+}
+
+export async function* workerThreads(run: ApiRun): AsyncGenerator<StacItem> {
+  const parts = (await planFor(run, run.concurrency)) ?? [null];
+  const bounds = parts[0] === null ? [] : boundariesOf(parts as Partition[]);
+  const filter = new BoundaryFilter(bounds);
+  const jobs: CrawlJob[] = parts.map((p) => {
+    const params = p ? { ...run.params, datetime: partitionDatetime(p) } : run.params;
+    const report = p
+      ? partitionReport(run, p)
+      : partitionReport(run, { start: -Infinity, end: Infinity, matched: null });
+    if (!p) report.datetime = String(run.params.datetime ?? '..');
+    return {
+      request: firstRequest(run.endpoint, params),
+      bounds,
+      counters: run.client.counters.buffer,
+      http: run.httpOptions,
+      onPage: (items: number) => {
+        report.pages++;
+        report.items += items;
+        run.onPage();
+      },
+    };
+  });
+  const crawl = apiWorkerPool().crawl(jobs, run.concurrency, run.failures);
+  try {
+    for await (const page of crawl.pages) {
+      for (let i = 0; i < page.items.length; i++) {
+        const item = page.items[i]!;
+        if (filter.keep(item, page.candidates.has(i))) yield item;
+      }
+    }
+  } finally {
+    run.report.duplicatesDropped = filter.dropped;
+    run.report.workerElu = await crawl.stop();
+  }
+}
+
+export const API_STRATEGIES = { sequential, concurrent, 'worker-threads': workerThreads } as const;
