@@ -227,6 +227,12 @@ const ALLOWED: Record<RouteName, string[]> = {
   'not-found': [],
 };
 
+/** The request's path below the API root (what error messages name). */
+function pathBelowRoot(catalog: Catalog, url: URL): string {
+  const prefix = new URL(catalog.baseUrl).pathname.replace(/\/+$/, '');
+  return prefix && url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) || '/' : url.pathname;
+}
+
 /** Answers one request. Never throws: every failure is a STAC API error response. */
 export function handleRoute(
   catalog: Catalog,
@@ -235,9 +241,10 @@ export function handleRoute(
   route = matchRoute(catalog, req.url),
 ): ApiResponse {
   try {
-    if (route.route === 'not-found') throw ApiError.notFound(`no such resource: ${req.url.pathname}`);
+    const path = pathBelowRoot(catalog, req.url);
+    if (route.route === 'not-found') throw ApiError.notFound(`no such resource: ${path}`);
     if (!ALLOWED[route.route].includes(req.method)) {
-      throw new ApiError(405, 'MethodNotAllowed', `${req.method} is not allowed on ${req.url.pathname}`);
+      throw new ApiError(405, 'MethodNotAllowed', `${req.method} is not allowed on ${path}`);
     }
     switch (route.route) {
       case 'landing':
