@@ -111,7 +111,7 @@ describe('the local STAC API over loopback', () => {
     const seen: string[] = [];
     const returned: number[] = [];
     while (url) {
-      const { body } = await getJson(url);
+      const { body }: { body: Fc } = await getJson(url);
       expect(body.type).toBe('FeatureCollection');
       expect(body.numberMatched).toBe(230);
       expect(body.numberReturned).toBe(body.features.length);
