@@ -51,7 +51,11 @@ export function pageLimit(search: Record<string, unknown>, maxItems: number): nu
   return maxItems < SERVER_DEFAULT_PAGE ? Math.max(1, maxItems) : undefined;
 }
 
-function effectiveConcurrency(strategy: StrategyName, options: ApiIngestOptions, local: boolean): number {
+export function effectiveConcurrency(
+  strategy: StrategyName,
+  options: ApiIngestOptions,
+  local: boolean,
+): number {
   if (strategy === 'sequential') return 1;
   const asked = options.concurrency ?? (strategy === 'worker-threads' ? 2 : 10);
   if (local) return asked;
