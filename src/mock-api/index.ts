@@ -4,4 +4,5 @@ export { ApiError } from './errors.js';
 export { serveHandlers, stacApiHandlers } from './handlers.js';
 export { CONFORMS_TO } from './routes.js';
 export type { ServiceOptions, StacApiMetrics } from './service.js';
+export { type ProcessOptions, type StacApiProcess, startStacApiProcess } from './process.js';
 export { type StacApi, type StacApiOptions, startStacApi } from './server.js';

@@ -25,6 +25,8 @@ export interface StacApiOptions extends ServiceOptions {
   gzip?: boolean;
   /** Collections to serve, as given. */
   collections?: CollectionSource[];
+  /** Several collections of generated items (serialisable: the benchmark's child process uses it). */
+  generated?: { id: string; count: number; profile?: ItemProfile; seed?: number }[];
   /** Generated items in one collection (`collectionId`, default 'sentinel-2-l2a'). */
   items?: number;
   collectionId?: string;
@@ -46,9 +48,12 @@ export interface StacApi {
 
 async function sourcesFor(options: StacApiOptions): Promise<CollectionSource[]> {
   const id = options.collectionId ?? 'sentinel-2-l2a';
-  const given = [options.collections, options.items, options.data].filter((v) => v !== undefined).length;
-  if (given > 1) throw new TypeError('give one of collections, items or data');
+  const given = [options.collections, options.generated, options.items, options.data].filter(
+    (v) => v !== undefined,
+  ).length;
+  if (given > 1) throw new TypeError('give one of collections, generated, items or data');
   if (options.collections) return options.collections;
+  if (options.generated) return options.generated.map((g) => generatedSource(g));
   if (options.data !== undefined) {
     const { ingest } = await import('../ingest/index.js');
     return sourcesFromItems(ingest(options.data, { strategy: 'sequential' }), id);
