@@ -84,7 +84,7 @@ async function respond(
   res: ServerResponse,
   status: number,
   contentType: string,
-  text: string,
+  text: string | Buffer,
   extra: Record<string, string>,
   compress: boolean,
 ): Promise<void> {
