@@ -182,6 +182,24 @@ describe('STAC API ingest: paging', () => {
     );
   });
 
+  it("reads the collection where the landing page's data link points", async () => {
+    const { url, seen } = await serve((u) => [
+      http.get(`${u}/`, () =>
+        HttpResponse.json({
+          links: [
+            { rel: 'data', href: `${u}/elsewhere/collections` },
+            { rel: 'search', href: `${u}/search`, method: 'POST' },
+          ],
+        }),
+      ),
+      http.get(`${u}/elsewhere/collections/c1`, () =>
+        HttpResponse.json({ type: 'Collection', id: 'c1', links: [] }),
+      ),
+    ]);
+    expect(await collect(url)).toHaveLength(95);
+    expect(seen.map((s) => s.path)).toContain('/elsewhere/collections/c1');
+  });
+
   it('names the URL when there is no STAC API at all', async () => {
     const { url } = await serve((u) => [
       http.get(`${u}/`, () => new HttpResponse('nothing here', { status: 404 })),

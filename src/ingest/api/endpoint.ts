@@ -74,17 +74,54 @@ export function chooseSearch(
   return offered[0]!;
 }
 
-/** Reads the landing page and the collection; a clear SourceError when either is missing. */
+/** `<root>/collections`: where nearly every API keeps its collections. */
+function conventionalCollectionsUrl(rootUrl: string): string {
+  return new URL('collections', rootUrl.endsWith('/') ? rootUrl : `${rootUrl}/`).href;
+}
+
+async function readCollection(
+  client: HttpClient,
+  url: string,
+  collectionId: string,
+  rootUrl: string,
+): Promise<StacCollection> {
+  try {
+    return (await getJson(client, url, 'collection', rootUrl)) as unknown as StacCollection;
+  } catch (e) {
+    if (e instanceof HttpError && e.status === 404) {
+      throw new SourceError(rootUrl, `collection '${collectionId}' not found at ${rootUrl}`);
+    }
+    throw e;
+  }
+}
+
+/**
+ * Reads the landing page and the collection; a clear SourceError when either is missing. The
+ * collection is asked for at its conventional URL while the landing page is on its way (one round
+ * trip instead of two); if the landing page's `data` link points elsewhere, it is asked for there.
+ */
 export async function openEndpoint(
   client: HttpClient,
   rootUrl: string,
   collectionId: string | undefined,
   prefer?: 'GET' | 'POST',
 ): Promise<SearchEndpoint> {
+  const guessUrl =
+    collectionId === undefined
+      ? null
+      : `${conventionalCollectionsUrl(rootUrl)}/${encodeURIComponent(collectionId)}`;
+  const guessed =
+    guessUrl === null || collectionId === undefined
+      ? null
+      : readCollection(client, guessUrl, collectionId, rootUrl).then(
+          (c) => ({ ok: true as const, c }),
+          (e: unknown) => ({ ok: false as const, e }),
+        );
   let landing: Record<string, unknown>;
   try {
     landing = await getJson(client, rootUrl, 'landing page', rootUrl);
   } catch (e) {
+    await guessed;
     if (e instanceof HttpError)
       throw new SourceError(rootUrl, `no STAC API landing page here (HTTP ${e.status})`);
     throw e;
@@ -93,19 +130,16 @@ export async function openEndpoint(
   const dataLink = links.find((l) => l.rel === 'data' && typeof l.href === 'string');
   const collectionsUrl = dataLink
     ? new URL(dataLink.href as string, rootUrl).href.replace(/\/+$/, '')
-    : new URL('collections', rootUrl.endsWith('/') ? rootUrl : `${rootUrl}/`).href;
+    : conventionalCollectionsUrl(rootUrl);
   let collection: StacCollection | null = null;
   let collectionUrl: string | null = null;
-  if (collectionId !== undefined) {
+  if (collectionId !== undefined && guessed) {
     collectionUrl = `${collectionsUrl}/${encodeURIComponent(collectionId)}`;
-    try {
-      collection = (await getJson(client, collectionUrl, 'collection', rootUrl)) as unknown as StacCollection;
-    } catch (e) {
-      if (e instanceof HttpError && e.status === 404) {
-        throw new SourceError(rootUrl, `collection '${collectionId}' not found at ${rootUrl}`);
-      }
-      throw e;
-    }
+    const first = await guessed;
+    if (collectionUrl !== guessUrl)
+      collection = await readCollection(client, collectionUrl, collectionId, rootUrl);
+    else if (first.ok) collection = first.c;
+    else throw first.e;
   }
   const search = chooseSearch(links, rootUrl, prefer);
   if (!search && !collectionUrl) {

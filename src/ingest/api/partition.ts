@@ -112,19 +112,20 @@ export async function planPartitions(
   if (slices.some((s) => s.matched === null)) return equalSlices(range, count);
   const parts = fromBoundaries(range, quantileBoundaries(range, slices, count));
   const total = slices.reduce((s, p) => s + (p.matched ?? 0), 0);
-  for (const p of parts) p.matched = estimate(p, slices, total);
+  for (const p of parts) p.matched = estimate(range, p, slices, total);
   return parts.sort((a, b) => (b.matched ?? 0) - (a.matched ?? 0));
 }
 
-/** Items a partition should hold, from the probed slices it overlaps. */
-function estimate(p: Partition, slices: Partition[], total: number): number {
+/** Items a partition should hold, from the probed slices it overlaps (spread evenly within lo..hi). */
+function estimate(range: TimeRange, p: Partition, slices: Partition[], total: number): number {
+  const clip = (t: number) => Math.min(range.hi, Math.max(range.lo, t));
   let n = 0;
   for (const s of slices) {
-    const a = Math.max(p.start, s.start);
-    const b = Math.min(p.end, s.end);
+    const a = Math.max(clip(p.start), clip(s.start));
+    const b = Math.min(clip(p.end), clip(s.end));
     if (b < a) continue;
-    const width = s.end - s.start;
-    n += !Number.isFinite(width) || width <= 0 ? (s.matched ?? 0) : ((s.matched ?? 0) * (b - a)) / width;
+    const width = clip(s.end) - clip(s.start);
+    n += width <= 0 ? (s.matched ?? 0) : ((s.matched ?? 0) * (b - a)) / width;
   }
   return Math.min(total, Math.round(n));
 }
