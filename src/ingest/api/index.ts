@@ -34,6 +34,8 @@ export interface ApiIngestOptions extends IngestOptions, HttpOptions {
   maxRemoteConcurrency?: number;
   /** Filled in while it runs: method, partitions and their item counts, probes, duplicates dropped. */
   report?: ApiReport;
+  /** Partitions planned per crawling slot by the partitioned strategies. Default 2. */
+  partitionsPerSlot?: number;
   /** An undici dispatcher to send the main thread's requests through (tests: a MockAgent). */
   dispatcher?: Dispatcher;
 }
@@ -137,6 +139,7 @@ async function* run(
       httpOptions,
       onPage: () => counters.fill(options.http),
       abort: () => controller.abort(),
+      partitionsPerSlot: options.partitionsPerSlot,
     };
     let count = 0;
     for await (const item of API_STRATEGIES[strategy](apiRun)) {

@@ -75,6 +75,8 @@ export interface ApiRun {
   httpOptions: HttpOptions;
   /** Called after every page this thread fetched (keeps the caller's HttpStats current). */
   onPage: () => void;
+  /** Partitions planned per crawling slot (default PARTITIONS_PER_SLOT). */
+  partitionsPerSlot?: number;
   /** Aborts every request of the run still in flight (the consumer stopped). */
   abort: () => void;
 }
@@ -116,7 +118,12 @@ export async function planFor(run: ApiRun, slots: number): Promise<Partition[] |
       run.onPage();
       return page.numberMatched;
     });
-  const parts = await planPartitions(range, slots * PARTITIONS_PER_SLOT, slots, probe);
+  const parts = await planPartitions(
+    range,
+    slots * (run.partitionsPerSlot ?? PARTITIONS_PER_SLOT),
+    slots,
+    probe,
+  );
   return parts.filter((p) => p.matched !== 0);
 }
 
