@@ -53,6 +53,17 @@ describe.runIf(mode)('self-test (trivial workload)', () => {
     { ...common, strategy: 'worker-threads', concurrency: 1 },
   );
 
+  // Each run allocates and touches 64 MB and drops it: the row must still read >= 60 MB (the
+  // garbage of earlier runs is collected before each run, so its release does not offset this one).
+  measuredBench(
+    'trivial 64 MB allocation',
+    async () => {
+      const block = new Uint8Array(64 * 1024 * 1024).fill(1);
+      return { items: block[block.length - 1]! * ITEMS };
+    },
+    { ...common, strategy: 'sequential', variant: 'alloc-64mb', concurrency: 1 },
+  );
+
   if (mode === 'fail') {
     let calls = 0;
     measuredBench(

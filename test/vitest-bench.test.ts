@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { startVitest } from 'vitest/node';
 import type { BenchmarkResult, ResultsFile } from '../src/profiling/result.js';
 import { validateResults } from '../src/profiling/schema.js';
-import { StacReporter } from '../src/vitest/reporter.js';
+import { StacReporter, type WrittenPaths } from '../src/vitest/reporter.js';
 import { SETTINGS_ENV } from '../src/vitest/settings.js';
 
 // Runs the real bench pipeline (globalSetup -> measuredBench in a forked bench process -> reporter)
@@ -16,6 +16,7 @@ const WARMUPS = 1;
 
 interface Run {
   file: ResultsFile;
+  written: WrittenPaths;
   fromDisk: ResultsFile;
   progress: string[];
   exitCode: number | string | undefined;
@@ -40,7 +41,8 @@ async function runSelfTestBench(): Promise<Run> {
       done();
     },
   });
-  const reporter = new StacReporter({ progress: sink });
+  let written: WrittenPaths | undefined;
+  const reporter = new StacReporter({ progress: sink, onResults: (_file, paths) => (written = paths) });
   try {
     const vitest = await startVitest('benchmark', [], {
       config: './vitest.bench.config.ts',
@@ -50,9 +52,9 @@ async function runSelfTestBench(): Promise<Run> {
     });
     await vitest.close();
     const exitCode = process.exitCode;
-    if (!reporter.lastResults) throw new Error('the reporter produced no results');
+    if (!reporter.lastResults || !written) throw new Error('the reporter produced no results');
     const fromDisk = JSON.parse(readFileSync(output, 'utf8')) as ResultsFile;
-    return { file: reporter.lastResults, fromDisk, progress, exitCode };
+    return { file: reporter.lastResults, written, fromDisk, progress, exitCode };
   } finally {
     process.env = saved.env;
     process.exitCode = saved.exitCode;
@@ -61,8 +63,10 @@ async function runSelfTestBench(): Promise<Run> {
 
 describe('a vitest bench run with measuredBench and StacReporter', () => {
   let run: Run;
-  const row = (strategy: string, concurrency: number): BenchmarkResult =>
-    run.file.results.find((r) => r.strategy === strategy && r.concurrency === concurrency)!;
+  const row = (strategy: string, concurrency: number, variant: string | null = null): BenchmarkResult =>
+    run.file.results.find(
+      (r) => r.strategy === strategy && r.concurrency === concurrency && r.variant === variant,
+    )!;
 
   beforeAll(async () => {
     run = await runSelfTestBench();
@@ -75,12 +79,24 @@ describe('a vitest bench run with measuredBench and StacReporter', () => {
       'ndjson/300/concurrent/2',
       'ndjson/300/concurrent/3',
       'ndjson/300/sequential/1',
+      'ndjson/300/sequential/alloc-64mb/1',
       'ndjson/300/worker-threads/1',
     ]);
   });
 
+  it('analyses the rows and writes the Markdown report and charts beside the JSON', () => {
+    expect(run.file.findings.map((f) => f.scenario)).toEqual(['ndjson']);
+    expect(run.file.comparisons.every((c) => c.baseline_strategy === 'sequential')).toBe(true);
+    expect(run.written.report).toMatch(/self-test_report\.md$/);
+    expect(readFileSync(run.written.report, 'utf8')).toContain('measured run failed on purpose');
+    expect(run.written.charts.length).toBeGreaterThan(0);
+    for (const chart of run.written.charts) expect(existsSync(chart)).toBe(true);
+  });
+
   it('records the settings, samples and warm-ups included, as the config', () => {
     expect(run.file.config).toMatchObject({ samples: SAMPLES, warmups: WARMUPS, formats: [] });
+    const method = process.platform === 'linux' ? 'vmhwm' : 'sampler';
+    expect(run.file.config.measurement).toEqual({ peak_memory_method: method, gc_between_runs: true });
     expect(run.file.environment.package_versions.vitest).toBe('4.1.12');
   });
 
@@ -96,6 +112,13 @@ describe('a vitest bench run with measuredBench and StacReporter', () => {
     expect(r.cpu_seconds).toBeGreaterThanOrEqual(0);
     expect(r.event_loop_utilization).toBeGreaterThan(0);
     expect(r.dataset).toMatchObject({ format: 'ndjson', items: 300, profile: 'trivial' });
+  });
+
+  it('sees the memory a run allocates and drops before it ends', () => {
+    const r = row('sequential', 1, 'alloc-64mb');
+    expect(r.error).toBeNull();
+    expect(r.items_processed).toBe(300);
+    expect(r.peak_memory_mb).toBeGreaterThanOrEqual(60);
   });
 
   it('runs a worker thread started by library code inside the bench process', () => {
@@ -126,13 +149,13 @@ describe('a vitest bench run with measuredBench and StacReporter', () => {
 
   it('prints one progress line per finished bench, then where the results are', () => {
     const lines = run.progress.filter((l) => l.startsWith('['));
-    expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(/^\[1\/4\] ndjson sequential c=1 … [\d,]+ items\/s — ETA \d+s$/);
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatch(/^\[1\/5\] ndjson sequential c=1 … [\d,]+ items\/s — ETA \d+s$/);
     expect(
-      lines.some((l) => /^\[\d\/4\] ndjson concurrent c=2 … FAILED: Error: measured run failed/.test(l)),
+      lines.some((l) => /^\[\d\/5\] ndjson concurrent c=2 … FAILED: Error: measured run failed/.test(l)),
     ).toBe(true);
     expect(run.progress.at(-1)).toMatch(
-      /^results: .*self-test\.json \(4 rows, 2 failed\), report: .*_report\.md$/,
+      /^results: .*self-test\.json \(5 rows, 2 failed\), report: .*_report\.md$/,
     );
   });
 });

@@ -1,6 +1,8 @@
 /**
  * Worker side of RssSampler: polls the RSS of the whole process on its own event loop (so it keeps
- * sampling while the main thread is blocked) and answers 'stop' with the highest value seen, in bytes.
+ * sampling while the main thread is blocked). Messages: 'reset' restarts the maximum from the
+ * current RSS; 'peak' answers the highest RSS seen since the last reset, in bytes; 'stop' answers
+ * the same and stops sampling.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -17,8 +19,8 @@ port.on('message', (message: unknown) => {
   if (message === 'reset') {
     max = process.memoryUsage.rss();
     port.postMessage('reset');
-  } else if (message === 'stop') {
-    clearInterval(timer);
+  } else if (message === 'peak' || message === 'stop') {
+    if (message === 'stop') clearInterval(timer);
     sample();
     port.postMessage(max);
   }

@@ -5,7 +5,7 @@
  */
 import { bench, type TaskMeta, TestRunner } from 'vitest';
 import type { HttpStats } from '../ingest/types.js';
-import { type Measurement, measure } from '../profiling/instruments.js';
+import { collectGarbage, type Measurement, measure } from '../profiling/instruments.js';
 import type { DatasetInfo, ResultKind, Scenario } from '../profiling/result.js';
 
 /** What one run of the workload reports back. */
@@ -56,6 +56,8 @@ export interface StacBenchMeta {
   runs: RunRecord[];
   /** The first error a run threw (warm-up or measured), as `Name: message`; null when none did. */
   error: string | null;
+  /** Whether a full garbage collection ran before every run (false where the runtime refused it). */
+  gc_between_runs: boolean;
 }
 
 declare module 'vitest' {
@@ -122,6 +124,7 @@ export function measuredBench(
     warmups: options.warmups,
     runs: [],
     error: null,
+    gc_between_runs: true,
   };
   let phase: 'warmup' | 'run' = 'warmup';
   let warmupError: unknown = null;
@@ -152,8 +155,14 @@ export function measuredBench(
       time: 0,
       warmupIterations: options.warmups,
       warmupTime: 0,
-      setup: (_task, mode) => {
+      setup: (benchTask, mode) => {
         phase = mode;
+        // A full GC before every run, outside the timed region (tinybench runs `beforeEach` before
+        // starting its clock), so one run's garbage is neither collected inside the next run's time
+        // nor hides the next run's memory growth when it is freed there.
+        benchTask.opts.beforeEach = () => {
+          if (!collectGarbage()) meta.gc_between_runs = false;
+        };
       },
     },
   );

@@ -1,4 +1,12 @@
-/** `benchmark-ingest api` — not built yet (see the open issues). */
-export async function run(_argv: string[]): Promise<number> {
-  throw new Error('the api command is not built yet');
+/** `benchmark-ingest api`: benchmarks STAC API ingest (a real --catalog-url, or the built-in local STAC API). */
+import { EXIT } from '../args.js';
+import { settingsFromArgs, USAGE } from '../bench-options.js';
+import { runBench } from '../run-bench.js';
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE.api}\n`);
+    return EXIT.ok;
+  }
+  return runBench('api', settingsFromArgs('api', argv));
 }

@@ -1,4 +1,12 @@
-/** `benchmark-ingest file` — not built yet (see the open issues). */
-export async function run(_argv: string[]): Promise<number> {
-  throw new Error('the file command is not built yet');
+/** `benchmark-ingest file`: benchmarks file ingest (every file format, or a user's --directory). */
+import { EXIT } from '../args.js';
+import { settingsFromArgs, USAGE } from '../bench-options.js';
+import { runBench } from '../run-bench.js';
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE.file}\n`);
+    return EXIT.ok;
+  }
+  return runBench('file', settingsFromArgs('file', argv));
 }

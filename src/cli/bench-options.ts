@@ -1,0 +1,182 @@
+/**
+ * The options of the benchmark commands (`file`, `api`, `all`) turned into one `BenchSettings`,
+ * and the checks made before any benchmark starts: an output path that can be written, a user's
+ * directory that exists, a catalog URL that answers. Every mistake is a one-line UsageError.
+ */
+import { access, constants, mkdir, stat } from 'node:fs/promises';
+import { dirname, extname, join, resolve } from 'node:path';
+import { ITEM_PROFILES } from '../stac/item.js';
+import { type BenchSettings, DEFAULT_SETTINGS } from '../vitest/settings.js';
+import {
+  choiceFlag,
+  intFlag,
+  intListFlag,
+  numberFlag,
+  type ParsedArgs,
+  parseArgs,
+  stringFlag,
+  UsageError,
+} from './args.js';
+
+export type BenchMode = 'file' | 'api' | 'all';
+
+/** Items fetched from a real catalog when --max-items is not given. */
+export const REAL_API_MAX_ITEMS = 1000;
+
+/** Flags every benchmark command takes. */
+const COMMON = ['concurrency', 'workers', 'samples', 'warmups', 'output', 'profile', 'seed', 'test-size'];
+const FILE_FLAGS = ['directory'];
+const API_FLAGS = ['catalog-url', 'collection-id', 'max-items', 'latency-ms', 'page-size'];
+
+export const KNOWN_FLAGS: Record<BenchMode, string[]> = {
+  file: [...COMMON, ...FILE_FLAGS],
+  api: [...COMMON, ...API_FLAGS],
+  all: [...COMMON, ...API_FLAGS],
+};
+
+/** Where results go when --output is not given. */
+export const DEFAULT_OUTPUT: Record<BenchMode, string> = {
+  file: 'results/file_benchmark.json',
+  api: 'results/api_benchmark.json',
+  all: 'results/benchmark.json',
+};
+
+export const USAGE: Record<BenchMode, string> = {
+  file:
+    'usage: benchmark-ingest file [--test-size N | --directory DIR] [--concurrency 1,5,10,20] [--workers 1,2,4]\n' +
+    '       [--profile small|sentinel-2] [--samples N] [--warmups N] [--seed S] [--output FILE.json]',
+  api:
+    'usage: benchmark-ingest api [--catalog-url URL --collection-id ID] [--max-items N] [--test-size N]\n' +
+    '       [--concurrency 1,5,10] [--workers 1,2,4] [--latency-ms L] [--page-size P] [--samples N] [--warmups N]\n' +
+    '       [--output FILE.json]   (no --catalog-url: the built-in local STAC API)',
+  all:
+    'usage: benchmark-ingest all [--test-size N] [--output DIR | FILE.json] [--concurrency 1,5,10,20]\n' +
+    '       [--workers 1,2,4] [--profile P] [--latency-ms L] [--samples N] [--warmups N]',
+};
+
+/** Resolves --output: a .json file for file/api; for `all` a directory (benchmark.json inside) or a .json file. */
+export function outputPath(mode: BenchMode, raw: string | undefined): string {
+  if (raw === undefined) return resolve(DEFAULT_OUTPUT[mode]);
+  if (raw.trim() === '') throw new UsageError('--output must not be empty');
+  if (extname(raw).toLowerCase() === '.json') return resolve(raw);
+  if (mode === 'all') return resolve(join(raw, 'benchmark.json'));
+  throw new UsageError(`--output must name a .json file, got '${raw}'`);
+}
+
+function applyCommon(s: BenchSettings, args: ParsedArgs): void {
+  s.concurrency = intListFlag(args, 'concurrency', { min: 1, max: 1000 }) ?? s.concurrency;
+  s.workers = intListFlag(args, 'workers', { min: 1, max: 64 }) ?? s.workers;
+  s.samples = intFlag(args, 'samples', { min: 1, max: 1000 }) ?? s.samples;
+  s.warmups = intFlag(args, 'warmups', { min: 0, max: 1000 }) ?? s.warmups;
+  s.profile = choiceFlag(args, 'profile', ITEM_PROFILES) ?? s.profile;
+  s.seed = intFlag(args, 'seed', { min: 0 }) ?? s.seed;
+}
+
+function applyApi(s: BenchSettings, args: ParsedArgs): void {
+  const url = stringFlag(args, 'catalog-url');
+  if (url !== undefined) s.api.catalogUrl = checkUrl(url);
+  s.api.collectionId = stringFlag(args, 'collection-id') ?? s.api.collectionId;
+  s.api.maxItems = intFlag(args, 'max-items', { min: 1 }) ?? s.api.maxItems;
+  // A real catalog may hold millions of items: bound the run unless the user says otherwise.
+  if (s.api.catalogUrl && s.api.maxItems === null) s.api.maxItems = REAL_API_MAX_ITEMS;
+  s.api.latencyMs = numberFlag(args, 'latency-ms', { min: 0, max: 60_000 }) ?? s.api.latencyMs;
+  s.api.pageSize = intFlag(args, 'page-size', { min: 1, max: 10_000 }) ?? s.api.pageSize;
+}
+
+export function checkUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--catalog-url must be an http(s) URL, got '${raw}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`--catalog-url must be an http(s) URL, got '${raw}'`);
+  }
+  return url.href;
+}
+
+/** Builds the settings of one benchmark command from its arguments (no I/O). */
+export function settingsFromArgs(mode: BenchMode, argv: string[]): BenchSettings {
+  const args = parseArgs(argv, { values: KNOWN_FLAGS[mode] });
+  if (args.positionals.length > 0) {
+    throw new UsageError(`unexpected argument '${args.positionals[0]}' (see --help)`);
+  }
+  const s = structuredClone(DEFAULT_SETTINGS);
+  applyCommon(s, args);
+  const testSize = intFlag(args, 'test-size', { min: 1, max: 10_000_000 });
+  if (mode !== 'file') applyApi(s, args);
+  if (mode === 'file') {
+    s.api.enabled = false;
+    const dir = stringFlag(args, 'directory');
+    if (dir !== undefined && testSize !== undefined) {
+      throw new UsageError('--directory and --test-size exclude each other');
+    }
+    if (dir !== undefined) {
+      s.directory = resolve(dir);
+      s.formats = ['directory'];
+    }
+  }
+  if (mode === 'api') s.formats = [];
+  if (testSize !== undefined) {
+    s.testSize = testSize;
+    if (mode !== 'file') s.api.largeItems = testSize;
+  }
+  s.output = outputPath(mode, stringFlag(args, 'output'));
+  return s;
+}
+
+/** The output's folder can be created and written, and the output is not a directory. */
+export async function checkOutput(output: string): Promise<void> {
+  const parent = await stat(dirname(output)).catch(() => null);
+  if (parent && !parent.isDirectory()) {
+    throw new UsageError(`--output ${output}: ${dirname(output)} is not a directory`);
+  }
+  try {
+    await mkdir(dirname(output), { recursive: true });
+  } catch (e) {
+    throw new UsageError(
+      `--output ${output}: cannot create its folder (${(e as NodeJS.ErrnoException).code})`,
+    );
+  }
+  const st = await stat(output).catch(() => null);
+  if (st?.isDirectory()) throw new UsageError(`--output ${output}: is a directory, expected a .json file`);
+  try {
+    await access(st ? output : dirname(output), constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`--output ${output}: not writable (${(e as NodeJS.ErrnoException).code})`);
+  }
+}
+
+export async function checkDirectory(dir: string): Promise<void> {
+  const st = await stat(dir).catch(() => null);
+  if (!st) throw new UsageError(`--directory ${dir}: no such directory`);
+  if (!st.isDirectory()) throw new UsageError(`--directory ${dir}: not a directory`);
+}
+
+/** The catalog's landing page answers 2xx within `timeoutMs`; a UsageError naming the URL otherwise. */
+export async function checkCatalog(url: string, timeoutMs = 5000): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { accept: 'application/json' },
+    });
+  } catch (e) {
+    const err = e as Error & { cause?: { code?: string; message?: string } };
+    const why =
+      err.name === 'TimeoutError'
+        ? `no answer within ${timeoutMs} ms`
+        : (err.cause?.code ?? err.cause?.message ?? err.message);
+    throw new UsageError(`--catalog-url ${url}: unreachable (${why})`);
+  }
+  await res.body?.cancel();
+  if (!res.ok) throw new UsageError(`--catalog-url ${url}: answered HTTP ${res.status}`);
+}
+
+/** Every check that must pass before a benchmark starts. */
+export async function preflight(settings: BenchSettings): Promise<void> {
+  await checkOutput(settings.output);
+  if (settings.directory) await checkDirectory(settings.directory);
+  if (settings.api.enabled && settings.api.catalogUrl) await checkCatalog(settings.api.catalogUrl);
+}

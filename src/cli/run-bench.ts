@@ -1,0 +1,94 @@
+/**
+ * Runs the benchmarks of one mode: starts vitest's benchmark mode from code with the bench config,
+ * only the bench files of that mode, and the settings in STAC_BENCH_SETTINGS; the project's vitest
+ * reporter writes `<name>.json`, `<name>_report.md` and the charts. Afterwards prints a summary
+ * and the findings. Exit code: 0, or 1 when vitest failed or any bench errored.
+ */
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readResults } from './results-file.js';
+import { renderSummary } from '../report/summary.js';
+import { markdownPathFor } from '../report/write.js';
+import { type BenchSettings, SETTINGS_ENV } from '../vitest/settings.js';
+import { EXIT } from './args.js';
+import type { BenchMode } from './bench-options.js';
+import { preflight } from './bench-options.js';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BENCH_CONFIG = 'vitest.bench.config.ts';
+
+/** The bench files of each mode, relative to the project root. */
+export const BENCH_FILES: Record<BenchMode, string[]> = {
+  file: ['bench/file-io.bench.ts', 'bench/parquet.bench.ts'],
+  api: ['bench/api.bench.ts'],
+  all: ['bench/file-io.bench.ts', 'bench/parquet.bench.ts', 'bench/api.bench.ts'],
+};
+
+/** A user's own directory has no Parquet file: only the file-I/O benches run. */
+export function benchFilesFor(mode: BenchMode, settings: BenchSettings): string[] {
+  if (settings.directory) return ['bench/file-io.bench.ts'];
+  return BENCH_FILES[mode];
+}
+
+export interface VitestOutcome {
+  /** vitest reported a failure (a failed module, an unhandled error). */
+  failed: boolean;
+}
+
+/** Starts vitest's benchmark mode on `files` with `settings`; the process environment is restored after. */
+export async function startBenchRun(settings: BenchSettings, files: string[]): Promise<VitestOutcome> {
+  const { startVitest } = await import('vitest/node');
+  const previousEnv = process.env[SETTINGS_ENV];
+  const previousExit = process.exitCode;
+  process.env[SETTINGS_ENV] = JSON.stringify(settings);
+  process.exitCode = undefined;
+  try {
+    const ctx = await startVitest('benchmark', [], {
+      root: PROJECT_ROOT,
+      config: join(PROJECT_ROOT, BENCH_CONFIG),
+      run: true,
+      watch: false,
+      benchmark: { include: files },
+    });
+    const failed =
+      (process.exitCode !== undefined && process.exitCode !== 0) ||
+      ctx.state.getCountOfFailedTests() > 0 ||
+      ctx.state.getUnhandledErrors().length > 0;
+    return { failed };
+  } finally {
+    if (previousEnv === undefined) delete process.env[SETTINGS_ENV];
+    else process.env[SETTINGS_ENV] = previousEnv;
+    process.exitCode = previousExit;
+  }
+}
+
+function missingFiles(files: string[]): string[] {
+  return files.filter((f) => !existsSync(join(PROJECT_ROOT, f)));
+}
+
+/** Preflight, the vitest run, then the summary. */
+export async function runBench(mode: BenchMode, settings: BenchSettings): Promise<number> {
+  await preflight(settings);
+  const files = benchFilesFor(mode, settings);
+  const missing = missingFiles(files);
+  if (missing.length > 0) throw new Error(`bench file(s) not found: ${missing.join(', ')}`);
+  const startedAt = Date.now();
+  const outcome = await startBenchRun(settings, files);
+  const written = await stat(settings.output).catch(() => null);
+  if (!written || written.mtimeMs < startedAt - 1000) {
+    throw new Error(`the bench run wrote no results file at ${settings.output}`);
+  }
+  const results = await readResults(settings.output);
+  process.stdout.write(
+    `\n${renderSummary(results, { json: settings.output, markdown: markdownPathFor(settings.output) })}`,
+  );
+  const errored = results.results.filter((r) => r.error !== null);
+  if (errored.length > 0 || outcome.failed) {
+    const why = errored.length > 0 ? `${errored.length} bench(es) errored` : 'vitest reported a failure';
+    process.stderr.write(`benchmark-ingest ${mode}: ${why}\n`);
+    return EXIT.failed;
+  }
+  return EXIT.ok;
+}

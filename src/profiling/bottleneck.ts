@@ -1,0 +1,140 @@
+/**
+ * Names what limits a measured row — CPU, file I/O or the network — from its own measurements
+ * (CPU time against wall time and cores, main-thread and worker event-loop utilisation) and the
+ * floors measured in the same run on the same data.
+ */
+import { fmtInt, fmtNum } from './format.js';
+import type { BenchmarkResult, Bottleneck, Scenario } from './result.js';
+
+/** Above this, a thread (ELU) or the machine (CPU time / wall / cores) counts as saturated. */
+export const SATURATED = 0.75;
+/** A row reaching this share of the parse-only ceiling runs at the speed of parsing. */
+export const NEAR_CEILING = 0.5;
+
+export type FloorKind = 'read' | 'parse' | 'server';
+
+/** The fastest floor row of each kind in a group. */
+export interface FloorSet {
+  read?: BenchmarkResult;
+  parse?: BenchmarkResult;
+  server?: BenchmarkResult;
+}
+
+/**
+ * Which floor a row is, from its strategy and variant names: `server...` (the API's own time per
+ * page), `parse...`/`decode...` (parse-only), `read...` (read-only). Null for anything else.
+ */
+export function classifyFloor(r: BenchmarkResult): FloorKind | null {
+  const name = `${r.strategy} ${r.variant ?? ''}`.toLowerCase();
+  if (name.includes('server')) return 'server';
+  if (name.includes('parse') || name.includes('decode')) return 'parse';
+  if (name.includes('read')) return 'read';
+  return null;
+}
+
+export function floorsOf(rows: readonly BenchmarkResult[]): FloorSet {
+  const set: FloorSet = {};
+  for (const r of rows) {
+    const kind = classifyFloor(r);
+    if (!kind || r.throughput_items_per_sec === null) continue;
+    const have = set[kind];
+    if (!have || r.throughput_items_per_sec > (have.throughput_items_per_sec ?? 0)) set[kind] = r;
+  }
+  return set;
+}
+
+export interface BottleneckCall {
+  bottleneck: Bottleneck;
+  /** Plain words with the figures the call rests on. */
+  explanation: string;
+}
+
+interface Load {
+  /** Cores' worth of CPU time per second of wall time. */
+  cpuCores: number | null;
+  machineShare: number;
+  mainElu: number | null;
+  workerElu: number | null;
+}
+
+function loadOf(r: BenchmarkResult, cores: number): Load {
+  const cpuCores =
+    r.cpu_seconds !== null && r.duration_seconds !== null && r.duration_seconds > 0
+      ? r.cpu_seconds / r.duration_seconds
+      : null;
+  return {
+    cpuCores,
+    machineShare: cpuCores === null ? 0 : cpuCores / cores,
+    mainElu: r.event_loop_utilization,
+    workerElu: r.strategy === 'worker-threads' ? r.worker_elu : null,
+  };
+}
+
+function describeLoad(load: Load, cores: number): string {
+  const parts: string[] = [];
+  if (load.cpuCores !== null) parts.push(`${fmtNum(load.cpuCores, 1)} of ${cores} cores busy`);
+  if (load.mainElu !== null) parts.push(`main-thread ELU ${fmtNum(load.mainElu, 2)}`);
+  if (load.workerElu !== null) parts.push(`worker ELU ${fmtNum(load.workerElu, 2)}`);
+  return parts.join(', ');
+}
+
+function describeFloors(floors: FloorSet, serverCeiling: number | null): string {
+  const parts: string[] = [];
+  if (floors.read)
+    parts.push(`reading alone runs at ${fmtInt(floors.read.throughput_items_per_sec)} items/s`);
+  if (floors.parse)
+    parts.push(`parsing alone at ${fmtInt(floors.parse.throughput_items_per_sec)} items/s per thread`);
+  if (serverCeiling !== null)
+    parts.push(`the server's own time per page allows ~${fmtInt(serverCeiling)} items/s at this level`);
+  return parts.length ? `; ${parts.join(', ')}` : '';
+}
+
+/**
+ * CPU when a thread or the machine is saturated, or (files) when the parse-only floor is the
+ * lower ceiling and the row runs at half of it or more. Otherwise the row is waiting: on file I/O
+ * for file scenarios, on the network (server and latency) for the API.
+ */
+export function explainBottleneck(
+  scenario: Scenario,
+  row: BenchmarkResult,
+  floors: FloorSet,
+  cores: number,
+): BottleneckCall {
+  const load = loadOf(row, cores);
+  const busiest = Math.max(load.machineShare, load.mainElu ?? 0, load.workerElu ?? 0);
+  const tp = row.throughput_items_per_sec ?? 0;
+  const threads = row.strategy === 'worker-threads' ? Math.min(row.concurrency, cores) : 1;
+  const parseCeiling = floors.parse ? (floors.parse.throughput_items_per_sec ?? 0) * threads : null;
+  const readCeiling = floors.read?.throughput_items_per_sec ?? null;
+  const serverCeiling =
+    scenario === 'api-search' && floors.server
+      ? (floors.server.throughput_items_per_sec ?? 0) * row.concurrency
+      : null;
+  const loadText = describeLoad(load, cores);
+  const floorText = describeFloors(floors, serverCeiling);
+
+  if (busiest >= SATURATED) {
+    return { bottleneck: 'cpu', explanation: `CPU (${loadText})${floorText}` };
+  }
+  const parseBound =
+    scenario !== 'api-search' &&
+    parseCeiling !== null &&
+    (readCeiling === null || parseCeiling <= readCeiling) &&
+    tp >= NEAR_CEILING * parseCeiling;
+  if (parseBound) {
+    return {
+      bottleneck: 'cpu',
+      explanation: `CPU: it runs at ${fmtInt((tp / parseCeiling) * 100)}% of the parse-only ceiling (${loadText})${floorText}`,
+    };
+  }
+  if (scenario === 'api-search') {
+    return {
+      bottleneck: 'network',
+      explanation: `the network and the server: the client mostly waits (${loadText})${floorText}`,
+    };
+  }
+  return {
+    bottleneck: 'io',
+    explanation: `file I/O: the CPU mostly waits on reads (${loadText})${floorText}`,
+  };
+}

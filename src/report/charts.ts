@@ -1,0 +1,91 @@
+/**
+ * The report's charts: for each scenario and dataset, throughput and peak memory against
+ * concurrency, one series per strategy (and variant). Pure: file names and SVG text, no I/O.
+ */
+import { groupRows, type RowGroup } from '../profiling/analysis.js';
+import { relativeSpread } from '../profiling/spread.js';
+import type { BenchmarkResult, ResultsFile } from '../profiling/result.js';
+import { fmtInt } from '../profiling/format.js';
+import { type LineChart, type Point, renderLineChart, type Series } from './svg.js';
+
+export type ChartMetric = 'throughput' | 'memory';
+
+export interface ChartFile {
+  /** File name beside the report, e.g. `benchmark_directory-10000_throughput.svg`. */
+  fileName: string;
+  scenario: string;
+  items: number;
+  metric: ChartMetric;
+  title: string;
+  svg: string;
+}
+
+/** `sequential`, `concurrent`, `worker-threads / hyparquet`. */
+export function seriesLabel(r: BenchmarkResult): string {
+  return r.variant ? `${r.strategy} / ${r.variant}` : r.strategy;
+}
+
+function point(r: BenchmarkResult, metric: ChartMetric): Point | null {
+  if (metric === 'memory')
+    return r.peak_memory_mb === null ? null : { x: r.concurrency, y: r.peak_memory_mb };
+  const tp = r.throughput_items_per_sec;
+  if (tp === null) return null;
+  const e = relativeSpread(r);
+  return e === null
+    ? { x: r.concurrency, y: tp }
+    : { x: r.concurrency, y: tp, lo: tp * (1 - e), hi: tp * (1 + e) };
+}
+
+/** One series per strategy (and variant) of the group's ingest rows that ran, in first-seen order. */
+export function seriesOf(group: RowGroup, metric: ChartMetric): Series[] {
+  const byLabel = new Map<string, Series>();
+  for (const r of group.ingest) {
+    const p = point(r, metric);
+    if (!p) continue;
+    const label = seriesLabel(r);
+    let s = byLabel.get(label);
+    if (!s) {
+      s = { label, points: [] };
+      byLabel.set(label, s);
+    }
+    s.points.push(p);
+  }
+  return [...byLabel.values()];
+}
+
+function chartFor(group: RowGroup, metric: ChartMetric): LineChart {
+  const what = metric === 'throughput' ? 'throughput' : 'peak memory';
+  const d = group.dataset;
+  return {
+    title: `${group.scenario}: ${what} (${fmtInt(d.items)} ${d.profile} items)`,
+    xLabel: 'concurrency (in flight / workers)',
+    yLabel: metric === 'throughput' ? 'throughput (items/s)' : 'peak memory (MB)',
+    series: seriesOf(group, metric),
+  };
+}
+
+/** Every chart of a results file; `baseName` is the results file's name without `.json`. */
+export function planCharts(file: ResultsFile, baseName: string): ChartFile[] {
+  const out: ChartFile[] = [];
+  const used = new Set<string>();
+  for (const group of groupRows(file.results)) {
+    if (group.ingest.length === 0) continue;
+    for (const metric of ['throughput', 'memory'] as const) {
+      const chart = chartFor(group, metric);
+      if (chart.series.length === 0) continue;
+      let stem = `${baseName}_${group.scenario}-${group.dataset.items}`;
+      for (let i = 2; used.has(`${stem}_${metric}`); i++)
+        stem = `${baseName}_${group.scenario}-${group.dataset.items}-${i}`;
+      used.add(`${stem}_${metric}`);
+      out.push({
+        fileName: `${stem}_${metric}.svg`,
+        scenario: group.scenario,
+        items: group.dataset.items,
+        metric,
+        title: chart.title,
+        svg: renderLineChart(chart),
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,182 @@
+/**
+ * A hand-written SVG line chart (no dependency): axes with ticks and labels, one polyline with
+ * markers per series, optional error bars, a legend. Renders in browsers and on GitHub (plain SVG
+ * 1.1 elements, inline styles, a white background for dark themes).
+ */
+import { fmtNum, xmlEscape } from '../profiling/format.js';
+
+export interface Point {
+  x: number;
+  y: number;
+  /** Error bar bounds (same unit as y), when the point has a spread. */
+  lo?: number;
+  hi?: number;
+}
+
+export interface Series {
+  label: string;
+  points: Point[];
+}
+
+export interface LineChart {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: Series[];
+}
+
+const W = 680;
+const H = 400;
+const M = { left: 78, right: 190, top: 44, bottom: 58 };
+const PLOT_W = W - M.left - M.right;
+const PLOT_H = H - M.top - M.bottom;
+/** Colour-blind-safe palette (Okabe-Ito). */
+export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#000000'];
+const MARKERS = ['circle', 'square', 'diamond', 'triangle'] as const;
+
+/** A round step (1, 2 or 5 × 10^k) that splits [0, max] into about `count` intervals. */
+export function niceStep(max: number, count = 5): number {
+  if (!(max > 0)) return 1;
+  const raw = max / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const norm = raw / mag;
+  const unit = norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 5 ? 5 : 10;
+  return unit * mag;
+}
+
+interface Scales {
+  x: (v: number) => number;
+  y: (v: number) => number;
+  xTicks: number[];
+  yTicks: number[];
+  /** Decimals the y tick labels need (from the tick step). */
+  yDigits: number;
+  /** The x axis is logarithmic (levels spanning a factor of 8 or more). */
+  log: boolean;
+}
+
+function scales(chart: LineChart): Scales {
+  const points = chart.series.flatMap((s) => s.points);
+  const xs = [...new Set(points.map((p) => p.x))].sort((a, b) => a - b);
+  const xMin = xs[0] ?? 1;
+  const xMax = xs.at(-1) ?? 1;
+  const log = xMin > 0 && xMax / xMin >= 8;
+  const tx = (v: number) => (log ? Math.log(v) : v);
+  const span = tx(xMax) - tx(xMin);
+  const x = (v: number) =>
+    M.left + (span === 0 ? PLOT_W / 2 : ((tx(v) - tx(xMin)) / span) * (PLOT_W - 24) + 12);
+  const yMaxData = Math.max(0, ...points.map((p) => Math.max(p.y, p.hi ?? p.y)));
+  const step = niceStep(yMaxData);
+  const yMax = Math.max(step, Math.ceil(yMaxData / step) * step);
+  const yTicks: number[] = [];
+  for (let v = 0; v <= yMax + step / 2; v += step) yTicks.push(v);
+  const y = (v: number) => M.top + PLOT_H - (v / yMax) * PLOT_H;
+  const yDigits = Math.max(0, -Math.floor(Math.log10(step)));
+  return { x, y, xTicks: xs, yTicks, yDigits, log };
+}
+
+const n = (v: number) => String(Math.round(v * 10) / 10);
+
+function marker(shape: (typeof MARKERS)[number], cx: number, cy: number, color: string): string {
+  const fill = `fill="${color}" stroke="#ffffff" stroke-width="1"`;
+  if (shape === 'circle') return `<circle cx="${n(cx)}" cy="${n(cy)}" r="4.5" ${fill}/>`;
+  if (shape === 'square') return `<rect x="${n(cx - 4)}" y="${n(cy - 4)}" width="8" height="8" ${fill}/>`;
+  if (shape === 'diamond')
+    return `<polygon points="${n(cx)},${n(cy - 5.5)} ${n(cx + 5.5)},${n(cy)} ${n(cx)},${n(cy + 5.5)} ${n(cx - 5.5)},${n(cy)}" ${fill}/>`;
+  return `<polygon points="${n(cx)},${n(cy - 5.5)} ${n(cx + 5.5)},${n(cy + 4.5)} ${n(cx - 5.5)},${n(cy + 4.5)}" ${fill}/>`;
+}
+
+function axes(chart: LineChart, s: Scales): string[] {
+  const out: string[] = [];
+  const bottom = M.top + PLOT_H;
+  for (const t of s.yTicks) {
+    const y = n(s.y(t));
+    out.push(
+      `<line x1="${M.left}" y1="${y}" x2="${M.left + PLOT_W}" y2="${y}" stroke="#e5e5e5" stroke-width="1"/>`,
+    );
+    out.push(
+      `<text x="${M.left - 8}" y="${y}" text-anchor="end" dominant-baseline="middle">${fmtNum(t, s.yDigits)}</text>`,
+    );
+  }
+  for (const t of s.xTicks) {
+    const x = n(s.x(t));
+    out.push(
+      `<line x1="${x}" y1="${bottom}" x2="${x}" y2="${bottom + 5}" stroke="#333333" stroke-width="1"/>`,
+    );
+    out.push(
+      `<text x="${x}" y="${bottom + 18}" text-anchor="middle">${fmtNum(t, Number.isInteger(t) ? 0 : 2)}</text>`,
+    );
+  }
+  out.push(
+    `<line x1="${M.left}" y1="${bottom}" x2="${M.left + PLOT_W}" y2="${bottom}" stroke="#333333" stroke-width="1"/>`,
+  );
+  out.push(
+    `<line x1="${M.left}" y1="${M.top}" x2="${M.left}" y2="${bottom}" stroke="#333333" stroke-width="1"/>`,
+  );
+  out.push(
+    `<text x="${M.left + PLOT_W / 2}" y="${H - 14}" text-anchor="middle">${xmlEscape(chart.xLabel)}${s.log ? ' — log scale' : ''}</text>`,
+  );
+  const yMid = M.top + PLOT_H / 2;
+  out.push(
+    `<text x="18" y="${yMid}" text-anchor="middle" transform="rotate(-90 18 ${yMid})">${xmlEscape(chart.yLabel)}</text>`,
+  );
+  out.push(
+    `<text x="${W / 2 - M.right / 2 + M.left / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold">${xmlEscape(chart.title)}</text>`,
+  );
+  return out;
+}
+
+function seriesMarkup(series: Series, i: number, s: Scales): string[] {
+  const color = PALETTE[i % PALETTE.length]!;
+  const shape = MARKERS[i % MARKERS.length]!;
+  const pts = [...series.points].sort((a, b) => a.x - b.x);
+  const out = [`<g class="series" data-series="${xmlEscape(series.label)}">`];
+  if (pts.length > 1) {
+    const d = pts.map((p) => `${n(s.x(p.x))},${n(s.y(p.y))}`).join(' ');
+    out.push(`<polyline points="${d}" fill="none" stroke="${color}" stroke-width="2"/>`);
+  }
+  for (const p of pts) {
+    if (p.lo !== undefined && p.hi !== undefined && p.hi > p.lo) {
+      const x = n(s.x(p.x));
+      out.push(
+        `<line x1="${x}" y1="${n(s.y(Math.max(0, p.lo)))}" x2="${x}" y2="${n(s.y(p.hi))}" stroke="${color}" stroke-width="1.5"/>`,
+      );
+    }
+    out.push(marker(shape, s.x(p.x), s.y(p.y), color));
+  }
+  out.push('</g>');
+  return out;
+}
+
+function legend(series: Series[]): string[] {
+  const x = W - M.right + 18;
+  const out = ['<g class="legend">'];
+  series.forEach((se, i) => {
+    const y = M.top + 8 + i * 22;
+    const color = PALETTE[i % PALETTE.length]!;
+    out.push(`<line x1="${x}" y1="${y}" x2="${x + 24}" y2="${y}" stroke="${color}" stroke-width="2"/>`);
+    out.push(marker(MARKERS[i % MARKERS.length]!, x + 12, y, color));
+    out.push(`<text x="${x + 32}" y="${y}" dominant-baseline="middle">${xmlEscape(se.label)}</text>`);
+  });
+  out.push('</g>');
+  return out;
+}
+
+/** The chart as a standalone SVG document. */
+export function renderLineChart(chart: LineChart): string {
+  const s = scales(chart);
+  const body = [
+    `<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`,
+    ...axes(chart, s),
+    ...chart.series.flatMap((se, i) => seriesMarkup(se, i, s)),
+    ...legend(chart.series),
+  ];
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12" fill="#222222">`,
+    `<title>${xmlEscape(chart.title)}</title>`,
+    ...body.map((l) => `  ${l}`),
+    '</svg>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,54 @@
+/**
+ * Writes a results file and its report: `<name>.json` (validated against the schema first; nothing
+ * is written when invalid), `<name>_report.md` and the SVG charts beside it.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import type { ResultsFile } from '../profiling/result.js';
+import { validateResults } from '../profiling/schema.js';
+import { planCharts } from './charts.js';
+import { renderMarkdown } from './markdown.js';
+
+export interface WrittenReport {
+  json: string;
+  markdown: string;
+  charts: string[];
+}
+
+/** `results/run.json` -> `run`. */
+export function baseNameOf(jsonPath: string): string {
+  return basename(jsonPath, extname(jsonPath));
+}
+
+/** `results/run.json` -> `results/run_report.md`. */
+export function markdownPathFor(jsonPath: string): string {
+  return join(dirname(jsonPath), `${baseNameOf(jsonPath)}_report.md`);
+}
+
+/** Throws naming the path and the first problems when `file` does not match the schema. */
+export function assertValid(file: unknown, jsonPath: string): asserts file is ResultsFile {
+  const { valid, errors } = validateResults(file);
+  if (valid) return;
+  const more = errors.length > 5 ? ` (and ${errors.length - 5} more)` : '';
+  throw new Error(
+    `${jsonPath}: results do not match schema/results.schema.json: ${errors.slice(0, 5).join('; ')}${more}`,
+  );
+}
+
+export async function writeReport(file: ResultsFile, jsonPath: string): Promise<WrittenReport> {
+  assertValid(file, jsonPath);
+  const dir = dirname(jsonPath);
+  const baseName = baseNameOf(jsonPath);
+  const charts = planCharts(file, baseName);
+  const markdown = markdownPathFor(jsonPath);
+  await mkdir(dir, { recursive: true });
+  await writeFile(jsonPath, `${JSON.stringify(file, null, 2)}\n`);
+  await writeFile(markdown, renderMarkdown(file, { baseName, charts }));
+  const chartPaths: string[] = [];
+  for (const c of charts) {
+    const path = join(dir, c.fileName);
+    await writeFile(path, c.svg);
+    chartPaths.push(path);
+  }
+  return { json: jsonPath, markdown, charts: chartPaths };
+}

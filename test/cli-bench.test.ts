@@ -1,0 +1,169 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../src/cli/args.js';
+import { checkCatalog, REAL_API_MAX_ITEMS, settingsFromArgs } from '../src/cli/bench-options.js';
+import { BENCH_FILES, benchFilesFor } from '../src/cli/run-bench.js';
+import { DEFAULT_SETTINGS } from '../src/vitest/settings.js';
+import { lines, runCli } from './cli-helpers.js';
+
+describe('benchmark commands: argument errors exit 2 with exactly one stderr line, before any benchmark', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['--concurrency 0', ['file', '--concurrency', '0'], /--concurrency must be >= 1, got 0/],
+    [
+      '--concurrency abc',
+      ['file', '--concurrency', 'abc'],
+      /--concurrency must be a whole number, got 'abc'/,
+    ],
+    ['an unknown option', ['all', '--bogus', '1'], /unknown option --bogus/],
+    ['a --workers list with a hole', ['api', '--workers', '1,,2'], /--workers must be a list/],
+    [
+      'an unreachable catalog URL',
+      ['api', '--catalog-url', 'http://127.0.0.1:1/'],
+      /--catalog-url http:\/\/127\.0\.0\.1:1\/: unreachable/,
+    ],
+    [
+      'a catalog URL that is not http',
+      ['api', '--catalog-url', 'ftp://example.org'],
+      /must be an http\(s\) URL/,
+    ],
+    [
+      'an unwritable output path',
+      ['file', '--output', 'package.json/out.json'],
+      /--output .*package\.json\/out\.json: .*package\.json is not a directory/,
+    ],
+    [
+      'a missing --directory',
+      ['file', '--directory', 'no/such/dir'],
+      /--directory .*no\/such\/dir: no such directory/,
+    ],
+  ];
+  for (const [what, args, message] of cases) {
+    it(`rejects ${what}`, async () => {
+      const r = await runCli(args, { timeoutMs: 30_000 });
+      expect(r.code).toBe(2);
+      expect(lines(r.stderr)).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    });
+  }
+
+  it('prints the usage of a benchmark command with --help and exits 0', async () => {
+    const r = await runCli(['api', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('usage: benchmark-ingest api');
+  });
+});
+
+describe('settingsFromArgs', () => {
+  it('builds file-mode settings: every format, no API, the given levels, samples and output', () => {
+    const s = settingsFromArgs('file', [
+      '--test-size',
+      '500',
+      '--concurrency',
+      '1,5',
+      '--workers',
+      '2',
+      '--samples',
+      '2',
+      '--warmups',
+      '0',
+      '--output',
+      'out/f.json',
+    ]);
+    expect(s).toMatchObject({
+      testSize: 500,
+      concurrency: [1, 5],
+      workers: [2],
+      samples: 2,
+      warmups: 0,
+      directory: null,
+    });
+    expect(s.formats).toEqual(DEFAULT_SETTINGS.formats);
+    expect(s.api.enabled).toBe(false);
+    expect(s.output).toBe(resolve('out/f.json'));
+  });
+
+  it('benchmarks only the items directory a user names', () => {
+    const s = settingsFromArgs('file', ['--directory', 'test_data/items_10k']);
+    expect(s.directory).toBe(resolve('test_data/items_10k'));
+    expect(s.formats).toEqual(['directory']);
+    expect(benchFilesFor('file', s)).toEqual(['bench/file-io.bench.ts']);
+    expect(() => settingsFromArgs('file', ['--directory', 'x', '--test-size', '5'])).toThrow(UsageError);
+  });
+
+  it('builds api-mode settings: no file formats, a real catalog bounded by default', () => {
+    const s = settingsFromArgs('api', ['--catalog-url', 'http://127.0.0.1:9/stac', '--collection-id', 'c1']);
+    expect(s.formats).toEqual([]);
+    expect(s.api).toMatchObject({
+      enabled: true,
+      catalogUrl: 'http://127.0.0.1:9/stac',
+      collectionId: 'c1',
+      maxItems: REAL_API_MAX_ITEMS,
+    });
+    expect(settingsFromArgs('api', ['--latency-ms', '5', '--test-size', '300']).api).toMatchObject({
+      catalogUrl: null,
+      latencyMs: 5,
+      largeItems: 300,
+      maxItems: null,
+    });
+    expect(s.output).toBe(resolve('results/api_benchmark.json'));
+  });
+
+  it('treats the output of `all` as a directory unless it names a .json file', () => {
+    expect(settingsFromArgs('all', ['--output', 'results/']).output).toBe(resolve('results/benchmark.json'));
+    expect(settingsFromArgs('all', ['--output', 'x/run.json']).output).toBe(resolve('x/run.json'));
+    expect(settingsFromArgs('all', []).output).toBe(resolve('results/benchmark.json'));
+    expect(() => settingsFromArgs('file', ['--output', 'results/'])).toThrow(
+      /--output must name a \.json file/,
+    );
+  });
+
+  it('includes only the bench files of the mode', () => {
+    expect(BENCH_FILES.file).toEqual(['bench/file-io.bench.ts', 'bench/parquet.bench.ts']);
+    expect(BENCH_FILES.api).toEqual(['bench/api.bench.ts']);
+    expect(BENCH_FILES.all).toEqual([...BENCH_FILES.file, ...BENCH_FILES.api]);
+  });
+
+  it('rejects a positional argument and options of another mode', () => {
+    expect(() => settingsFromArgs('file', ['extra'])).toThrow(/unexpected argument 'extra'/);
+    expect(() => settingsFromArgs('file', ['--catalog-url', 'http://x'])).toThrow(
+      /unknown option --catalog-url/,
+    );
+  });
+});
+
+describe('checkCatalog', () => {
+  let server: Server;
+  let base = '';
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.url === '/ok') res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      else if (req.url === '/hang') setTimeout(() => res.end('{}'), 2000);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('accepts a catalog that answers', async () => {
+    await expect(checkCatalog(`${base}/ok`)).resolves.toBeUndefined();
+  });
+
+  it('rejects a catalog that answers with an error status, naming it', async () => {
+    await expect(checkCatalog(`${base}/missing`)).rejects.toThrow(
+      `--catalog-url ${base}/missing: answered HTTP 404`,
+    );
+  });
+
+  it('gives up on a catalog that does not answer in time', async () => {
+    await expect(checkCatalog(`${base}/hang`, 200)).rejects.toThrow(
+      /unreachable \(no answer within 200 ms\)/,
+    );
+  });
+});
