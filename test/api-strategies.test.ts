@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiIngestOptions, closeApiWorkers, ingestApi, newApiReport } from '../src/ingest/api/index.js';
 import {
-  BoundaryFilter,
+  DuplicateFilter,
   boundariesOf,
   equalSlices,
   type Partition,
@@ -99,6 +99,30 @@ describe('API strategies against the local STAC API', () => {
       for (const i of items) {
         const { start, end } = itemTimeRange(i);
         expect(start <= hi && end >= lo).toBe(true);
+      }
+    },
+  );
+});
+
+describe('a search of one page', () => {
+  it.each(RUNS)(
+    '%s at %i ends at the first page without crawling partitions',
+    async (strategy, concurrency) => {
+      const api = await startStacApi({
+        collections: [generatedSource({ id: 'gen', count: 30 })],
+        pageSize: 100,
+      });
+      try {
+        const report = newApiReport();
+        const http = newHttp();
+        const items = await collect(api.url, { strategy, concurrency, report, http });
+        expect(items).toHaveLength(30);
+        expect(report.partitions).toHaveLength(1);
+        // landing + collection + the first page, and the probes sent alongside it
+        expect(http.requests).toBe(3 + report.probes);
+        expect(http.peak_in_flight).toBeLessThanOrEqual(concurrency);
+      } finally {
+        await api.close();
       }
     },
   );
@@ -210,7 +234,7 @@ describe('time partitions', () => {
       }),
     );
     expect(returned.length).toBeGreaterThan(items.length);
-    const filter = new BoundaryFilter(boundariesOf(parts));
+    const filter = new DuplicateFilter(boundariesOf(parts));
     const kept = returned.filter((i) => filter.keep(i));
     expect(kept.map((i) => i.id).sort()).toEqual(items.map((i) => i.id).sort());
     expect(filter.dropped).toBe(returned.length - items.length);

@@ -96,18 +96,20 @@ async function readCollection(
 }
 
 /**
- * Reads the landing page and the collection; a clear SourceError when either is missing. The
- * collection is asked for at its conventional URL while the landing page is on its way (one round
- * trip instead of two); if the landing page's `data` link points elsewhere, it is asked for there.
+ * Reads the landing page and the collection; a clear SourceError when either is missing. With
+ * `parallel`, the collection is asked for at its conventional URL while the landing page is on its
+ * way (one round trip instead of two; if the landing page's `data` link points elsewhere, it is
+ * asked for there); without it, one request after the other, as a sequential client does.
  */
 export async function openEndpoint(
   client: HttpClient,
   rootUrl: string,
   collectionId: string | undefined,
   prefer?: 'GET' | 'POST',
+  parallel = true,
 ): Promise<SearchEndpoint> {
   const guessUrl =
-    collectionId === undefined
+    collectionId === undefined || !parallel
       ? null
       : `${conventionalCollectionsUrl(rootUrl)}/${encodeURIComponent(collectionId)}`;
   const guessed =
@@ -133,13 +135,13 @@ export async function openEndpoint(
     : conventionalCollectionsUrl(rootUrl);
   let collection: StacCollection | null = null;
   let collectionUrl: string | null = null;
-  if (collectionId !== undefined && guessed) {
+  if (collectionId !== undefined) {
     collectionUrl = `${collectionsUrl}/${encodeURIComponent(collectionId)}`;
     const first = await guessed;
-    if (collectionUrl !== guessUrl)
-      collection = await readCollection(client, collectionUrl, collectionId, rootUrl);
-    else if (first.ok) collection = first.c;
-    else throw first.e;
+    if (first && collectionUrl === guessUrl) {
+      if (!first.ok) throw first.e;
+      collection = first.c;
+    } else collection = await readCollection(client, collectionUrl, collectionId, rootUrl);
   }
   const search = chooseSearch(links, rootUrl, prefer);
   if (!search && !collectionUrl) {

@@ -122,7 +122,13 @@ async function* run(
       { ...httpOptions, concurrency, dispatcher: options.dispatcher },
       signal,
     );
-    const endpoint = await openEndpoint(client, url, options.collectionId, preferredMethod(options.variant));
+    const endpoint = await openEndpoint(
+      client,
+      url,
+      options.collectionId,
+      preferredMethod(options.variant),
+      concurrency > 1,
+    );
     Object.assign(report, { method: endpoint.method, searchUrl: endpoint.searchUrl, concurrency });
     const params: Record<string, unknown> = { ...(options.search ?? {}) };
     if (limit !== undefined) params.limit = limit;

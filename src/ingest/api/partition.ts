@@ -7,7 +7,7 @@
  * distribution, so partitions hold about the same number of items.
  *
  * Intervals are inclusive at both ends (as real servers treat them), so an item exactly on a
- * boundary, or whose start/end range spans one, is returned by two partitions: `BoundaryFilter`
+ * boundary, or whose start/end range spans one, is returned by two partitions: `DuplicateFilter`
  * drops those duplicates by id, tracking only the items that touch a boundary.
  */
 import type { StacCollection, StacItem } from '../../stac/item.js';
@@ -104,6 +104,7 @@ export async function planPartitions(
   probeSlices: number,
   probe: (p: Partition) => Promise<number | null>,
 ): Promise<Partition[]> {
+  if (probeSlices < 2) return equalSlices(range, count); // one slice would only count the whole
   const slices = equalSlices(range, probeSlices);
   const counts = await Promise.all(slices.map((s) => probe(s)));
   slices.forEach((s, i) => {
@@ -151,22 +152,42 @@ export function touchesBoundary(item: Pick<StacItem, 'properties'>, bounds: read
   return lo < bounds.length && bounds[lo]! <= end + 1;
 }
 
-/** Drops the second and later copies of items that touch a partition boundary (by id). */
-export class BoundaryFilter {
+/** An item's identity within a search: its collection and id. */
+export function itemKey(item: Pick<StacItem, 'id' | 'collection'>): string {
+  return `${item.collection ?? ''}\u0000${item.id}`;
+}
+
+/**
+ * Drops the copies a partitioned crawl creates, by collection and id: the second and later copies
+ * of items that touch a partition boundary, and every partition copy of an item already yielded
+ * from the search's first page. Only those items are remembered, not every item.
+ */
+export class DuplicateFilter {
   private readonly seen = new Set<string>();
+  private readonly early: Set<string>;
   dropped = 0;
 
-  constructor(readonly bounds: readonly number[]) {}
+  constructor(
+    readonly bounds: readonly number[],
+    alreadyYielded: readonly StacItem[] = [],
+  ) {
+    this.early = new Set(alreadyYielded.map(itemKey));
+  }
 
   /** `candidate`: precomputed touchesBoundary (a worker may compute it); computed here when absent. */
   keep(item: StacItem, candidate?: boolean): boolean {
-    if (this.bounds.length === 0) return true;
-    if (!(candidate ?? touchesBoundary(item, this.bounds))) return true;
-    if (this.seen.has(item.id)) {
+    if (this.early.size > 0 && this.early.has(itemKey(item))) {
       this.dropped++;
       return false;
     }
-    this.seen.add(item.id);
+    if (this.bounds.length === 0) return true;
+    if (!(candidate ?? touchesBoundary(item, this.bounds))) return true;
+    const key = itemKey(item);
+    if (this.seen.has(key)) {
+      this.dropped++;
+      return false;
+    }
+    this.seen.add(key);
     return true;
   }
 }

@@ -16,8 +16,8 @@ import { firstRequest, type SearchEndpoint } from './endpoint.js';
 import type { HttpClient, HttpOptions } from './http.js';
 import { fetchPage, type Page, pages } from './page.js';
 import {
-  BoundaryFilter,
   boundariesOf,
+  DuplicateFilter,
   type Partition,
   partitionDatetime,
   partitionRange,
@@ -103,28 +103,55 @@ export async function* sequential(run: ApiRun): AsyncGenerator<StacItem> {
   }
 }
 
-/** Balanced partitions for `slots` crawlers, or null when the search is not worth splitting. */
-export async function planFor(run: ApiRun, slots: number): Promise<Partition[] | null> {
-  if (slots <= 1 || run.params.ids !== undefined) return null;
-  if (run.maxItems <= (run.limit ?? ASSUMED_PAGE)) return null; // one page is all it takes
+/** How a partitioned strategy crawls a search. */
+export interface SearchPlan {
+  /** The search's first page, fetched alongside the probes; its items are yielded first. */
+  first: Page | null;
+  /** Partitions to crawl: [] when the first page held the whole search; null: crawl it unsplit. */
+  parts: Partition[] | null;
+}
+
+/**
+ * Plans the crawl for `slots` crawlers. One round of at most `slots` requests: the search's first
+ * page (a search of one page ends there, no partitioning) and `slots - 1` probes that balance the
+ * partitions. The first page's items come again in the partitions and are dropped there.
+ */
+export async function planFor(run: ApiRun, slots: number): Promise<SearchPlan> {
+  const unsplit: SearchPlan = { first: null, parts: null };
+  if (slots <= 1 || run.params.ids !== undefined) return unsplit;
+  if (run.maxItems <= (run.limit ?? ASSUMED_PAGE)) return unsplit; // one page is all it takes
   const range = partitionRange(run.params.datetime, run.endpoint.collection);
-  if (!range) return null;
+  if (!range) return unsplit;
   const limit = pLimit(slots);
+  const firstPage = limit(async () => {
+    const page = await fetchPage(run.client, firstRequest(run.endpoint, run.params), run.failures);
+    run.onPage();
+    return page;
+  });
   const probe = (p: Partition) =>
     limit(async () => {
       run.report.probes++;
-      const req = firstRequest(run.endpoint, { ...run.params, datetime: partitionDatetime(p), limit: 1 });
+      const req = firstRequest(run.endpoint, { ...paramsFor(run, p), limit: 1 });
       const page: Page = await fetchPage(run.client, req);
       run.onPage();
       return page.numberMatched;
     });
-  const parts = await planPartitions(
-    range,
-    slots * (run.partitionsPerSlot ?? PARTITIONS_PER_SLOT),
-    slots,
-    probe,
-  );
-  return parts.filter((p) => p.matched !== 0);
+  const count = slots * (run.partitionsPerSlot ?? PARTITIONS_PER_SLOT);
+  const [first, parts] = await Promise.all([firstPage, planPartitions(range, count, slots - 1, probe)]);
+  run.report.partitions.push({
+    datetime: `first page of ${String(run.params.datetime ?? '..')}`,
+    estimated: first.numberMatched,
+    pages: 1,
+    items: first.items.length,
+  });
+  if (!first.next || first.features === 0) return { first, parts: [] };
+  return { first, parts: parts.filter((p) => p.matched !== 0) };
+}
+
+/** The search parameters of a partition (a partition open at both ends is the search itself). */
+function paramsFor(run: ApiRun, p: Partition): Record<string, unknown> {
+  if (!Number.isFinite(p.start) && !Number.isFinite(p.end)) return run.params;
+  return { ...run.params, datetime: partitionDatetime(p) };
 }
 
 function partitionReport(run: ApiRun, p: Partition): PartitionReport {
@@ -134,18 +161,20 @@ function partitionReport(run: ApiRun, p: Partition): PartitionReport {
 }
 
 export async function* concurrent(run: ApiRun): AsyncGenerator<StacItem> {
-  const parts = await planFor(run, run.concurrency);
+  const { first, parts } = await planFor(run, run.concurrency);
   if (!parts) {
     yield* sequential(run);
     return;
   }
-  const filter = new BoundaryFilter(boundariesOf(parts));
+  yield* first?.items ?? [];
+  if (parts.length === 0) return;
+  const filter = new DuplicateFilter(boundariesOf(parts), first?.items);
   const channel = new Channel<StacItem[]>(run.concurrency);
   const queue = [...parts];
   const crawl = async () => {
     for (let p = queue.shift(); p; p = queue.shift()) {
       const report = partitionReport(run, p);
-      const request = firstRequest(run.endpoint, { ...run.params, datetime: partitionDatetime(p) });
+      const request = firstRequest(run.endpoint, paramsFor(run, p));
       for await (const page of pages(run.client, request, run.failures)) {
         report.pages++;
         report.items += page.items.length;
@@ -172,14 +201,15 @@ export async function* concurrent(run: ApiRun): AsyncGenerator<StacItem> {
 }
 
 export async function* workerThreads(run: ApiRun): AsyncGenerator<StacItem> {
-  const parts = (await planFor(run, run.concurrency)) ?? [null];
-  const bounds = parts[0] === null ? [] : boundariesOf(parts as Partition[]);
-  const filter = new BoundaryFilter(bounds);
-  const jobs: CrawlJob[] = parts.map((p) => {
-    const params = p ? { ...run.params, datetime: partitionDatetime(p) } : run.params;
-    const report = p
-      ? partitionReport(run, p)
-      : partitionReport(run, { start: -Infinity, end: Infinity, matched: null });
+  const { first, parts } = await planFor(run, run.concurrency);
+  yield* first?.items ?? [];
+  if (parts?.length === 0) return;
+  const bounds = parts ? boundariesOf(parts) : [];
+  const filter = new DuplicateFilter(bounds, first?.items);
+  const whole: Partition = { start: -Infinity, end: Infinity, matched: null };
+  const jobs: CrawlJob[] = (parts ?? [null]).map((p) => {
+    const params = p ? paramsFor(run, p) : run.params;
+    const report = partitionReport(run, p ?? whole);
     if (!p) report.datetime = String(run.params.datetime ?? '..');
     return {
       request: firstRequest(run.endpoint, params),
