@@ -83,6 +83,12 @@ export interface ApiRun {
 
 /** Partitions per crawling slot: spare ones even out the tail when estimates are off. */
 export const PARTITIONS_PER_SLOT = 2;
+/**
+ * Fewest probed slices: with few slots, `slots - 1` probes say too little about a skewed
+ * collection (2 workers and no probe left 80% of a real-looking archive in one partition), and an
+ * extra round of tiny probes costs far less than that imbalance.
+ */
+export const MIN_PROBES = 8;
 /** A page size assumed when the caller leaves it to the server. */
 const ASSUMED_PAGE = 100;
 
@@ -112,9 +118,10 @@ export interface SearchPlan {
 }
 
 /**
- * Plans the crawl for `slots` crawlers. One round of at most `slots` requests: the search's first
- * page (a search of one page ends there, no partitioning) and `slots - 1` probes that balance the
- * partitions. The first page's items come again in the partitions and are dropped there.
+ * Plans the crawl for `slots` crawlers: the search's first page (a search of one page ends there,
+ * no partitioning) fetched alongside max(slots - 1, MIN_PROBES) probes that balance the partitions,
+ * never more than `slots` requests at once. The first page's items come again in the partitions and
+ * are dropped there.
  */
 export async function planFor(run: ApiRun, slots: number): Promise<SearchPlan> {
   const unsplit: SearchPlan = { first: null, parts: null };
@@ -137,7 +144,10 @@ export async function planFor(run: ApiRun, slots: number): Promise<SearchPlan> {
       return page.numberMatched;
     });
   const count = slots * (run.partitionsPerSlot ?? PARTITIONS_PER_SLOT);
-  const [first, parts] = await Promise.all([firstPage, planPartitions(range, count, slots - 1, probe)]);
+  const [first, parts] = await Promise.all([
+    firstPage,
+    planPartitions(range, count, Math.max(slots - 1, MIN_PROBES), probe),
+  ]);
   run.report.partitions.push({
     datetime: `first page of ${String(run.params.datetime ?? '..')}`,
     estimated: first.numberMatched,
