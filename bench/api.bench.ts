@@ -5,8 +5,8 @@
  * HTTP counters; against the local API a floor row (`server`, kind 'floor') times every page
  * fetched one after another and read without parsing.
  */
-import { describe, inject } from 'vitest';
-import { ingestApi } from '../src/ingest/api/index.js';
+import { afterAll, describe, inject } from 'vitest';
+import { type ApiReport, ingestApi, newApiReport } from '../src/ingest/api/index.js';
 import { FailureCollector, type HttpStats, newIngestStats, type StrategyName } from '../src/ingest/types.js';
 import type { BenchCollection, BenchApiInfo } from '../src/mock-api/bench-api.js';
 import { fetchRawPages, pageHead } from '../src/mock-api/floor.js';
@@ -33,6 +33,23 @@ function levels(): [StrategyName, number][] {
   ];
 }
 
+/** The last run's report per bench: how the search was split (printed after the file's benches). */
+const reports = new Map<string, ApiReport>();
+
+function describeReport(name: string, r: ApiReport): string {
+  const items = r.partitions.map((p) => p.items).sort((a, b) => a - b);
+  const mid = items[Math.floor(items.length / 2)] ?? 0;
+  return (
+    `${name}: ${r.method} ${r.partitions.length} partition(s), items per partition ` +
+    `min ${items[0] ?? 0} / median ${mid} / max ${items.at(-1) ?? 0}, ${r.probes} probes, ` +
+    `${r.duplicatesDropped} duplicates dropped`
+  );
+}
+
+afterAll(() => {
+  for (const [name, r] of reports) process.stderr.write(`[api] ${describeReport(name, r)}\n`);
+});
+
 async function ingestRun(
   info: BenchApiInfo,
   c: BenchCollection,
@@ -40,6 +57,7 @@ async function ingestRun(
   concurrency: number,
 ) {
   const http: HttpStats = { requests: 0, retries: 0, peak_in_flight: 0 };
+  const report = newApiReport();
   const failures = new FailureCollector();
   const stats = newIngestStats();
   let items = 0;
@@ -52,11 +70,13 @@ async function ingestRun(
     http,
     failures,
     stats,
+    report,
     // A real API: the levels asked for are the user's explicit choice.
     maxRemoteConcurrency: Math.max(...settings.concurrency, ...settings.workers),
   })) {
     items++;
   }
+  reports.set(`${c.id} ${strategy} x${concurrency}`, report);
   return { items, http, failures: failures.count, workerElu: stats.workerElu };
 }
 
