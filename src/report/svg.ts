@@ -25,9 +25,9 @@ export interface LineChart {
   series: Series[];
 }
 
-const W = 680;
+const W = 720;
 const H = 400;
-const M = { left: 78, right: 190, top: 44, bottom: 58 };
+const M = { left: 78, right: 220, top: 44, bottom: 58 };
 const PLOT_W = W - M.left - M.right;
 const PLOT_H = H - M.top - M.bottom;
 /** Colour-blind-safe palette (Okabe-Ito). */
@@ -53,6 +53,7 @@ interface Scales {
   yDigits: number;
   /** The x axis is logarithmic (levels spanning a factor of 8 or more). */
   log: boolean;
+  yMax: number;
 }
 
 function scales(chart: LineChart): Scales {
@@ -65,14 +66,16 @@ function scales(chart: LineChart): Scales {
   const span = tx(xMax) - tx(xMin);
   const x = (v: number) =>
     M.left + (span === 0 ? PLOT_W / 2 : ((tx(v) - tx(xMin)) / span) * (PLOT_W - 24) + 12);
-  const yMaxData = Math.max(0, ...points.map((p) => Math.max(p.y, p.hi ?? p.y)));
+  // Error bars may reach far above the points (few samples): they are cut at 1.5 × the highest point.
+  const yTop = Math.max(0, ...points.map((p) => p.y));
+  const yMaxData = Math.max(yTop, ...points.map((p) => Math.min(p.hi ?? p.y, 1.5 * yTop)));
   const step = niceStep(yMaxData);
   const yMax = Math.max(step, Math.ceil(yMaxData / step) * step);
   const yTicks: number[] = [];
   for (let v = 0; v <= yMax + step / 2; v += step) yTicks.push(v);
   const y = (v: number) => M.top + PLOT_H - (v / yMax) * PLOT_H;
   const yDigits = Math.max(0, -Math.floor(Math.log10(step)));
-  return { x, y, xTicks: xs, yTicks, yDigits, log };
+  return { x, y, xTicks: xs, yTicks, yDigits, log, yMax };
 }
 
 const n = (v: number) => String(Math.round(v * 10) / 10);
@@ -139,7 +142,7 @@ function seriesMarkup(series: Series, i: number, s: Scales): string[] {
     if (p.lo !== undefined && p.hi !== undefined && p.hi > p.lo) {
       const x = n(s.x(p.x));
       out.push(
-        `<line x1="${x}" y1="${n(s.y(Math.max(0, p.lo)))}" x2="${x}" y2="${n(s.y(p.hi))}" stroke="${color}" stroke-width="1.5"/>`,
+        `<line x1="${x}" y1="${n(s.y(Math.max(0, p.lo)))}" x2="${x}" y2="${n(s.y(Math.min(p.hi, s.yMax)))}" stroke="${color}" stroke-width="1.5"/>`,
       );
     }
     out.push(marker(shape, s.x(p.x), s.y(p.y), color));
