@@ -22,8 +22,18 @@ beforeAll(async () => {
   try {
     code = await runBench('file', settings, {
       files: ['bench/trivial.bench.ts'],
-      out: { write: (s: string) => ((out += s), true) },
-      err: { write: (s: string) => ((err += s), true) },
+      out: {
+        write: (s: string) => {
+          out += s;
+          return true;
+        },
+      },
+      err: {
+        write: (s: string) => {
+          err += s;
+          return true;
+        },
+      },
     });
   } finally {
     if (savedEnv === undefined) delete process.env.STAC_BENCH_SELF_TEST;
