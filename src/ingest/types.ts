@@ -38,6 +38,27 @@ export interface HttpStats {
   peak_in_flight: number;
 }
 
+/**
+ * Figures an ingest fills in while it runs (the benchmark and the tests read them). Create one, pass
+ * it as `options.stats`, read it during or after iteration.
+ */
+export interface IngestStats {
+  /** Files, byte ranges, row groups or URLs whose reading has been started (counted at dispatch). */
+  reads: number;
+  /** Units of work handed to the strategy (a file, a batch of files, a byte range, a row group). */
+  jobs: number;
+  /** Highest number of jobs in flight at once. */
+  peakInFlight: number;
+  /** worker-threads only: the workers' mean event-loop utilisation over the run, 0..1. */
+  workerElu: number | null;
+  /** The variant actually used (e.g. 'json-transfer', 'streaming', 'hyparquet'). */
+  variant: string | null;
+}
+
+export function newIngestStats(): IngestStats {
+  return { reads: 0, jobs: 0, peakInFlight: 0, workerElu: null, variant: null };
+}
+
 export interface IngestOptions {
   strategy?: StrategyName;
   /** In-flight operations (concurrent) or worker count (worker-threads). Default 1 for sequential. */
@@ -52,6 +73,10 @@ export interface IngestOptions {
   collectionId?: string;
   /** STAC API mode: counters filled in while ingesting. */
   http?: HttpStats;
+  /** Filled in while ingesting (reads, jobs, workers' ELU, variant used). */
+  stats?: IngestStats;
+  /** Files per worker task (worker-threads on a directory/catalog). Default 64. */
+  batchSize?: number;
   /** Stops the ingest early. */
   signal?: AbortSignal;
   /** STAC API search parameters passed through (bbox, datetime, ids, query, filter, fields, sortby...). */

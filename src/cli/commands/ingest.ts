@@ -1,4 +1,163 @@
-/** `benchmark-ingest ingest` — not built yet (see the open issues). */
-export async function run(_argv: string[]): Promise<number> {
-  throw new Error('the ingest command is not built yet');
+/**
+ * `benchmark-ingest ingest SOURCE [--collection-id ID] [--strategy S] [--concurrency N]
+ *  [--max-items N] [--format F] [--variant V] [--batch-size N] [--output FILE]`
+ *
+ * Streams the Items of SOURCE (a path, a static catalog URL or a STAC API URL) as NDJSON to FILE
+ * or stdout, waiting for the stream to drain (backpressure reaches the ingest). A closed pipe
+ * (`| head`) ends the ingest quietly. One summary line goes to stderr, with the failure count and
+ * the first few failures. Exit 0 when the source was read (even with per-item failures), 1 when it
+ * could not be read at all, 2 for a usage error.
+ */
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { closeWorkerPool, ingest } from '../../ingest/index.js';
+import { FailureCollector, FILE_FORMATS, type IngestOptions, STRATEGIES } from '../../ingest/types.js';
+import { choiceFlag, EXIT, intFlag, parseArgs, stringFlag, UsageError } from '../args.js';
+
+const USAGE =
+  'usage: benchmark-ingest ingest SOURCE [--collection-id ID] [--strategy S] [--concurrency N] ' +
+  '[--max-items N] [--format F] [--variant V] [--batch-size N] [--output FILE]';
+
+/** Failures listed in the summary; the rest are counted. */
+const SHOWN_FAILURES = 5;
+/** Lines are written in chunks of about this many characters. */
+const CHUNK_CHARS = 1 << 16;
+
+export interface CommandIo {
+  stdout: Writable;
+  stderr: Writable;
+}
+
+export async function run(argv: string[], io: CommandIo = process): Promise<number> {
+  const { source, options, output } = parseIngestArgs(argv);
+  const failures = new FailureCollector();
+  const out = output ? createWriteStream(output) : io.stdout;
+  const sink = new LineSink(out);
+  const started = performance.now();
+  let count = 0;
+  try {
+    const items = ingest(source, { ...options, failures });
+    for await (const item of items) {
+      if (!(await sink.write(`${JSON.stringify(item)}\n`))) break;
+      count++;
+    }
+    await sink.end(out !== io.stdout);
+  } finally {
+    await closeWorkerPool();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  io.stderr.write(summary(source, options, count, seconds, failures, sink.closed));
+  return EXIT.ok;
+}
+
+export function parseIngestArgs(argv: string[]): { source: string; options: IngestOptions; output?: string } {
+  const args = parseArgs(argv, {
+    values: [
+      'collection-id',
+      'strategy',
+      'concurrency',
+      'max-items',
+      'format',
+      'variant',
+      'batch-size',
+      'output',
+    ],
+  });
+  if (args.positionals.length === 0) throw new UsageError(`SOURCE is missing (${USAGE})`);
+  if (args.positionals.length > 1)
+    throw new UsageError(`one SOURCE expected, got ${args.positionals.length}`);
+  const options: IngestOptions = {};
+  const set = <K extends keyof IngestOptions>(key: K, value: IngestOptions[K] | undefined) => {
+    if (value !== undefined) options[key] = value;
+  };
+  set('strategy', choiceFlag(args, 'strategy', STRATEGIES));
+  set('concurrency', intFlag(args, 'concurrency', { min: 1, max: 1024 }));
+  set('maxItems', intFlag(args, 'max-items', { min: 0 }));
+  set('format', choiceFlag(args, 'format', ['json', ...FILE_FORMATS] as const));
+  set('collectionId', stringFlag(args, 'collection-id'));
+  set('variant', stringFlag(args, 'variant'));
+  set('batchSize', intFlag(args, 'batch-size', { min: 1, max: 100_000 }));
+  const output = stringFlag(args, 'output');
+  return { source: args.positionals[0]!, options, ...(output ? { output } : {}) };
+}
+
+function summary(
+  source: string,
+  options: IngestOptions,
+  count: number,
+  seconds: number,
+  failures: FailureCollector,
+  pipeClosed: boolean,
+): string {
+  const strategy = options.strategy ?? 'sequential';
+  const rate = seconds > 0 ? Math.round(count / seconds) : 0;
+  const lines = [
+    `ingested ${count} items from ${source} (${strategy}${options.concurrency ? ` x${options.concurrency}` : ''}) ` +
+      `in ${seconds.toFixed(2)} s, ${rate} items/s, ${failures.count} failures${pipeClosed ? ' (output closed early)' : ''}`,
+  ];
+  for (const f of failures.failures.slice(0, SHOWN_FAILURES)) lines.push(`  ${f.source}: ${f.reason}`);
+  if (failures.count > SHOWN_FAILURES) lines.push(`  ... and ${failures.count - SHOWN_FAILURES} more`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Writes text in chunks and waits for 'drain' when the stream asks for it. A reader that went away
+ * (EPIPE, a destroyed stream) makes `write` answer false instead of throwing.
+ */
+class LineSink {
+  private buffer = '';
+  closed = false;
+  private error: Error | null = null;
+
+  constructor(private readonly stream: Writable) {
+    stream.on('error', this.onError);
+  }
+
+  private readonly onError = (e: NodeJS.ErrnoException): void => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') this.closed = true;
+    else this.error = e;
+  };
+
+  async write(text: string): Promise<boolean> {
+    this.buffer += text;
+    if (this.buffer.length >= CHUNK_CHARS) await this.flush();
+    return !this.closed;
+  }
+
+  async end(close: boolean): Promise<void> {
+    if (!this.closed) await this.flush();
+    if (close && !this.closed) {
+      this.stream.end();
+      await Promise.race([once(this.stream, 'finish'), once(this.stream, 'close')]);
+    }
+    this.stream.off('error', this.onError);
+    if (this.error) throw this.error;
+  }
+
+  private async flush(): Promise<void> {
+    const chunk = this.buffer;
+    this.buffer = '';
+    if (this.error) throw this.error;
+    if (this.closed || chunk === '' || this.stream.destroyed) {
+      if (this.stream.destroyed) this.closed = true;
+      return;
+    }
+    if (!this.stream.write(chunk)) await this.drained();
+    if (this.error) throw this.error;
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.stream.off('drain', done);
+        this.stream.off('close', done);
+        this.stream.off('error', done);
+        resolve();
+      };
+      this.stream.on('drain', done);
+      this.stream.on('close', done);
+      this.stream.on('error', done);
+    });
+  }
 }

@@ -1,0 +1,98 @@
+/**
+ * File ingest benchmarks: scenarios directory, feature-collection, ndjson and catalog on the
+ * settings' data. Per scenario: `sequential` at 1 (the seed's algorithm: readFile then JSON.parse,
+ * one file after another), `concurrent` at the async levels, `worker-threads` at the worker levels,
+ * the variants worth comparing, and the floors (read-only, parse-only) on the same data.
+ * The worker pool stays alive between benches (as in a long-running service): starting a worker
+ * costs ~0.3 s here and falls in the warm-up runs. Its workers are unref'd and end with the process.
+ *
+ * UV_THREADPOOL_SIZE is fixed when a process first uses libuv's thread pool, which vitest has done
+ * long before a bench file runs, so a larger pool cannot be a variant inside this process. Its
+ * effect is shown by running this file again with `UV_THREADPOOL_SIZE=16` in the environment (the
+ * results record `uv_threadpool_size`); the figures are in the file-ingest report.
+ */
+import { describe, inject } from 'vitest';
+import { ingest, newIngestStats } from '../src/ingest/index.js';
+import { loadDocuments, parseOnly, readOnly, sourceFiles } from '../src/ingest/floors.js';
+import { FailureCollector, type FileFormat, type IngestOptions } from '../src/ingest/types.js';
+import type { DatasetInfo, Scenario } from '../src/profiling/result.js';
+import { measuredBench, type RunOutcome } from '../src/vitest/measured-bench.js';
+
+const settings = inject('settings');
+const dataPaths = inject('dataPaths');
+
+const SCENARIOS: FileFormat[] = ['directory', 'feature-collection', 'ndjson', 'catalog'];
+
+async function runIngest(path: string, options: IngestOptions): Promise<RunOutcome> {
+  const failures = new FailureCollector();
+  const stats = newIngestStats();
+  let items = 0;
+  for await (const _item of ingest(path, { ...options, failures, stats })) items++;
+  return { items, failures: failures.count, workerElu: stats.workerElu };
+}
+
+/** Documents held in memory for the parse-only floor of one scenario at a time. */
+let loaded: { format: FileFormat; docs: string[] } | null = null;
+function documents(format: FileFormat, files: string[]): string[] {
+  if (loaded?.format !== format) loaded = { format, docs: loadDocuments(format, files) };
+  return loaded.docs;
+}
+
+for (const format of SCENARIOS) {
+  const data = dataPaths[format];
+  if (!data) continue;
+  const scenario = format as Scenario;
+  const dataset: DatasetInfo = {
+    format,
+    items: data.items,
+    item_bytes_avg: data.itemBytesAvg,
+    profile: settings.directory ? 'user' : settings.profile,
+    page_size: null,
+    latency_ms: null,
+  };
+  const common = { scenario, dataset, samples: settings.samples, warmups: settings.warmups };
+  const at = (strategy: IngestOptions['strategy'], concurrency: number, variant?: string) => {
+    const name = `${format} ${strategy}${variant ? ` ${variant}` : ''} x${concurrency}`;
+    const run = () => {
+      if (loaded?.format !== format) loaded = null; // free the previous scenario's documents
+      return runIngest(data.path, { strategy, concurrency, variant });
+    };
+    measuredBench(name, run, {
+      ...common,
+      strategy: strategy!,
+      concurrency,
+      variant: variant ?? null,
+    });
+  };
+
+  describe(scenario, () => {
+    at('sequential', 1);
+    for (const c of settings.concurrency) at('concurrent', c);
+    for (const w of settings.workers) at('worker-threads', w);
+    // Hand-over by structured clone instead of JSON text, at the middle worker level.
+    at('worker-threads', settings.workers[Math.floor((settings.workers.length - 1) / 2)] ?? 2, 'clone');
+    if (format === 'ndjson') {
+      // Whole-file parse against the default 1 MiB byte ranges.
+      at('sequential', 1, 'whole-file');
+      at('concurrent', Math.max(...settings.concurrency), 'whole-file');
+    }
+
+    const files = sourceFiles(format, data.path);
+    measuredBench(
+      `${format} floor read-only`,
+      async () => ({ items: readOnly(files) > 0 ? data.items : 0 }),
+      {
+        ...common,
+        kind: 'floor',
+        strategy: 'read-only',
+        variant: 'sync-reused-buffer',
+        concurrency: 1,
+      },
+    );
+    measuredBench(
+      `${format} floor parse-only`,
+      async () => ({ items: parseOnly(documents(format, files)) }),
+      { ...common, kind: 'floor', strategy: 'parse-only', variant: 'json-parse-in-memory', concurrency: 1 },
+    );
+  });
+}

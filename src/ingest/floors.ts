@@ -1,0 +1,73 @@
+/**
+ * Floor workloads (rows of kind `floor`): what the ingest cannot beat on the same data.
+ * - read-only: every byte of the source read, nothing parsed, with the fastest method measured
+ *   here: blocking open/read/close into a reused buffer, one thread (no thread-pool round trips,
+ *   no promises). A single file is one read of its whole size.
+ * - parse-only: `JSON.parse` of the same documents already in memory (loaded before the measured
+ *   region), one thread. Spread over the cores, it is the CPU floor of any strategy that parses.
+ */
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FileFormat } from './types.js';
+
+/** The files a source consists of (a catalog: every .json file under its folder). */
+export function sourceFiles(format: FileFormat, path: string): string[] {
+  if (format === 'directory') {
+    return readdirSync(path, { withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.json'))
+      .map((e) => join(path, e.name))
+      .sort();
+  }
+  if (format === 'catalog') return walkJson(path.endsWith('.json') ? join(path, '..') : path);
+  return [path];
+}
+
+function walkJson(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...walkJson(p));
+    else if (e.isFile() && e.name.endsWith('.json')) out.push(p);
+  }
+  return out;
+}
+
+let scratch = Buffer.allocUnsafe(1 << 16);
+
+/** Reads every byte of `files` (bytes read is returned so the work cannot be optimised away). */
+export function readOnly(files: string[]): number {
+  let bytes = 0;
+  for (const file of files) {
+    const fd = openSync(file, 'r');
+    try {
+      let n: number;
+      do {
+        n = readSync(fd, scratch, 0, scratch.length, null);
+        bytes += n;
+        if (n === scratch.length && scratch.length < 1 << 24)
+          scratch = Buffer.allocUnsafe(scratch.length * 4);
+      } while (n > 0);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return bytes;
+}
+
+/** The documents to parse, in memory: one per file, or one per NDJSON line. */
+export function loadDocuments(format: FileFormat, files: string[]): string[] {
+  const texts = files.map((f) => readFileSync(f, 'utf8'));
+  if (format !== 'ndjson') return texts;
+  return texts.flatMap((t) => t.split('\n')).filter((line) => line.trim() !== '');
+}
+
+/** Parses every document; returns the number of Items found (features of a FeatureCollection). */
+export function parseOnly(docs: string[]): number {
+  let items = 0;
+  for (const doc of docs) {
+    const value = JSON.parse(doc) as { type?: string; features?: unknown[] };
+    if (value.type === 'Feature') items++;
+    else if (Array.isArray(value.features)) items += value.features.length;
+  }
+  return items;
+}

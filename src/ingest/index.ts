@@ -1,0 +1,99 @@
+/**
+ * The one entry point: `ingest(source, options)` streams the STAC Items of a file source (see
+ * sources.ts) or, for an http(s) URL that is not a .json document, of a STAC API (api/).
+ *
+ * - Items stream out as they are ready, in no guaranteed order. A consumer that stops pulling stops
+ *   the reading after the work in flight (at most `concurrency` jobs; workers: 2 jobs per worker).
+ * - Per-input problems (a broken file, a line that is not an Item) are added to `options.failures`
+ *   and iteration goes on; a source that cannot be read at all throws a SourceError naming it.
+ * - `maxItems` stops after that many Items; `collectionId` keeps only Items of that collection
+ *   (file sources; for a STAC API it selects the collection); `signal` aborts.
+ * - `variant` tokens, joined with `+`: `clone` (worker-threads: structured clone instead of JSON
+ *   transfer), `whole-file` (NDJSON: read and parse the file as one job instead of 1 MiB ranges).
+ */
+import type { StacItem } from '../stac/item.js';
+import { ingestApi } from './api/index.js';
+import { isUrl } from './reading.js';
+import { planSource, type SourceFormat } from './sources.js';
+import { STRATEGY_FNS } from './strategies.js';
+import {
+  FailureCollector,
+  FILE_FORMATS,
+  type IngestOptions,
+  newIngestStats,
+  STRATEGIES,
+  type StrategyName,
+} from './types.js';
+
+export { FailureCollector, newIngestStats, SourceError } from './types.js';
+export type { IngestFailure, IngestOptions, IngestStats, StrategyName } from './types.js';
+export { closeWorkerPool } from './worker-pool.js';
+
+/** Files per worker job when `batchSize` is not given. */
+export const DEFAULT_BATCH = 64;
+
+export function ingest(source: string, options: IngestOptions = {}): AsyncIterable<StacItem> {
+  checkOptions(options);
+  if (isUrl(source) && !isJsonDocumentUrl(source, options.format)) return ingestApi(source, options);
+  return ingestFiles(source, options);
+}
+
+/** A URL of a static catalog / JSON document rather than a STAC API root. */
+function isJsonDocumentUrl(url: string, format: IngestOptions['format']): boolean {
+  if (format === 'catalog' || format === 'json' || format === 'feature-collection') return true;
+  const path = new URL(url).pathname.toLowerCase();
+  return path.endsWith('.json') || path.endsWith('.geojson');
+}
+
+async function* ingestFiles(source: string, options: IngestOptions): AsyncGenerator<StacItem> {
+  const strategy: StrategyName = options.strategy ?? 'sequential';
+  const concurrency = strategy === 'sequential' ? 1 : (options.concurrency ?? defaultConcurrency(strategy));
+  const variants = new Set((options.variant ?? '').split('+').filter(Boolean));
+  const batchSize = strategy === 'worker-threads' ? (options.batchSize ?? DEFAULT_BATCH) : 1;
+  const plan = await planSource(source, {
+    format: options.format as SourceFormat | undefined,
+    batchSize,
+    ...(variants.has('whole-file') ? { rangeBytes: Number.POSITIVE_INFINITY } : {}),
+  });
+  const stats = options.stats ?? newIngestStats();
+  stats.variant = options.variant ?? null;
+  const items = STRATEGY_FNS[strategy](plan, {
+    concurrency,
+    variants,
+    failures: options.failures ?? new FailureCollector(),
+    stats,
+    signal: options.signal,
+  });
+  const max = options.maxItems ?? Number.POSITIVE_INFINITY;
+  if (max <= 0) return;
+  let count = 0;
+  for await (const item of items) {
+    if (options.collectionId !== undefined && item.collection !== options.collectionId) continue;
+    yield item;
+    if (++count >= max) return;
+  }
+}
+
+function defaultConcurrency(strategy: StrategyName): number {
+  return strategy === 'worker-threads' ? 2 : 10;
+}
+
+/** Options a caller got wrong are a TypeError naming the option and what it expects. */
+function checkOptions(options: IngestOptions): void {
+  const { strategy, concurrency, maxItems, format, batchSize } = options;
+  if (strategy !== undefined && !STRATEGIES.includes(strategy)) {
+    throw new TypeError(`strategy must be one of ${STRATEGIES.join(', ')}, got '${strategy}'`);
+  }
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+    throw new TypeError(`concurrency must be a whole number >= 1, got ${concurrency}`);
+  }
+  if (maxItems !== undefined && !(Number.isInteger(maxItems) && maxItems >= 0)) {
+    throw new TypeError(`maxItems must be a whole number >= 0, got ${maxItems}`);
+  }
+  if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1)) {
+    throw new TypeError(`batchSize must be a whole number >= 1, got ${batchSize}`);
+  }
+  if (format !== undefined && format !== 'json' && !FILE_FORMATS.includes(format)) {
+    throw new TypeError(`format must be one of json, ${FILE_FORMATS.join(', ')}, got '${format}'`);
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * Units of work. A source is turned into jobs; a strategy decides where and how many run at once;
+ * `runJob` does one, the same code on the main thread and in a worker (only the read mode differs).
+ * A job never throws for bad input: what cannot be read or parsed comes back as a failure.
+ */
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { StacItem } from '../stac/item.js';
+import { decodeText, type Decoded, failed, looksBinary } from './documents.js';
+import { parseLines, readOwnedLines } from './ndjson.js';
+import { isUrl, type ReadMode, readRef } from './reading.js';
+import type { IngestFailure } from './types.js';
+
+export type Job =
+  /** JSON documents (each an Item, an array of Items or a FeatureCollection), paths or URLs. */
+  | { kind: 'files'; refs: string[] }
+  /** A static catalog or collection document: its `item` and `child` links are reported back. */
+  | { kind: 'catalog'; ref: string }
+  /** The NDJSON lines that start in bytes [start, end) of a file. */
+  | { kind: 'ndjson'; path: string; start: number; end: number }
+  /** Row groups of a stac-geoparquet file, rebuilt into Items. */
+  | { kind: 'parquet'; path: string; rowGroups: number[] };
+
+/** How a worker hands Items back: structured clone of the objects, or their JSON text (parsed by the caller). */
+export type Transfer = 'clone' | 'json';
+
+export interface JobResult {
+  items: StacItem[];
+  failures: IngestFailure[];
+  /** Catalog jobs: absolute refs (paths or URLs) of `item` links. */
+  itemRefs?: string[];
+  /** Catalog jobs: absolute refs of `child` links. */
+  childRefs?: string[];
+  /** JSON transfer: the Items as the text of a JSON array; `items` is then empty. */
+  itemsJson?: string;
+}
+
+export interface RunContext {
+  read: ReadMode;
+  transfer?: Transfer;
+}
+
+/** Number of files, ranges or row groups a job reads (the read counter of IngestStats). */
+export function jobReads(job: Job): number {
+  if (job.kind === 'files') return job.refs.length;
+  if (job.kind === 'parquet') return job.rowGroups.length;
+  return 1;
+}
+
+export function jobLabel(job: Job): string {
+  if (job.kind === 'files')
+    return job.refs.length === 1 ? job.refs[0]! : `${job.refs[0]} (+${job.refs.length - 1})`;
+  if (job.kind === 'catalog') return job.ref;
+  return job.path;
+}
+
+export async function runJob(job: Job, ctx: RunContext): Promise<JobResult> {
+  switch (job.kind) {
+    case 'files':
+      return runFiles(job.refs, ctx);
+    case 'catalog':
+      return runCatalog(job.ref, ctx);
+    case 'ndjson':
+      return runNdjson(job, ctx);
+    case 'parquet': {
+      // Loaded on first use: hyparquet is not needed (nor loaded in workers) for JSON sources.
+      const { readParquetRows } = await import('./parquet.js');
+      const out = await readParquetRows(job.path, job.rowGroups, ctx.read);
+      return ctx.transfer === 'json' ? toJsonTransfer(out.items, out.failures) : out;
+    }
+  }
+}
+
+async function readDocument(ref: string, ctx: RunContext): Promise<Decoded & { raw?: string }> {
+  let bytes: Buffer;
+  try {
+    bytes = await readRef(ref, ctx.read);
+  } catch (e) {
+    return failed(ref, readReason(e));
+  }
+  if (bytes.length === 0) return failed(ref, 'empty file');
+  if (looksBinary(bytes)) return failed(ref, 'binary content, not JSON');
+  const text = bytes.toString('utf8');
+  return { ...decodeText(text, ref), raw: text };
+}
+
+async function runFiles(refs: string[], ctx: RunContext): Promise<JobResult> {
+  const items: StacItem[] = [];
+  const failures: IngestFailure[] = [];
+  const texts: string[] = [];
+  for (const ref of refs) {
+    const doc = await readDocument(ref, ctx);
+    if (doc.catalog) failures.push({ source: ref, reason: 'a STAC Catalog/Collection, not an Item' });
+    for (const f of doc.failures) failures.push(f);
+    if (ctx.transfer === 'json') {
+      // One valid Item per file (the usual case): its own text is already the JSON to send.
+      if (doc.items.length === 1 && doc.failures.length === 0) texts.push(stripLeadingBom(doc.raw!));
+      else for (const item of doc.items) texts.push(JSON.stringify(item));
+    } else {
+      for (const item of doc.items) items.push(item);
+    }
+  }
+  if (ctx.transfer === 'json') return { items: [], failures, itemsJson: `[${texts.join(',')}]` };
+  return { items, failures };
+}
+
+async function runCatalog(ref: string, ctx: RunContext): Promise<JobResult> {
+  const doc = await readDocument(ref, ctx);
+  if (!doc.catalog) {
+    return ctx.transfer === 'json' ? toJsonTransfer(doc.items, doc.failures) : doc;
+  }
+  const links = Array.isArray(doc.catalog.links) ? (doc.catalog.links as unknown[]) : [];
+  const itemRefs: string[] = [];
+  const childRefs: string[] = [];
+  const failures: IngestFailure[] = [];
+  for (const link of links) {
+    if (link === null || typeof link !== 'object') continue;
+    const { rel, href } = link as { rel?: unknown; href?: unknown };
+    if (rel !== 'item' && rel !== 'child') continue;
+    if (typeof href !== 'string' || href === '') {
+      failures.push({ source: ref, reason: `a '${rel}' link without an href` });
+      continue;
+    }
+    (rel === 'item' ? itemRefs : childRefs).push(resolveHref(href, ref));
+  }
+  return { items: [], failures, itemRefs, childRefs };
+}
+
+async function runNdjson(job: Extract<Job, { kind: 'ndjson' }>, ctx: RunContext): Promise<JobResult> {
+  let owned: Awaited<ReturnType<typeof readOwnedLines>>;
+  try {
+    owned = await readOwnedLines(job.path, job, ctx.read);
+  } catch (e) {
+    return failed(job.path, readReason(e));
+  }
+  const keep = ctx.transfer === 'json';
+  const parsed = parseLines(job.path, owned.bytes, owned.from, owned.offset, keep);
+  if (keep) return { items: [], failures: parsed.failures, itemsJson: `[${parsed.lines.join(',')}]` };
+  return { items: parsed.items, failures: parsed.failures };
+}
+
+function toJsonTransfer(items: StacItem[], failures: IngestFailure[]): JobResult {
+  return { items: [], failures, itemsJson: JSON.stringify(items) };
+}
+
+/** Resolves a link href against the document it was found in (a path or a URL). */
+export function resolveHref(href: string, base: string): string {
+  if (isUrl(href)) return href;
+  if (href.startsWith('file://')) return fileURLToPath(href);
+  if (isUrl(base)) return new URL(href, base).href;
+  return isAbsolute(href) ? href : resolve(dirname(base), href);
+}
+
+function stripLeadingBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** A short reason for a read error: the errno code's meaning, without repeating the path. */
+export function readReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const known: Record<string, string> = {
+    ENOENT: 'no such file',
+    EACCES: 'permission denied',
+    EISDIR: 'is a directory',
+    EPERM: 'operation not permitted',
+  };
+  if (err?.code && known[err.code]) return `${known[err.code]} (${err.code})`;
+  return err?.message ?? String(e);
+}

@@ -1,0 +1,87 @@
+/**
+ * The loop every strategy shares: keep up to `window` jobs in flight, hand each finished job's
+ * Items to the consumer, queue what a job discovered (catalog links). Backpressure comes from the
+ * generator: while the consumer does not pull, no new job is started, so at most `window` jobs
+ * (plus the one being handed out) have been read ahead. Jobs may finish out of order.
+ */
+import type { StacItem } from '../stac/item.js';
+import { type Job, type JobResult, jobLabel, jobReads } from './jobs.js';
+import type { Plan } from './sources.js';
+import type { FailureCollector, IngestStats } from './types.js';
+
+/** Runs one job somewhere (this thread, a worker). Rejects only for unexpected errors. */
+export type Executor = (job: Job) => Promise<JobResult>;
+
+export interface ScheduleContext {
+  failures: FailureCollector;
+  stats: IngestStats;
+  signal?: AbortSignal | undefined;
+}
+
+interface Done {
+  job: Job;
+  result: JobResult;
+}
+
+export async function* schedule(
+  plan: Plan,
+  exec: Executor,
+  window: number,
+  ctx: ScheduleContext,
+): AsyncGenerator<StacItem, void, undefined> {
+  const queue: Job[] = [...plan.jobs];
+  let next = 0;
+  const done: Done[] = [];
+  let running = 0;
+  let wake: (() => void) | null = null;
+
+  const start = (job: Job): void => {
+    running++;
+    ctx.stats.jobs++;
+    ctx.stats.reads += jobReads(job);
+    if (running > ctx.stats.peakInFlight) ctx.stats.peakInFlight = running;
+    exec(job)
+      .catch((e: unknown) => unexpected(job, e))
+      .then((result) => {
+        running--;
+        done.push({ job, result });
+        const w = wake;
+        wake = null;
+        w?.();
+      });
+  };
+
+  while (true) {
+    ctx.signal?.throwIfAborted();
+    while (running < window && next < queue.length) start(queue[next++]!);
+    if (done.length === 0) {
+      if (running === 0) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      continue;
+    }
+    const { job, result } = done.shift()!;
+    for (const f of result.failures) ctx.failures.add(f.source, f.reason);
+    for (const more of plan.follow(job, result)) queue.push(more);
+    if (next > 1024 && next === queue.length) {
+      queue.length = 0;
+      next = 0;
+    }
+    yield* itemsOf(result);
+  }
+}
+
+/** The Items of a result; JSON-transferred Items are parsed here, on the caller's thread. */
+function itemsOf(result: JobResult): StacItem[] {
+  if (result.itemsJson !== undefined) return JSON.parse(result.itemsJson) as StacItem[];
+  return result.items;
+}
+
+function unexpected(job: Job, e: unknown): JobResult {
+  const reason = e instanceof Error ? e.message : String(e);
+  if (job.kind === 'files') {
+    return { items: [], failures: job.refs.map((source) => ({ source, reason })) };
+  }
+  return { items: [], failures: [{ source: jobLabel(job), reason }] };
+}

@@ -1,0 +1,204 @@
+/**
+ * File sources: detects the format of a path (or a .json URL of a static catalog) and turns it into
+ * a plan, the jobs a strategy runs. Formats:
+ * - items directory: every `*.json` regular file directly inside, sorted by name;
+ * - a collection folder: `collection.json` beside an `items/` folder (the items directory inside);
+ * - static catalog: `catalog.json` / `collection.json` (a file, or a folder holding one), whose
+ *   `item` and `child` links are followed, each document once;
+ * - JSON file: FeatureCollection, array of Items or one Item (read and parsed whole);
+ * - NDJSON (`.ndjson`, `.jsonl`, `.geojsonl`): byte ranges of about 1 MiB;
+ * - Parquet (`.parquet`, `.geoparquet`): one job per row group.
+ * A source that cannot be ingested at all is a SourceError naming the path.
+ */
+import type { Dirent, Stats } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import type { Job, JobResult } from './jobs.js';
+import { byteRanges, RANGE_BYTES } from './ndjson.js';
+import { isUrl } from './reading.js';
+import { type FileFormat, SourceError } from './types.js';
+
+export type SourceFormat = FileFormat | 'json';
+
+/** What a strategy runs for one source. */
+export interface Plan {
+  format: SourceFormat;
+  jobs: Job[];
+  /** Jobs discovered from a finished job (catalog links); may throw a SourceError for a fatal result. */
+  follow(job: Job, result: JobResult): Job[];
+}
+
+export interface PlanOptions {
+  format?: SourceFormat;
+  /** Files per job (1 on the main thread; larger batches for workers). */
+  batchSize: number;
+  /** NDJSON bytes per job. */
+  rangeBytes?: number;
+}
+
+const NDJSON_EXT = new Set(['.ndjson', '.jsonl', '.geojsonl', '.geojsons', '.ndgeojson']);
+const PARQUET_EXT = new Set(['.parquet', '.geoparquet', '.pq']);
+const JSON_EXT = new Set(['.json', '.geojson']);
+const CATALOG_NAMES = new Set(['catalog.json', 'collection.json']);
+
+export async function planSource(source: string, options: PlanOptions): Promise<Plan> {
+  if (isUrl(source)) return catalogPlan(source, options.batchSize);
+  const info = await statSource(source);
+  const format = options.format ?? (await detectFormat(source, info));
+  const dirOk = format === 'directory' || format === 'catalog';
+  if (info.isDirectory() ? !dirOk : format === 'directory') {
+    throw new SourceError(
+      source,
+      `is a ${info.isDirectory() ? 'directory' : 'file'}, not ${article(format)}`,
+    );
+  }
+  switch (format) {
+    case 'directory':
+      return directoryPlan(await itemsDirectory(source), options.batchSize);
+    case 'catalog':
+      return catalogPlan(info.isDirectory() ? await catalogDocument(source) : source, options.batchSize);
+    case 'json':
+    case 'feature-collection':
+      return singleFilePlan(source, info, options.batchSize);
+    case 'ndjson':
+      return ndjsonPlan(source, info, options.rangeBytes ?? RANGE_BYTES);
+    case 'parquet':
+      return parquetPlan(source, info);
+  }
+}
+
+function article(format: SourceFormat): string {
+  return format === 'directory' ? 'a directory' : `a ${format} file`;
+}
+
+async function statSource(source: string): Promise<Stats> {
+  try {
+    return await stat(source);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new SourceError(source, 'no such file or directory');
+    if (code === 'EACCES') throw new SourceError(source, 'permission denied');
+    throw new SourceError(source, (e as Error).message);
+  }
+}
+
+/** The format a path holds, from its name (and for a folder, what is inside it). */
+export async function detectFormat(source: string, info: Stats): Promise<SourceFormat> {
+  if (info.isDirectory()) {
+    const entries = await listDirectory(source);
+    const names = new Set(entries.map((e) => e.name));
+    const hasItems = entries.some((e) => e.name === 'items' && e.isDirectory());
+    if (names.has('collection.json') && hasItems) return 'directory';
+    if (names.has('catalog.json') || names.has('collection.json')) return 'catalog';
+    return 'directory';
+  }
+  const ext = extname(source).toLowerCase();
+  if (PARQUET_EXT.has(ext)) return 'parquet';
+  if (NDJSON_EXT.has(ext)) return 'ndjson';
+  if (JSON_EXT.has(ext)) return CATALOG_NAMES.has(basename(source).toLowerCase()) ? 'catalog' : 'json';
+  throw new SourceError(
+    source,
+    `unknown format '${ext || basename(source)}' (expected a directory, .json, .ndjson or .parquet; or pass a format)`,
+  );
+}
+
+async function listDirectory(dir: string): Promise<Dirent[]> {
+  try {
+    return await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    throw new SourceError(dir, `cannot list directory: ${(e as Error).message}`);
+  }
+}
+
+/** The folder whose `*.json` files are the Items: the folder itself, or its `items/` next to collection.json. */
+async function itemsDirectory(dir: string): Promise<string> {
+  const entries = await listDirectory(dir);
+  const hasCollection = entries.some((e) => e.name === 'collection.json' && e.isFile());
+  const items = entries.find((e) => e.name === 'items' && e.isDirectory());
+  return hasCollection && items ? join(dir, 'items') : dir;
+}
+
+async function catalogDocument(dir: string): Promise<string> {
+  const entries = await listDirectory(dir);
+  for (const name of ['catalog.json', 'collection.json']) {
+    if (entries.some((e) => e.name === name && e.isFile())) return join(dir, name);
+  }
+  throw new SourceError(dir, 'no catalog.json or collection.json in this directory');
+}
+
+/** Every `*.json` regular file directly inside `dir`, sorted; one job per `batchSize` files. */
+export async function directoryPlan(dir: string, batchSize: number): Promise<Plan> {
+  const entries = await listDirectory(dir);
+  if (entries.length === 0) throw new SourceError(dir, 'empty directory');
+  const files = entries
+    .filter((e) => e.isFile() && e.name.toLowerCase().endsWith('.json'))
+    .map((e) => e.name)
+    .sort();
+  if (files.length === 0) throw new SourceError(dir, 'no .json files in this directory');
+  const paths = files.map((name) => join(dir, name));
+  return { format: 'directory', jobs: batches(paths, batchSize), follow: () => [] };
+}
+
+function batches(refs: string[], size: number): Job[] {
+  const jobs: Job[] = [];
+  const n = Math.max(1, Math.floor(size));
+  for (let i = 0; i < refs.length; i += n) jobs.push({ kind: 'files', refs: refs.slice(i, i + n) });
+  return jobs;
+}
+
+/**
+ * A static catalog: the root document, then every `child` (another catalog job) and `item` link
+ * (batched into file jobs), each reference once, so cycles end. The root failing is fatal.
+ */
+export function catalogPlan(root: string, batchSize: number): Plan {
+  const seen = new Set<string>([root]);
+  const fresh = (refs: string[] | undefined): string[] => {
+    const out: string[] = [];
+    for (const ref of refs ?? []) {
+      if (seen.has(ref)) continue;
+      seen.add(ref);
+      out.push(ref);
+    }
+    return out;
+  };
+  return {
+    format: 'catalog',
+    jobs: [{ kind: 'catalog', ref: root }],
+    follow(job, result) {
+      if (job.kind === 'catalog' && job.ref === root) failIfUnreadable(root, result);
+      const children: Job[] = fresh(result.childRefs).map((ref) => ({ kind: 'catalog', ref }));
+      return [...children, ...batches(fresh(result.itemRefs), batchSize)];
+    },
+  };
+}
+
+/** One JSON file, read and parsed whole: Items as they are, or a catalog document followed. */
+function singleFilePlan(path: string, info: Stats, batchSize: number): Plan {
+  if (info.size === 0) throw new SourceError(path, 'empty file');
+  return { ...catalogPlan(path, batchSize), format: 'json' };
+}
+
+/** A result with nothing in it but a failure of `ref` itself means the source could not be read at all. */
+function failIfUnreadable(ref: string, result: JobResult): void {
+  const empty =
+    result.items.length === 0 &&
+    (result.itemsJson === undefined || result.itemsJson === '[]') &&
+    !result.itemRefs?.length &&
+    !result.childRefs?.length;
+  const own = result.failures.find((f) => f.source === ref);
+  if (empty && own) throw new SourceError(ref, own.reason);
+}
+
+function ndjsonPlan(path: string, info: Stats, rangeBytes: number): Plan {
+  if (info.size === 0) throw new SourceError(path, 'empty file');
+  const jobs: Job[] = byteRanges(info.size, rangeBytes).map((r) => ({ kind: 'ndjson', path, ...r }));
+  return { format: 'ndjson', jobs, follow: () => [] };
+}
+
+async function parquetPlan(path: string, info: Stats): Promise<Plan> {
+  if (info.size === 0) throw new SourceError(path, 'empty file');
+  const { parquetRowGroupCount } = await import('./parquet.js');
+  const groups = await parquetRowGroupCount(path);
+  const jobs: Job[] = Array.from({ length: groups }, (_, i) => ({ kind: 'parquet', path, rowGroups: [i] }));
+  return { format: 'parquet', jobs, follow: () => [] };
+}

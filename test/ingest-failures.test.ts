@@ -1,0 +1,149 @@
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeWorkerPool, ingest } from '../src/ingest/index.js';
+import { STRATEGIES, SourceError } from '../src/ingest/types.js';
+import {
+  collect,
+  HOSTILE_FILES,
+  ids,
+  makeItem,
+  makeItems,
+  tempDir,
+  writeHostileFiles,
+  writeItemsDir,
+} from './ingest-data.js';
+
+let root: string;
+let remove: () => Promise<void>;
+let hostile: string;
+const good = makeItems(40);
+
+beforeAll(async () => {
+  ({ path: root, remove } = await tempDir());
+  hostile = join(root, 'hostile');
+  await writeItemsDir(hostile, good);
+  await writeHostileFiles(hostile);
+});
+afterAll(async () => {
+  await closeWorkerPool();
+  await remove();
+});
+
+describe('bad files among good ones', () => {
+  for (const strategy of STRATEGIES) {
+    it(`are counted as failures with their path and reason, and every good file is ingested (${strategy})`, async () => {
+      const { items, failures } = await collect(hostile, { strategy, concurrency: 3, batchSize: 4 });
+      expect(ids(items)).toEqual(ids(good));
+      const bySource = new Map(failures.failures.map((f) => [f.source, f.reason]));
+      expect(failures.count).toBe(Object.keys(HOSTILE_FILES).length);
+      for (const [name, { reason }] of Object.entries(HOSTILE_FILES)) {
+        expect(bySource.get(join(hostile, name)), name).toMatch(reason);
+      }
+    });
+  }
+
+  // root reads every file whatever its mode: the case cannot be set up then.
+  it.skipIf(process.getuid?.() === 0)('counts an unreadable file as a failure with its path', async () => {
+    const dir = join(root, 'unreadable');
+    await writeItemsDir(dir, makeItems(2));
+    await chmod(join(dir, 'item-00001.json'), 0o000);
+    const { items, failures } = await collect(dir);
+    expect(ids(items)).toEqual(['item-00000']);
+    expect(failures.failures[0]).toEqual({
+      source: join(dir, 'item-00001.json'),
+      reason: 'permission denied (EACCES)',
+    });
+  });
+
+  it('passes duplicate ids through: nothing is deduplicated, nothing dropped', async () => {
+    const dir = join(root, 'duplicates');
+    await mkdir(dir);
+    await writeFile(join(dir, 'a.json'), JSON.stringify(makeItem(1)));
+    await writeFile(join(dir, 'b.json'), JSON.stringify(makeItem(1)));
+    await writeFile(join(dir, 'c.json'), JSON.stringify([makeItem(1), makeItem(2)]));
+    for (const strategy of STRATEGIES) {
+      expect(ids((await collect(dir, { strategy })).items)).toEqual([
+        'item-00001',
+        'item-00001',
+        'item-00001',
+        'item-00002',
+      ]);
+    }
+  });
+});
+
+describe('a source that cannot be ingested at all', () => {
+  const expectSourceError = async (source: string, reason: RegExp, options = {}) => {
+    const error = await collect(source, options).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SourceError);
+    expect((error as SourceError).source).toBe(source);
+    expect((error as SourceError).message).toMatch(reason);
+    expect((error as SourceError).message.startsWith(source)).toBe(true);
+  };
+
+  it('is a missing path: a SourceError naming it', async () => {
+    await expectSourceError(join(root, 'nope'), /no such file or directory/);
+  });
+
+  it('is an empty directory', async () => {
+    const dir = join(root, 'empty-dir');
+    await mkdir(dir);
+    await expectSourceError(dir, /empty directory/);
+  });
+
+  it('is a directory without any .json file', async () => {
+    const dir = join(root, 'no-json');
+    await mkdir(dir);
+    await writeFile(join(dir, 'notes.txt'), 'hello');
+    await expectSourceError(dir, /no \.json files/);
+  });
+
+  it('is a file of unknown format', async () => {
+    const path = join(root, 'data.csv');
+    await writeFile(path, 'a,b\n1,2\n');
+    await expectSourceError(path, /unknown format '\.csv'/);
+  });
+
+  it('is an empty, truncated or non-item JSON file given as the source', async () => {
+    const cases: [string, string, RegExp][] = [
+      ['empty.json', '', /empty file/],
+      ['truncated.json', '{"type":"FeatureCollection","features":[', /invalid JSON/],
+      ['number.json', '7', /not a STAC Item/],
+    ];
+    for (const [name, content, reason] of cases) {
+      const path = join(root, name);
+      await writeFile(path, content);
+      for (const strategy of STRATEGIES) await expectSourceError(path, reason, { strategy });
+    }
+  });
+
+  it('is an empty NDJSON file', async () => {
+    const path = join(root, 'empty.ndjson');
+    await writeFile(path, '');
+    await expectSourceError(path, /empty file/);
+  });
+
+  it('is a format that does not match the path (a directory read as NDJSON)', async () => {
+    await expectSourceError(hostile, /is a directory, not a ndjson file/, { format: 'ndjson' });
+  });
+
+  it('is a catalog whose root document is broken', async () => {
+    const dir = join(root, 'bad-root');
+    await mkdir(dir);
+    await writeFile(join(dir, 'catalog.json'), '{"type":"Catalog",');
+    await expectSourceError(join(dir, 'catalog.json'), /invalid JSON/);
+  });
+});
+
+describe('options a caller got wrong', () => {
+  it('are a TypeError naming the option', () => {
+    expect(() => ingest('x', { concurrency: 0 })).toThrow(/concurrency must be a whole number >= 1, got 0/);
+    expect(() => ingest('x', { strategy: 'fast' as never })).toThrow(/strategy must be one of/);
+    expect(() => ingest('x', { maxItems: -1 })).toThrow(/maxItems/);
+    expect(() => ingest('x', { format: 'csv' as never })).toThrow(/format must be one of/);
+  });
+});
