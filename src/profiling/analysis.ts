@@ -87,9 +87,9 @@ export interface Recommendation {
 }
 
 /**
- * Finds the fastest row, then among the rows statistically indistinguishable from it (their
- * throughput differs by no more than both rows' combined margin) the cheapest: the cheapest
- * strategy, then the smallest level, then the least memory.
+ * Finds the fastest row, then among the rows statistically indistinguishable from it (see
+ * `withinNoise`) the cheapest: the cheapest strategy, then the smallest level, then (variants of
+ * one level) the fastest.
  */
 export function recommend(rows: readonly BenchmarkResult[]): Recommendation | null {
   if (rows.length === 0) return null;
@@ -100,7 +100,7 @@ export function recommend(rows: readonly BenchmarkResult[]): Recommendation | nu
     (a, b) =>
       (STRATEGY_COST[a.strategy] ?? 3) - (STRATEGY_COST[b.strategy] ?? 3) ||
       a.concurrency - b.concurrency ||
-      (a.peak_memory_mb ?? 0) - (b.peak_memory_mb ?? 0),
+      b.throughput_items_per_sec! - a.throughput_items_per_sec!,
   )[0]!;
   return { best, recommended, equivalent, fallbackSpread };
 }

@@ -54,12 +54,36 @@ export function timeMargin(r: BenchmarkResult, fallback: number | null): number 
   return secondsPerItem(r) * e;
 }
 
+/** Below this many samples a min-max range says nothing about the spread. */
+export const RANGE_MIN_SAMPLES = 3;
+
 /**
- * Whether the difference between two rows is within the noise of both: their times per item differ
- * by no more than the combined margin sqrt(ma² + mb²) of the two rows.
+ * Whether the samples' ranges (min..max time per item) of two rows overlap. When they do not, every
+ * run of one was faster than every run of the other: with 3+3 samples or more, a difference no
+ * outlier-inflated margin of error should hide (a rank test's strongest result).
+ */
+export function rangesOverlap(a: BenchmarkResult, b: BenchmarkResult): boolean {
+  const range = (r: BenchmarkResult): [number, number] | null => {
+    const s = r.duration_stats;
+    const items = r.items_processed;
+    if (!s || !items || items <= 0) return null;
+    return [s.min / items, s.max / items];
+  };
+  const ra = range(a);
+  const rb = range(b);
+  if (!ra || !rb) return true;
+  return ra[0] <= rb[1] && rb[0] <= ra[1];
+}
+
+/**
+ * Whether two rows are statistically indistinguishable: their times per item differ by no more
+ * than their combined margin of error sqrt(ma² + mb²), and (with at least 3 samples each) their
+ * min-max ranges overlap.
  */
 export function withinNoise(a: BenchmarkResult, b: BenchmarkResult, fallback: number | null): boolean {
-  return Math.abs(noiseRatio(a, b, fallback)) <= 1;
+  if (Math.abs(noiseRatio(a, b, fallback)) > 1) return false;
+  if (a.samples < RANGE_MIN_SAMPLES || b.samples < RANGE_MIN_SAMPLES) return true;
+  return rangesOverlap(a, b);
 }
 
 /**
