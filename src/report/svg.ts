@@ -129,9 +129,14 @@ function axes(chart: LineChart, s: Scales): string[] {
   return out;
 }
 
-function seriesMarkup(series: Series, i: number, s: Scales): string[] {
+/** Series are nudged sideways (a few pixels each) so markers and error bars at one level stay visible. */
+const DODGE_PX = 5;
+
+function seriesMarkup(series: Series, i: number, count: number, scales: Scales): string[] {
   const color = PALETTE[i % PALETTE.length]!;
   const shape = MARKERS[i % MARKERS.length]!;
+  const dx = (i - (count - 1) / 2) * DODGE_PX;
+  const s = { ...scales, x: (v: number) => scales.x(v) + dx };
   const pts = [...series.points].sort((a, b) => a.x - b.x);
   const out = [`<g class="series" data-series="${xmlEscape(series.label)}">`];
   if (pts.length > 1) {
@@ -161,6 +166,10 @@ function legend(series: Series[]): string[] {
     out.push(marker(MARKERS[i % MARKERS.length]!, x + 12, y, color));
     out.push(`<text x="${x + 32}" y="${y}" dominant-baseline="middle">${xmlEscape(se.label)}</text>`);
   });
+  if (series.some((se) => se.points.some((p) => p.lo !== undefined))) {
+    const y = M.top + 8 + series.length * 22 + 6;
+    out.push(`<text x="${x}" y="${y}" font-size="11" fill="#555555">bars: 95% margin of error</text>`);
+  }
   out.push('</g>');
   return out;
 }
@@ -171,7 +180,7 @@ export function renderLineChart(chart: LineChart): string {
   const body = [
     `<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`,
     ...axes(chart, s),
-    ...chart.series.flatMap((se, i) => seriesMarkup(se, i, s)),
+    ...chart.series.flatMap((se, i) => seriesMarkup(se, i, chart.series.length, s)),
     ...legend(chart.series),
   ];
   return [
