@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/cli/args.js';
 import { checkCatalog, REAL_API_MAX_ITEMS, settingsFromArgs } from '../src/cli/bench-options.js';
@@ -48,6 +50,19 @@ describe('benchmark commands: argument errors exit 2 with exactly one stderr lin
       expect(r.stderr).not.toMatch(/\n\s+at /);
     });
   }
+
+  it('exits 1 with one line for a --directory with no item files (nothing can be ingested)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'empty-items-'));
+    try {
+      const r = await runCli(['file', '--directory', dir], { timeoutMs: 30_000 });
+      expect(r.code).toBe(1);
+      expect(lines(r.stderr)).toEqual([
+        `benchmark-ingest file: error: --directory ${dir}: no .json item files in it`,
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   it('prints the usage of a benchmark command with --help and exits 0', async () => {
     const r = await runCli(['api', '--help']);

@@ -3,7 +3,7 @@
  * and the checks made before any benchmark starts: an output path that can be written, a user's
  * directory that exists, a catalog URL that answers. Every mistake is a one-line UsageError.
  */
-import { access, constants, mkdir, stat } from 'node:fs/promises';
+import { access, constants, mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { ITEM_PROFILES } from '../stac/item.js';
 import { type BenchSettings, DEFAULT_SETTINGS } from '../vitest/settings.js';
@@ -152,6 +152,10 @@ export async function checkDirectory(dir: string): Promise<void> {
   const st = await stat(dir).catch(() => null);
   if (!st) throw new UsageError(`--directory ${dir}: no such directory`);
   if (!st.isDirectory()) throw new UsageError(`--directory ${dir}: not a directory`);
+  // Exists but holds nothing to ingest: the input cannot be ingested at all (exit 1, not a usage error).
+  const names = await readdir(dir);
+  if (!names.some((n) => n.endsWith('.json')))
+    throw new Error(`--directory ${dir}: no .json item files in it`);
 }
 
 /** The catalog's landing page answers 2xx within `timeoutMs`; a UsageError naming the URL otherwise. */
