@@ -41,12 +41,12 @@ describe('measure', () => {
 
   it('reads a busy loop as CPU close to wall time and an event loop near fully used', async () => {
     // Bounded by CPU consumed, not by wall time: on a shared 2-core machine the loop may get only
-    // part of a core, and then CPU < wall is the truth. The loop burns >= 300 ms of CPU, so the
-    // instrument must read at least that, and no more than the wall time (one busy thread + slack).
+    // part of a core (12% under a load of 12 here), and then CPU < wall is the truth. The loop burns
+    // >= 300 ms of CPU, so the instrument must read at least that, and no more than the wall time
+    // (one busy thread, plus slack for GC threads).
     const m = await measure(() => burnCpu(300));
     expect(m.cpu_seconds).toBeGreaterThanOrEqual(0.29);
     expect(m.cpu_seconds).toBeLessThan(1.2 * m.wall_seconds + 0.05);
-    expect(m.cpu_seconds).toBeGreaterThan(0.2 * m.wall_seconds);
     expect(m.cpu_seconds).toBeCloseTo(m.cpu_user_seconds + m.cpu_system_seconds, 9);
     expect(m.elu).toBeGreaterThan(0.9);
   });

@@ -9,6 +9,7 @@ import {
   type CollectedBench,
   durationStats,
   formatDuration,
+  measurementConditions,
   progressLine,
 } from '../src/vitest/results-model.js';
 
@@ -52,6 +53,7 @@ function meta(over: Partial<StacBenchMeta> = {}): StacBenchMeta {
     warmups: 1,
     runs: [runRecord(), runRecord(), runRecord()],
     error: null,
+    gc_between_runs: true,
     ...over,
   };
 }
@@ -192,6 +194,26 @@ describe('buildResultsFile', () => {
     expect(file.generated_at).toBe('2026-11-29T03:00:00.000Z');
     expect(file.schema_version).toBe(1);
     expect(validateResults(file)).toEqual({ valid: true, errors: [] });
+  });
+});
+
+describe('measurementConditions', () => {
+  it('names the peak-memory method of the runs and whether a GC ran before every run', () => {
+    expect(measurementConditions([bench(), bench()])).toEqual({
+      peak_memory_method: 'vmhwm',
+      gc_between_runs: true,
+    });
+    const sampled = bench({
+      meta: meta({ runs: [runRecord({ peak_method: 'sampler' })], gc_between_runs: false }),
+    });
+    expect(measurementConditions([bench(), sampled])).toEqual({
+      peak_memory_method: 'mixed',
+      gc_between_runs: false,
+    });
+    expect(measurementConditions([bench({ meta: undefined })])).toEqual({
+      peak_memory_method: null,
+      gc_between_runs: true,
+    });
   });
 });
 

@@ -84,6 +84,8 @@ describe('a vitest bench run with measuredBench and StacReporter', () => {
 
   it('records the settings, samples and warm-ups included, as the config', () => {
     expect(run.file.config).toMatchObject({ samples: SAMPLES, warmups: WARMUPS, formats: [] });
+    const method = process.platform === 'linux' ? 'vmhwm' : 'sampler';
+    expect(run.file.config.measurement).toEqual({ peak_memory_method: method, gc_between_runs: true });
     expect(run.file.environment.package_versions.vitest).toBe('4.1.12');
   });
 

@@ -56,6 +56,8 @@ export interface StacBenchMeta {
   runs: RunRecord[];
   /** The first error a run threw (warm-up or measured), as `Name: message`; null when none did. */
   error: string | null;
+  /** Whether a full garbage collection ran before every run (false where the runtime refused it). */
+  gc_between_runs: boolean;
 }
 
 declare module 'vitest' {
@@ -98,10 +100,6 @@ function record(m: Measurement & { result: RunOutcome }): RunRecord {
   };
 }
 
-function gcBetweenRuns(): void {
-  collectGarbage();
-}
-
 /**
  * Registers one bench. Exactly `samples` measured runs after `warmups` warm-ups (`time: 0`,
  * `warmupTime: 0`). A run that throws fails the bench: the error is kept in the meta and rethrown,
@@ -126,6 +124,7 @@ export function measuredBench(
     warmups: options.warmups,
     runs: [],
     error: null,
+    gc_between_runs: true,
   };
   let phase: 'warmup' | 'run' = 'warmup';
   let warmupError: unknown = null;
@@ -161,7 +160,9 @@ export function measuredBench(
         // A full GC before every run, outside the timed region (tinybench runs `beforeEach` before
         // starting its clock), so one run's garbage is neither collected inside the next run's time
         // nor hides the next run's memory growth when it is freed there.
-        benchTask.opts.beforeEach = gcBetweenRuns;
+        benchTask.opts.beforeEach = () => {
+          if (!collectGarbage()) meta.gc_between_runs = false;
+        };
       },
     },
   );

@@ -14,6 +14,7 @@ import {
   buildResult,
   buildResultsFile,
   type CollectedBench,
+  measurementConditions,
   progressLine,
 } from './results-model.js';
 import { type BenchSettings, readSettings } from './settings.js';
@@ -92,15 +93,14 @@ export class StacReporter implements Reporter {
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
     const settings = this.settings ?? readSettings();
-    const results: BenchmarkResult[] = [];
+    const benches: CollectedBench[] = [];
     for (const testModule of testModules) {
       for (const testCase of testModule.children.allTests()) {
-        if (testCase.result().state === 'skipped') continue;
-        const result = buildResult(collectBench(testCase));
-        if (result) results.push(result);
+        if (testCase.result().state !== 'skipped') benches.push(collectBench(testCase));
       }
     }
-    const config = { ...settings } as unknown as Record<string, unknown>;
+    const results = benches.map(buildResult).filter((r): r is BenchmarkResult => r !== null);
+    const config: Record<string, unknown> = { ...settings, measurement: measurementConditions(benches) };
     const analyze = this.options.analyze ?? analyzeResults;
     const file = buildResultsFile({
       results,

@@ -136,6 +136,24 @@ export function buildResult(bench: CollectedBench): BenchmarkResult | null {
   };
 }
 
+/** How the figures of a run were taken, for `config.measurement` (from the benches' meta). */
+export interface MeasurementConditions {
+  /** 'vmhwm' (kernel high-water mark), 'sampler' (worker-thread RSS sampling), 'mixed', or null (no run). */
+  peak_memory_method: 'vmhwm' | 'sampler' | 'mixed' | null;
+  /** A full GC ran before every run of every bench. */
+  gc_between_runs: boolean;
+}
+
+export function measurementConditions(benches: readonly CollectedBench[]): MeasurementConditions {
+  const metas = benches.map((b) => b.meta).filter((m) => m !== undefined);
+  const methods = new Set(metas.flatMap((m) => m.runs.map((r) => r.peak_method)));
+  const [only] = methods;
+  return {
+    peak_memory_method: methods.size === 0 ? null : methods.size === 1 ? only! : 'mixed',
+    gc_between_runs: metas.every((m) => m.gc_between_runs),
+  };
+}
+
 export interface ResultsFileInput {
   results: BenchmarkResult[];
   environment: Environment;
