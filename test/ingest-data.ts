@@ -72,9 +72,19 @@ export async function collect(source: string, options: IngestOptions = {}): Prom
   return { items, failures, stats };
 }
 
-/** Items as a sorted list of their JSON: equal lists mean equal multisets. */
+/** Items as a sorted list of their canonical JSON (keys sorted): equal lists mean equal multisets of deep-equal Items. */
 export function multiset(items: StacItem[]): string[] {
-  return items.map((it) => JSON.stringify(it)).sort();
+  return items.map((it) => canonical(it)).sort();
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
 }
 
 export function ids(items: StacItem[]): string[] {

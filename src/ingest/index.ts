@@ -9,10 +9,12 @@
  * - `maxItems` stops after that many Items; `collectionId` keeps only Items of that collection
  *   (file sources; for a STAC API it selects the collection); `signal` aborts.
  * - `variant` tokens, joined with `+`: `clone` (worker-threads: structured clone instead of JSON
- *   transfer), `whole-file` (NDJSON: read and parse the file as one job instead of 1 MiB ranges).
+ *   transfer), `whole-file` (NDJSON / Parquet: the file as one job instead of 1 MiB ranges / one
+ *   job per row group), `hyparquet` / `parquetjs` / `parquet-wasm` (the Parquet reader).
  */
 import type { StacItem } from '../stac/item.js';
 import { ingestApi } from './api/index.js';
+import { PARQUET_READERS, type ParquetReaderName } from './parquet-readers.js';
 import { isUrl } from './reading.js';
 import { planSource, type SourceFormat } from './sources.js';
 import { STRATEGY_FNS } from './strategies.js';
@@ -53,7 +55,8 @@ async function* ingestFiles(source: string, options: IngestOptions): AsyncGenera
   const plan = await planSource(source, {
     format: options.format as SourceFormat | undefined,
     batchSize,
-    ...(variants.has('whole-file') ? { rangeBytes: Number.POSITIVE_INFINITY } : {}),
+    ...(variants.has('whole-file') ? { rangeBytes: Number.POSITIVE_INFINITY, wholeFile: true } : {}),
+    ...parquetReaderOf(variants),
   });
   const stats = options.stats ?? newIngestStats();
   stats.variant = options.variant ?? null;
@@ -72,6 +75,11 @@ async function* ingestFiles(source: string, options: IngestOptions): AsyncGenera
     yield item;
     if (++count >= max) return;
   }
+}
+
+function parquetReaderOf(variants: Set<string>): { parquetReader?: ParquetReaderName } {
+  const named = PARQUET_READERS.find((r) => variants.has(r));
+  return named ? { parquetReader: named } : {};
 }
 
 function defaultConcurrency(strategy: StrategyName): number {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { StacItem } from '../stac/item.js';
 import { decodeText, type Decoded, failed, looksBinary } from './documents.js';
 import { parseLines, readOwnedLines } from './ndjson.js';
+import type { ParquetReaderName } from './parquet-readers.js';
 import { isUrl, type ReadMode, readRef } from './reading.js';
 import type { IngestFailure } from './types.js';
 
@@ -19,7 +20,7 @@ export type Job =
   /** The NDJSON lines that start in bytes [start, end) of a file. */
   | { kind: 'ndjson'; path: string; start: number; end: number }
   /** Row groups of a stac-geoparquet file, rebuilt into Items. */
-  | { kind: 'parquet'; path: string; rowGroups: number[] };
+  | { kind: 'parquet'; path: string; rowGroups: number[]; reader?: ParquetReaderName };
 
 /** How a worker hands Items back: structured clone of the objects, or their JSON text (parsed by the caller). */
 export type Transfer = 'clone' | 'json';
@@ -65,7 +66,7 @@ export async function runJob(job: Job, ctx: RunContext): Promise<JobResult> {
     case 'parquet': {
       // Loaded on first use: hyparquet is not needed (nor loaded in workers) for JSON sources.
       const { readParquetRows } = await import('./parquet.js');
-      const out = await readParquetRows(job.path, job.rowGroups, ctx.read);
+      const out = await readParquetRows(job.path, job.rowGroups, ctx.read, job.reader);
       return ctx.transfer === 'json' ? toJsonTransfer(out.items, out.failures) : out;
     }
   }

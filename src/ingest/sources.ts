@@ -15,6 +15,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Job, JobResult } from './jobs.js';
 import { byteRanges, RANGE_BYTES } from './ndjson.js';
+import type { ParquetReaderName } from './parquet-readers.js';
 import { isUrl } from './reading.js';
 import { type FileFormat, SourceError } from './types.js';
 
@@ -34,6 +35,10 @@ export interface PlanOptions {
   batchSize: number;
   /** NDJSON bytes per job. */
   rangeBytes?: number;
+  /** Parquet: the reader to use (default: the measured winner). */
+  parquetReader?: ParquetReaderName;
+  /** Parquet: all row groups in one job instead of one job per row group. */
+  wholeFile?: boolean;
 }
 
 const NDJSON_EXT = new Set(['.ndjson', '.jsonl', '.geojsonl', '.geojsons', '.ndgeojson']);
@@ -63,7 +68,7 @@ export async function planSource(source: string, options: PlanOptions): Promise<
     case 'ndjson':
       return ndjsonPlan(source, info, options.rangeBytes ?? RANGE_BYTES);
     case 'parquet':
-      return parquetPlan(source, info);
+      return parquetPlan(source, info, options);
   }
 }
 
@@ -195,10 +200,19 @@ function ndjsonPlan(path: string, info: Stats, rangeBytes: number): Plan {
   return { format: 'ndjson', jobs, follow: () => [] };
 }
 
-async function parquetPlan(path: string, info: Stats): Promise<Plan> {
+/** One job per row group (or one for the whole file); a file that is not stac-geoparquet is a SourceError. */
+async function parquetPlan(path: string, info: Stats, options: PlanOptions): Promise<Plan> {
   if (info.size === 0) throw new SourceError(path, 'empty file');
   const { parquetRowGroupCount } = await import('./parquet.js');
-  const groups = await parquetRowGroupCount(path);
-  const jobs: Job[] = Array.from({ length: groups }, (_, i) => ({ kind: 'parquet', path, rowGroups: [i] }));
+  const reader = options.parquetReader;
+  const groups = await parquetRowGroupCount(path, reader);
+  const all = Array.from({ length: groups }, (_, i) => i);
+  const parts = options.wholeFile ? [all] : all.map((i) => [i]);
+  const jobs: Job[] = parts.map((rowGroups) => ({
+    kind: 'parquet',
+    path,
+    rowGroups,
+    ...(reader ? { reader } : {}),
+  }));
   return { format: 'parquet', jobs, follow: () => [] };
 }
