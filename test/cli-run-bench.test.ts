@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBench } from '../src/cli/run-bench.js';
+import { formatElapsed, runBench } from '../src/cli/run-bench.js';
 import { validateResults } from '../src/profiling/schema.js';
 import { mergeSettings } from '../src/vitest/settings.js';
 
@@ -64,5 +64,14 @@ describe('runBench', () => {
     expect(out).toMatch(/error: .*failed on purpose/);
     expect(out).toContain(`Results: ${join(dir, 'run.json')}`);
     expect(out).toContain(`Report:  ${join(dir, 'run_report.md')}`);
+    expect(out).toMatch(/Finished in \d+s\.\n$/);
+  });
+});
+
+describe('formatElapsed', () => {
+  it('prints seconds, and minutes with two-digit seconds', () => {
+    expect(formatElapsed(4_400)).toBe('4s');
+    expect(formatElapsed(83_000)).toBe('1m23s');
+    expect(formatElapsed(360_000)).toBe('6m00s');
   });
 });

@@ -76,6 +76,13 @@ export interface RunBenchOptions {
   err?: Pick<NodeJS.WritableStream, 'write'>;
 }
 
+/** `83000` -> `1m23s`. */
+export function formatElapsed(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const m = Math.floor(total / 60);
+  return m > 0 ? `${m}m${String(total % 60).padStart(2, '0')}s` : `${total}s`;
+}
+
 /** Preflight, the vitest run, then the summary. */
 export async function runBench(
   mode: BenchMode,
@@ -98,6 +105,7 @@ export async function runBench(
   out.write(
     `\n${renderSummary(results, { json: settings.output, markdown: markdownPathFor(settings.output) })}`,
   );
+  out.write(`Finished in ${formatElapsed(Date.now() - startedAt)}.\n`);
   const errored = results.results.filter((r) => r.error !== null);
   if (errored.length > 0 || outcome.failed) {
     const why = errored.length > 0 ? `${errored.length} bench(es) errored` : 'vitest reported a failure';
