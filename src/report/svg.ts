@@ -33,6 +33,8 @@ const PLOT_H = H - M.top - M.bottom;
 /** Colour-blind-safe palette (Okabe-Ito). */
 export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#000000'];
 const MARKERS = ['circle', 'square', 'diamond', 'triangle'] as const;
+/** Series are nudged sideways (a few pixels each) so markers and error bars at one level stay visible. */
+const DODGE_PX = 5;
 
 /** A round step (1, 2 or 5 × 10^k) that splits [0, max] into about `count` intervals. */
 export function niceStep(max: number, count = 5): number {
@@ -64,8 +66,10 @@ function scales(chart: LineChart): Scales {
   const log = xMin > 0 && xMax / xMin >= 8;
   const tx = (v: number) => (log ? Math.log(v) : v);
   const span = tx(xMax) - tx(xMin);
+  // Room at both ends for the sideways nudge of the outermost series.
+  const pad = 12 + ((chart.series.length - 1) / 2) * DODGE_PX;
   const x = (v: number) =>
-    M.left + (span === 0 ? PLOT_W / 2 : ((tx(v) - tx(xMin)) / span) * (PLOT_W - 24) + 12);
+    M.left + (span === 0 ? PLOT_W / 2 : ((tx(v) - tx(xMin)) / span) * (PLOT_W - 2 * pad) + pad);
   // Error bars may reach far above the points (few samples): they are cut at 1.5 × the highest point.
   const yTop = Math.max(0, ...points.map((p) => p.y));
   const yMaxData = Math.max(yTop, ...points.map((p) => Math.min(p.hi ?? p.y, 1.5 * yTop)));
@@ -128,9 +132,6 @@ function axes(chart: LineChart, s: Scales): string[] {
   );
   return out;
 }
-
-/** Series are nudged sideways (a few pixels each) so markers and error bars at one level stay visible. */
-const DODGE_PX = 5;
 
 function seriesMarkup(series: Series, i: number, count: number, scales: Scales): string[] {
   const color = PALETTE[i % PALETTE.length]!;
