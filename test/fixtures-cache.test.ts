@@ -52,6 +52,14 @@ describe('ensureDataset', () => {
     expect(await readFile(again.path, 'utf8')).toBe(await readFile(first.path, 'utf8'));
   });
 
+  it('rebuilds a dataset whose data was deleted while its manifest stayed', async () => {
+    const k = { ...key, seed: 6 };
+    const first = await ensureDataset({ ...k, root });
+    await unlink(first.path);
+    const again = await ensureDataset({ ...k, root });
+    expect((await stat(again.path)).size).toBe(first.bytes);
+  });
+
   it('leaves no temporary directories behind, also when two callers race for one key', async () => {
     const k = { ...key, format: 'directory' as const, seed: 4 };
     const [x, y] = await Promise.all([ensureDataset({ ...k, root }), ensureDataset({ ...k, root })]);

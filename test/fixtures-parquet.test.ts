@@ -65,6 +65,28 @@ describe('the stac-geoparquet writer', () => {
     expect(items.some((i) => i.properties.datetime === null)).toBe(true);
   });
 
+  it("reads back equal also with hyparquet's default options (geometry decoded to GeoJSON)", async () => {
+    const written = await writeDataset({
+      format: 'parquet',
+      profile: 'small',
+      count: 120,
+      seed: 4,
+      path: join(root, 'h.parquet'),
+    });
+    const rows = (await parquetReadObjects({ file: await asyncBufferFromFile(written.path) })) as Record<
+      string,
+      unknown
+    >[];
+    expect(rows.map(rowToItem)).toStrictEqual([...generateItems({ profile: 'small', count: 120, seed: 4 })]);
+  });
+
+  it('writes group by group, reporting progress after each row group', async () => {
+    const done: number[] = [];
+    const opts = { format: 'parquet' as const, profile: 'small' as const, count: 2100, seed: 8 };
+    await writeDataset({ ...opts, path: join(root, 'p.parquet'), onProgress: (n) => done.push(n) });
+    expect(done).toEqual([1000, 2000, 2100]);
+  });
+
   it('writes row groups of about a thousand rows', async () => {
     const meta = await parquetMetadataAsync(await asyncBufferFromFile(file));
     expect(meta.row_groups.map((g) => Number(g.num_rows))).toEqual([ROW_GROUP_SIZE, COUNT - ROW_GROUP_SIZE]);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { generateItem, generateItems, makeCollection, PROFILE_SIZE_RANGE } from '../src/fixtures/profiles.js';
+import {
+  ExtentAccumulator,
+  generateItem,
+  generateItems,
+  makeCollection,
+  PROFILE_SIZE_RANGE,
+} from '../src/fixtures/profiles.js';
 import { ITEM_PROFILES, type StacItem } from '../src/stac/item.js';
 import { validateItem } from '../src/stac/validate.js';
 
@@ -100,6 +106,17 @@ describe('makeCollection', () => {
       }
     }
     expect(collection.id).toBe('sentinel-2-l2a');
+  });
+
+  it('orders datetimes by instant, not by text, when Items use other offsets', () => {
+    const acc = new ExtentAccumulator();
+    const at = (datetime: string) =>
+      ({ ...generateItem('small', 1, 0), properties: { datetime } }) as StacItem;
+    acc.add(at('2020-01-01T12:00:00+05:00')); // 07:00Z, the earliest
+    acc.add(at('2020-01-01T08:00:00.5Z'));
+    acc.add(at('2020-01-01T09:00:00Z'));
+    expect(acc.extent().temporal.interval).toEqual([['2020-01-01T12:00:00+05:00', '2020-01-01T09:00:00Z']]);
+    expect(new ExtentAccumulator().extent().temporal.interval).toEqual([[null, null]]);
   });
 
   it('rejects a negative count and an unknown profile with a clear error', () => {

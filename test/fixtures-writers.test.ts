@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,6 +132,26 @@ describe('the static catalog', () => {
 });
 
 describe('writeDataset', () => {
+  it('replaces an earlier dataset at the same path', async () => {
+    const path = join(root, 'again');
+    await writeDataset({ format: 'directory', profile: 'small', count: 10, seed: 1, path });
+    await writeDataset({ format: 'directory', profile: 'small', count: 4, seed: 2, path });
+    expect(await readdir(path)).toHaveLength(4);
+  });
+
+  it('refuses to replace a directory that is not a generated dataset, and deletes nothing', async () => {
+    const path = join(root, 'precious');
+    await mkdir(path);
+    await writeFile(join(path, 'notes.txt'), 'keep me');
+    await expect(
+      writeDataset({ format: 'directory', profile: 'small', count: 1, seed: 1, path }),
+    ).rejects.toThrow(`${path}: refusing to replace a non-empty directory that is not a directory dataset`);
+    await expect(
+      writeDataset({ format: 'ndjson', profile: 'small', count: 1, seed: 1, path }),
+    ).rejects.toThrow(/is a directory, the ndjson format writes a file/);
+    expect(await readFile(join(path, 'notes.txt'), 'utf8')).toBe('keep me');
+  });
+
   it('rejects an unknown format naming it', async () => {
     await expect(
       writeDataset({

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { collectEnvironment } from '../src/profiling/environment.js';
 import { validateResults } from '../src/profiling/schema.js';
 import type { RunRecord, StacBenchMeta } from '../src/vitest/measured-bench.js';
-import { analyzeResults } from '../src/vitest/reporter.js';
+import { StacReporter } from '../src/vitest/reporter.js';
+import { mergeSettings } from '../src/vitest/settings.js';
+import { Writable } from 'node:stream';
+import { analyze } from '../src/profiling/analysis.js';
 import {
   buildResult,
   buildResultsFile,
@@ -184,11 +187,12 @@ describe('buildResultsFile', () => {
       bench({ stats: null, meta: meta({ strategy: 'sequential', concurrency: 1, runs: [], error: 'x' }) }),
     )!;
     const config = { samples: 3, warmups: 1 };
+    const environment = collectEnvironment();
     const file = buildResultsFile({
       results: [ok, failed],
-      environment: collectEnvironment(),
+      environment,
       config,
-      analysis: analyzeResults([ok, failed], config),
+      analysis: analyze([ok, failed], config, environment),
       generatedAt: new Date('2026-11-29T03:00:00Z'),
     });
     expect(file.generated_at).toBe('2026-11-29T03:00:00.000Z');
@@ -245,5 +249,30 @@ describe('progress lines', () => {
     expect(formatDuration(80_000)).toBe('1m20s');
     expect(formatDuration(3_720_000)).toBe('1h02m');
     expect(formatDuration(-5)).toBe('0s');
+  });
+});
+
+describe('StacReporter at the end of a run', () => {
+  it('writes nothing, and says why, when no bench produced a row (e.g. the setup failed)', async () => {
+    const lines: string[] = [];
+    const progress = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    let writes = 0;
+    const reporter = new StacReporter({
+      settings: mergeSettings({ output: '/nonexistent/never-written.json' }),
+      progress,
+      write: async () => {
+        writes++;
+        return { json: '', report: '', charts: [] };
+      },
+    });
+    await reporter.onTestRunEnd([], [new Error('the parquet writer is not built yet')], 'failed');
+    expect(writes).toBe(0);
+    expect(reporter.lastResults).toBeNull();
+    expect(lines).toEqual(['no benchmark results to write (run failed, 1 error(s) before any bench ran)\n']);
   });
 });

@@ -67,14 +67,16 @@ describe('rowToItem', () => {
     expect(rowToItem({ ...row, geometry: buffer }).geometry).toEqual(plain.geometry);
   });
 
-  it('turns safe int64 bigints into numbers and a 3D bbox struct into six numbers', () => {
+  it('turns safe int64 bigints into numbers (keeping unsafe ones), also in lists, and a 3D bbox struct into six numbers', () => {
     const row = {
       ...itemToRow(plain),
       'sat:relative_orbit': 42n,
+      instruments: [1n, 2n ** 60n],
       bbox: { xmin: 1, ymin: 2, zmin: 3, xmax: 4, ymax: 5, zmax: 6 },
     };
     const item = rowToItem(row);
     expect(item.properties['sat:relative_orbit']).toBe(42);
+    expect(item.properties.instruments).toEqual([1, 2n ** 60n]);
     expect(item.bbox).toEqual([1, 2, 3, 4, 5, 6]);
   });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { startVitest } from 'vitest/node';
 import type { BenchmarkResult, ResultsFile } from '../src/profiling/result.js';
 import { validateResults } from '../src/profiling/schema.js';
-import { StacReporter } from '../src/vitest/reporter.js';
+import { StacReporter, type WrittenPaths } from '../src/vitest/reporter.js';
 import { SETTINGS_ENV } from '../src/vitest/settings.js';
 
 // Runs the real bench pipeline (globalSetup -> measuredBench in a forked bench process -> reporter)
@@ -16,6 +16,7 @@ const WARMUPS = 1;
 
 interface Run {
   file: ResultsFile;
+  written: WrittenPaths;
   fromDisk: ResultsFile;
   progress: string[];
   exitCode: number | string | undefined;
@@ -40,7 +41,8 @@ async function runSelfTestBench(): Promise<Run> {
       done();
     },
   });
-  const reporter = new StacReporter({ progress: sink });
+  let written: WrittenPaths | undefined;
+  const reporter = new StacReporter({ progress: sink, onResults: (_file, paths) => (written = paths) });
   try {
     const vitest = await startVitest('benchmark', [], {
       config: './vitest.bench.config.ts',
@@ -50,9 +52,9 @@ async function runSelfTestBench(): Promise<Run> {
     });
     await vitest.close();
     const exitCode = process.exitCode;
-    if (!reporter.lastResults) throw new Error('the reporter produced no results');
+    if (!reporter.lastResults || !written) throw new Error('the reporter produced no results');
     const fromDisk = JSON.parse(readFileSync(output, 'utf8')) as ResultsFile;
-    return { file: reporter.lastResults, fromDisk, progress, exitCode };
+    return { file: reporter.lastResults, written, fromDisk, progress, exitCode };
   } finally {
     process.env = saved.env;
     process.exitCode = saved.exitCode;
@@ -80,6 +82,15 @@ describe('a vitest bench run with measuredBench and StacReporter', () => {
       'ndjson/300/sequential/alloc-64mb/1',
       'ndjson/300/worker-threads/1',
     ]);
+  });
+
+  it('analyses the rows and writes the Markdown report and charts beside the JSON', () => {
+    expect(run.file.findings.map((f) => f.scenario)).toEqual(['ndjson']);
+    expect(run.file.comparisons.every((c) => c.baseline_strategy === 'sequential')).toBe(true);
+    expect(run.written.report).toMatch(/self-test_report\.md$/);
+    expect(readFileSync(run.written.report, 'utf8')).toContain('measured run failed on purpose');
+    expect(run.written.charts.length).toBeGreaterThan(0);
+    for (const chart of run.written.charts) expect(existsSync(chart)).toBe(true);
   });
 
   it('records the settings, samples and warm-ups included, as the config', () => {

@@ -85,22 +85,43 @@ export function timestampToIso(value: unknown, column: string): string {
   return new Date(ms).toISOString();
 }
 
-/** Drops nulls (recursively, in objects), turns Dates into RFC 3339 and safe bigints into numbers. */
+function bigintValue(value: bigint): number | bigint {
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : value;
+}
+
+/**
+ * Drops nulls (recursively, in objects), turns Dates into RFC 3339 and safe bigints into numbers.
+ * On the Parquet ingest hot path: plain loops, primitives returned first.
+ */
 export function cleanValue(value: unknown): unknown {
   if (value === null || value === undefined) return undefined;
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value;
-  if (value instanceof Uint8Array) return value;
-  if (Array.isArray(value)) return value.map((v) => cleanValue(v) ?? null);
-  if (typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const c = cleanValue(v);
-      if (c !== undefined) out[k] = c;
+  if (typeof value !== 'object') return typeof value === 'bigint' ? bigintValue(value) : value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      out[i] =
+        v === null || v === undefined
+          ? null
+          : typeof v === 'object'
+            ? cleanValue(v)
+            : typeof v === 'bigint'
+              ? bigintValue(v)
+              : v;
     }
     return out;
   }
-  return value;
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return value;
+  const out: Record<string, unknown> = {};
+  const source = value as Record<string, unknown>;
+  for (const k in source) {
+    const v = source[k];
+    if (v === null || v === undefined) continue;
+    out[k] = typeof v === 'object' ? cleanValue(v) : typeof v === 'bigint' ? bigintValue(v) : v;
+  }
+  return out;
 }
 
 function geometryFrom(value: unknown, id: string): Geometry | null {

@@ -48,17 +48,52 @@ export function mergeShapes(a: Shape, b: Shape): Shape {
   return a.kind === b.kind ? a : { kind: 'json' };
 }
 
+/**
+ * Merges the shape of `value` into `shape` without building an intermediate shape (structs are
+ * extended in place); returns the merged shape. This is the hot path when scanning many rows.
+ */
+export function absorb(shape: Shape, value: unknown): Shape {
+  if (value === null || value === undefined) return shape;
+  if (shape.kind === 'unknown') return shapeOf(value);
+  if (shape.kind === 'struct') {
+    if (
+      typeof value !== 'object' ||
+      Array.isArray(value) ||
+      value instanceof Date ||
+      value instanceof Uint8Array
+    ) {
+      return { kind: 'json' };
+    }
+    for (const k in value) {
+      const before = shape.fields.get(k) ?? UNKNOWN;
+      const after = absorb(before, (value as Record<string, unknown>)[k]);
+      if (after !== before || !shape.fields.has(k)) shape.fields.set(k, after);
+    }
+    return shape;
+  }
+  if (shape.kind === 'list') {
+    if (!Array.isArray(value)) return { kind: 'json' };
+    let element = shape.element;
+    for (const v of value) element = absorb(element, v);
+    if (element !== shape.element) shape.element = element;
+    return shape;
+  }
+  if (shape.kind === 'json') return shape;
+  const kind = shapeOf(value).kind;
+  return kind === shape.kind ? shape : { kind: 'json' };
+}
+
 /** Running union of the shapes of many rows (one struct: the row). */
 export class RowShape {
-  private shape: Shape = { kind: 'struct', fields: new Map() };
+  private readonly shape: Extract<Shape, { kind: 'struct' }> = { kind: 'struct', fields: new Map() };
 
   add(row: Record<string, unknown>): void {
-    this.shape = mergeShapes(this.shape, shapeOf(row));
+    absorb(this.shape, row);
   }
 
   /** Top-level columns in first-seen order. */
   columns(): Map<string, Shape> {
-    return (this.shape as { fields: Map<string, Shape> }).fields;
+    return this.shape.fields;
   }
 }
 

@@ -1,14 +1,16 @@
 /**
  * StacReporter: the vitest reporter of the bench run. Thin and stateful: it prints one progress
  * line per finished bench, and at the end builds the results (src/vitest/results-model.ts, pure),
- * runs the analysis and writes `settings.output` with `saveResults`.
+ * runs the analysis (src/profiling/analysis.ts) and writes `settings.output`, its Markdown report
+ * and charts (src/report/write.ts, which validates against the schema first).
  */
 import type { Writable } from 'node:stream';
 import type { TestCase, TestModule, TestSpecification } from 'vitest/node';
 import { experimental_getRunnerTask, type Reporter } from 'vitest/node';
 import { collectEnvironment } from '../profiling/environment.js';
-import type { BenchmarkResult, Comparison, Finding, ResultsFile } from '../profiling/result.js';
-import { saveResults } from '../profiling/save.js';
+import { analyze } from '../profiling/analysis.js';
+import type { BenchmarkResult, Comparison, Environment, Finding, ResultsFile } from '../profiling/result.js';
+import { writeReport } from '../report/write.js';
 import {
   type BenchStatistics,
   buildResult,
@@ -22,19 +24,35 @@ import { type BenchSettings, readSettings } from './settings.js';
 export type Analyze = (
   results: BenchmarkResult[],
   config: Record<string, unknown>,
+  environment: Environment,
 ) => { comparisons: Comparison[]; findings: Finding[] };
 
-/** Until src/profiling/analysis.ts (`analyze`) is merged: no comparisons, no findings. */
-export const analyzeResults: Analyze = () => ({ comparisons: [], findings: [] });
+/** Where a results file went. */
+export interface WrittenPaths {
+  json: string;
+  report: string;
+  charts: string[];
+}
+
+export type WriteResults = (file: ResultsFile, jsonPath: string) => Promise<WrittenPaths>;
+
+/** The JSON, `<name>_report.md` and the SVG charts beside it. */
+export const writeResults: WriteResults = async (file, jsonPath) => {
+  const written = await writeReport(file, jsonPath);
+  return { json: written.json, report: written.markdown, charts: written.charts };
+};
 
 export interface StacReporterOptions {
   /** Default: read from STAC_BENCH_SETTINGS when the run starts. */
   settings?: BenchSettings;
   /** Where progress lines go. Default process.stderr. */
   progress?: Writable;
+  /** Default: `analyze` of src/profiling/analysis.ts. */
   analyze?: Analyze;
+  /** Default: `writeResults` (JSON + Markdown report + charts). */
+  write?: WriteResults;
   /** Called with the file after it is saved (the CLI and tests read it here). */
-  onResults?: (file: ResultsFile, paths: { json: string; report: string }) => void;
+  onResults?: (file: ResultsFile, paths: WrittenPaths) => void;
 }
 
 /** What vitest knows about one bench, read from the runner task (statistics, meta, errors). */
@@ -70,9 +88,14 @@ export class StacReporter implements Reporter {
     this.settings ??= readSettings();
     this.total = 0;
     this.done = 0;
-    this.started = performance.now();
+    this.started = 0;
     this.modulesPending = specifications.length;
     this.lastResults = null;
+  }
+
+  /** The ETA clock starts with the first bench file, after the data and the local API are ready. */
+  onTestModuleStart(): void {
+    if (this.started === 0) this.started = performance.now();
   }
 
   onTestModuleCollected(testModule: TestModule): void {
@@ -86,12 +109,16 @@ export class StacReporter implements Reporter {
     if (testCase.result().state === 'skipped') return;
     this.done++;
     const result = buildResult(collectBench(testCase));
-    const elapsed = performance.now() - this.started;
+    const elapsed = performance.now() - (this.started || performance.now());
     const label = { name: testCase.name, result };
     this.progress.write(`${progressLine(this.done, this.total, label, elapsed, this.modulesPending > 0)}\n`);
   }
 
-  async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
+  async onTestRunEnd(
+    testModules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<unknown> = [],
+    reason = 'passed',
+  ): Promise<void> {
     const settings = this.settings ?? readSettings();
     const benches: CollectedBench[] = [];
     for (const testModule of testModules) {
@@ -100,15 +127,18 @@ export class StacReporter implements Reporter {
       }
     }
     const results = benches.map(buildResult).filter((r): r is BenchmarkResult => r !== null);
+    if (results.length === 0) {
+      // Nothing measured (setup failed, no bench file, every bench skipped): leave any earlier file alone.
+      const why =
+        unhandledErrors.length > 0 ? `, ${unhandledErrors.length} error(s) before any bench ran` : '';
+      this.progress.write(`no benchmark results to write (run ${reason}${why})\n`);
+      return;
+    }
     const config: Record<string, unknown> = { ...settings, measurement: measurementConditions(benches) };
-    const analyze = this.options.analyze ?? analyzeResults;
-    const file = buildResultsFile({
-      results,
-      environment: collectEnvironment(),
-      config,
-      analysis: analyze(results, config),
-    });
-    const paths = await saveResults(file, settings.output);
+    const environment = collectEnvironment();
+    const analysis = (this.options.analyze ?? analyze)(results, config, environment);
+    const file = buildResultsFile({ results, environment, config, analysis });
+    const paths = await (this.options.write ?? writeResults)(file, settings.output);
     this.lastResults = file;
     const failed = results.filter((r) => r.error).length;
     this.progress.write(
