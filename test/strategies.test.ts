@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeWorkerPool, ingest, newIngestStats } from '../src/ingest/index.js';
+import { closeWorkerPool, FailureCollector, ingest, newIngestStats } from '../src/ingest/index.js';
+import { sharedPool } from '../src/ingest/worker-pool.js';
 import { STRATEGIES, type StrategyName } from '../src/ingest/types.js';
 import type { StacItem } from '../src/stac/item.js';
 import {
@@ -169,6 +170,29 @@ describe('worker-threads', () => {
     const item = run.items.find((i) => i.id === 'item-00042')!;
     expect(Object.getPrototypeOf(item)).toBe(Object.prototype);
     expect(item).toEqual(items[42]);
+  });
+
+  it('accounts for every file when a worker dies mid-run: its jobs become failures, a new worker takes over', async () => {
+    const failures = new FailureCollector();
+    const got: StacItem[] = [];
+    let killed = false;
+    for await (const item of ingest(clean, {
+      strategy: 'worker-threads',
+      concurrency: 1,
+      batchSize: 10,
+      failures,
+    })) {
+      got.push(item);
+      if (!killed) {
+        killed = true;
+        await sharedPool().acquire(1)[0]!.terminate();
+      }
+    }
+    expect(failures.count).toBeGreaterThan(0);
+    expect(failures.failures.every((f) => /ingest worker exited/.test(f.reason))).toBe(true);
+    expect(got.length + failures.count).toBe(200);
+    const failedIds = failures.failures.map((f) => basename(f.source, '.json'));
+    expect([...ids(got), ...failedIds].sort()).toEqual(ids(items.slice(0, 200)));
   });
 
   it('leaves no worker in use for the other strategies', async () => {

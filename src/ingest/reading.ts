@@ -59,18 +59,6 @@ export function readWholeSync(path: string): Buffer {
   }
 }
 
-/** Decodes a file's bytes as text, the way `readWholeSync` callers need it (no extra copy). */
-export function readTextSync(path: string): string {
-  const fd = openSync(path, 'r');
-  try {
-    const n = readSync(fd, scratch, 0, scratch.length, 0);
-    if (n < scratch.length) return scratch.toString('utf8', 0, n);
-  } finally {
-    closeSync(fd);
-  }
-  return readWholeSync(path).toString('utf8');
-}
-
 /** Reads bytes [start, end) of a file, fewer at end of file. */
 export async function readBytes(path: string, start: number, end: number, mode: ReadMode): Promise<Buffer> {
   const length = Math.max(0, end - start);

@@ -1,0 +1,100 @@
+/**
+ * Parquet benchmarks (scenario `parquet`): stac-geoparquet into full STAC Items (rows rebuilt with
+ * rowToItem, not rows). The readers side by side as variants of `sequential` — parquet-wasm +
+ * apache-arrow, hyparquet and @dsnp/parquetjs, by row group and as one whole-file read — then the
+ * ingest path's default reader under each strategy and level, and the floors: read-only (the file's
+ * bytes) and decode-only (the default reader decoding the in-memory file into rows, no Items).
+ * The two slow readers run fewer measured samples (recorded per row) to keep the run short.
+ */
+import { readFileSync } from 'node:fs';
+import { tableFromIPC } from 'apache-arrow';
+import { describe, inject } from 'vitest';
+import { tableToRows } from '../src/ingest/arrow-rows.js';
+import { readOnly } from '../src/ingest/floors.js';
+import { ingest, newIngestStats } from '../src/ingest/index.js';
+import { DEFAULT_PARQUET_READER } from '../src/ingest/parquet-readers.js';
+import { FailureCollector, type IngestOptions } from '../src/ingest/types.js';
+import type { DatasetInfo } from '../src/profiling/result.js';
+import { measuredBench, type RunOutcome } from '../src/vitest/measured-bench.js';
+
+const settings = inject('settings');
+const data = inject('dataPaths').parquet;
+
+async function runIngest(path: string, options: IngestOptions): Promise<RunOutcome> {
+  const failures = new FailureCollector();
+  const stats = newIngestStats();
+  let items = 0;
+  for await (const _item of ingest(path, { ...options, failures, stats })) items++;
+  return { items, failures: failures.count, workerElu: stats.workerElu };
+}
+
+let fileBytes: Uint8Array | null = null;
+
+describe.runIf(data)('parquet', () => {
+  if (!data) return;
+  const dataset: DatasetInfo = {
+    format: 'parquet',
+    items: data.items,
+    item_bytes_avg: data.itemBytesAvg,
+    profile: settings.profile,
+    page_size: null,
+    latency_ms: null,
+  };
+  const common = {
+    scenario: 'parquet' as const,
+    dataset,
+    samples: settings.samples,
+    warmups: settings.warmups,
+  };
+  const slow = { samples: Math.min(settings.samples, 2), warmups: Math.min(settings.warmups, 1) };
+  const at = (strategy: IngestOptions['strategy'], concurrency: number, variant?: string, fewer = false) => {
+    const name = `parquet ${strategy}${variant ? ` ${variant}` : ''} x${concurrency}`;
+    measuredBench(name, () => runIngest(data.path, { strategy, concurrency, variant }), {
+      ...common,
+      ...(fewer ? slow : {}),
+      strategy: strategy!,
+      concurrency,
+      variant: variant ?? null,
+    });
+  };
+
+  // The readers side by side (sequential: one row group after another, or the whole file at once).
+  at('sequential', 1); // the default reader (parquet-wasm), by row group
+  at('sequential', 1, `${DEFAULT_PARQUET_READER}+whole-file`);
+  at('sequential', 1, 'hyparquet', true);
+  at('sequential', 1, 'hyparquet+whole-file', true);
+  at('sequential', 1, 'parquetjs', true);
+
+  // The ingest path (default reader) under every strategy.
+  for (const c of settings.concurrency) at('concurrent', c);
+  for (const w of settings.workers) at('worker-threads', w);
+  at('worker-threads', settings.workers[Math.floor((settings.workers.length - 1) / 2)] ?? 2, 'clone');
+
+  measuredBench(
+    'parquet floor read-only',
+    async () => ({ items: readOnly([data.path]) > 0 ? data.items : 0 }),
+    {
+      ...common,
+      kind: 'floor',
+      strategy: 'read-only',
+      variant: 'sync-reused-buffer',
+      concurrency: 1,
+    },
+  );
+  measuredBench(
+    'parquet floor decode-only',
+    async () => {
+      fileBytes ??= new Uint8Array(readFileSync(data.path));
+      const wasm = await import('parquet-wasm');
+      const rows = tableToRows(tableFromIPC(wasm.readParquet(fileBytes).intoIPCStream()));
+      return { items: rows.length };
+    },
+    {
+      ...common,
+      kind: 'floor',
+      strategy: 'parse-only',
+      variant: 'parquet-wasm-decode-in-memory',
+      concurrency: 1,
+    },
+  );
+});
