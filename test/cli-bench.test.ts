@@ -141,6 +141,13 @@ describe('settingsFromArgs', () => {
     expect(BENCH_FILES.all).toEqual([...BENCH_FILES.file, ...BENCH_FILES.api]);
   });
 
+  it('asks for --catalog-url when options of a real catalog are given without it', () => {
+    expect(() => settingsFromArgs('api', ['--collection-id', 'x'])).toThrow(
+      /--collection-id needs --catalog-url/,
+    );
+    expect(() => settingsFromArgs('all', ['--max-items', '5'])).toThrow(/--max-items needs --catalog-url/);
+  });
+
   it('rejects a positional argument and options of another mode', () => {
     expect(() => settingsFromArgs('file', ['extra'])).toThrow(/unexpected argument 'extra'/);
     expect(() => settingsFromArgs('file', ['--catalog-url', 'http://x'])).toThrow(

@@ -75,6 +75,12 @@ function applyCommon(s: BenchSettings, args: ParsedArgs): void {
 function applyApi(s: BenchSettings, args: ParsedArgs): void {
   const url = stringFlag(args, 'catalog-url');
   if (url !== undefined) s.api.catalogUrl = checkUrl(url);
+  // The local API serves generated collections sized by --test-size: these only make sense remotely.
+  for (const flag of ['collection-id', 'max-items']) {
+    if (url === undefined && args.flags.has(flag)) {
+      throw new UsageError(`--${flag} needs --catalog-url (the local API is sized with --test-size)`);
+    }
+  }
   s.api.collectionId = stringFlag(args, 'collection-id') ?? s.api.collectionId;
   s.api.maxItems = intFlag(args, 'max-items', { min: 1 }) ?? s.api.maxItems;
   // A real catalog may hold millions of items: bound the run unless the user says otherwise.
