@@ -3,6 +3,7 @@
  * this file declares the keys so that `inject('settings')` is typed everywhere.
  */
 import type { FileFormat } from '../ingest/types.js';
+import type { BenchApiInfo } from '../mock-api/bench-api.js';
 import type { BenchSettings } from './settings.js';
 
 /** One prepared file dataset. */
@@ -24,6 +25,7 @@ declare module 'vitest' {
     settings: BenchSettings;
     /** File datasets prepared through the cache (or the user's own directory). */
     dataPaths: DataPaths;
-    // The local STAC API step (src/vitest/global-setup.ts, SETUP_STEPS) adds its keys here.
+    /** The STAC API the api-search benches search (local child process or settings.api.catalogUrl); null: off. */
+    stacApi: BenchApiInfo | null;
   }
 }

@@ -8,6 +8,7 @@
  */
 import type { TestProject } from 'vitest/node';
 import type { DataPaths } from './context.js';
+import { prepareBenchApi } from '../mock-api/bench-api.js';
 import { prepareDataPaths } from './data.js';
 import { type BenchSettings, readSettings } from './settings.js';
 
@@ -39,8 +40,23 @@ export const provideDataPaths: SetupStep = async ({ settings, provide, log }) =>
   return undefined;
 };
 
+/** Starts the local STAC API in a child process (or names the real one) and provides it. */
+export const provideStacApi: SetupStep = async ({ settings, provide, log }) => {
+  const api = await prepareBenchApi(settings);
+  provide('stacApi', api?.info ?? null);
+  if (!api) return undefined;
+  const { url, local, collections } = api.info;
+  log(
+    `${local ? 'local' : 'real'} STAC API at ${url}: ${collections.map((c) => `${c.id} (${c.items ?? 'all'})`).join(', ')}`,
+  );
+  return async () => {
+    const summary = await api.close();
+    if (summary) log(summary);
+  };
+};
+
 /** In order. The local STAC API step goes after the data (it may serve the same items). */
-export const SETUP_STEPS: SetupStep[] = [provideSettings, provideDataPaths];
+export const SETUP_STEPS: SetupStep[] = [provideSettings, provideDataPaths, provideStacApi];
 
 /** Runs the steps; if one fails, the teardowns of the steps before it still run. */
 export async function runSetupSteps(steps: readonly SetupStep[], ctx: SetupContext): Promise<Teardown> {

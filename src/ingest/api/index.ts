@@ -1,7 +1,161 @@
-/** STAC API ingest (issue 4 builds it): streams the items of a collection/search from a STAC API URL. */
+/**
+ * STAC API ingest: streams the Items of a collection (or a whole search) from a STAC API URL with
+ * one of the three strategies. Works against any STAC API (https included): GET or POST is chosen
+ * from what the landing page offers, the collection is checked first, search parameters in
+ * `options.search` are passed through, and `options.http` is kept current while it runs.
+ *
+ * - `maxItems` and the page `limit` are decided in one place (`pageLimit`), and `maxItems` stops
+ *   the stream in one place (`take`), whatever the strategy.
+ * - Towards a host that is not loopback, concurrency is capped at `maxRemoteConcurrency`
+ *   (default 4) to stay polite; raise that option explicitly to go further.
+ * - A page that cannot be fetched after the retries ends the ingest with an error naming its URL;
+ *   a feature that is not an Item is counted in `options.failures` and skipped.
+ */
+import type { Dispatcher } from 'undici';
 import type { StacItem } from '../../stac/item.js';
-import type { IngestOptions } from '../types.js';
+import { FailureCollector, type IngestOptions, STRATEGIES, type StrategyName } from '../types.js';
+import { HttpCounters } from './counters.js';
+import { isLoopback, openEndpoint } from './endpoint.js';
+import { HttpClient, type HttpOptions } from './http.js';
+import { API_STRATEGIES, type ApiReport, type ApiRun, newApiReport } from './strategies.js';
 
-export function ingestApi(url: string, _options: IngestOptions = {}): AsyncIterable<StacItem> {
-  throw new Error(`STAC API ingest is not built yet (${url})`);
+export { closeApiWorkers } from './worker-pool.js';
+export { HttpError } from './http.js';
+export { RepeatedNextError } from './page.js';
+export { type ApiReport, newApiReport, type PartitionReport } from './strategies.js';
+
+/** Default cap on concurrency towards a non-local host. */
+export const POLITE_CONCURRENCY = 4;
+/** Page size assumed for the server's default when deciding `limit` from `maxItems`. */
+const SERVER_DEFAULT_PAGE = 100;
+
+export interface ApiIngestOptions extends IngestOptions, HttpOptions {
+  /** Highest concurrency used towards a host that is not loopback. Default 4. */
+  maxRemoteConcurrency?: number;
+  /** Filled in while it runs: method, partitions and their item counts, probes, duplicates dropped. */
+  report?: ApiReport;
+  /** Partitions planned per crawling slot by the partitioned strategies. Default 2. */
+  partitionsPerSlot?: number;
+  /** An undici dispatcher to send the main thread's requests through (tests: a MockAgent). */
+  dispatcher?: Dispatcher;
+}
+
+/**
+ * The page size to ask for, decided once: the caller's `limit`, never above `maxItems`; with no
+ * `limit`, the server's default unless `maxItems` is smaller than a page.
+ */
+export function pageLimit(search: Record<string, unknown>, maxItems: number): number | undefined {
+  const asked = search.limit;
+  if (asked !== undefined && !(Number.isInteger(asked) && (asked as number) >= 1)) {
+    throw new TypeError(`search.limit must be a whole number >= 1, got ${JSON.stringify(asked)}`);
+  }
+  if (typeof asked === 'number') return Math.max(1, Math.min(asked, maxItems));
+  return maxItems < SERVER_DEFAULT_PAGE ? Math.max(1, maxItems) : undefined;
+}
+
+export function effectiveConcurrency(
+  strategy: StrategyName,
+  options: ApiIngestOptions,
+  local: boolean,
+): number {
+  if (strategy === 'sequential') return 1;
+  const asked = options.concurrency ?? (strategy === 'worker-threads' ? 2 : 10);
+  if (local) return asked;
+  return Math.min(asked, options.maxRemoteConcurrency ?? POLITE_CONCURRENCY);
+}
+
+function checkUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TypeError(`not a URL: '${url}'`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new TypeError(`a STAC API URL must be http(s), got '${url}'`);
+  }
+}
+
+/** Streams the Items of a STAC API search. */
+export function ingestApi(url: string, options: ApiIngestOptions = {}): AsyncIterable<StacItem> {
+  checkUrl(url);
+  const strategy = options.strategy ?? 'sequential';
+  if (!STRATEGIES.includes(strategy)) throw new TypeError(`strategy must be one of ${STRATEGIES.join(', ')}`);
+  const maxItems = options.maxItems ?? Number.POSITIVE_INFINITY;
+  const limit = pageLimit(options.search ?? {}, maxItems);
+  return run(url, options, strategy, maxItems, limit);
+}
+
+function preferredMethod(variant: string | undefined): 'GET' | 'POST' | undefined {
+  const tokens = new Set((variant ?? '').toLowerCase().split('+'));
+  if (tokens.has('get')) return 'GET';
+  if (tokens.has('post')) return 'POST';
+  return undefined;
+}
+
+async function* run(
+  url: string,
+  options: ApiIngestOptions,
+  strategy: StrategyName,
+  maxItems: number,
+  limit: number | undefined,
+): AsyncGenerator<StacItem> {
+  if (maxItems <= 0) return;
+  const counters = new HttpCounters();
+  const controller = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+  const httpOptions: HttpOptions = {
+    timeoutMs: options.timeoutMs,
+    retries: options.retries,
+    backoffMs: options.backoffMs,
+    maxBackoffMs: options.maxBackoffMs,
+    headers: options.headers,
+    userAgent: options.userAgent,
+  };
+  const report = options.report ?? newApiReport();
+  const failures = options.failures ?? new FailureCollector();
+  let client: HttpClient | null = null;
+  try {
+    const concurrency = effectiveConcurrency(strategy, options, isLoopback(url));
+    client = new HttpClient(
+      counters,
+      { ...httpOptions, concurrency, dispatcher: options.dispatcher },
+      signal,
+    );
+    const endpoint = await openEndpoint(
+      client,
+      url,
+      options.collectionId,
+      preferredMethod(options.variant),
+      concurrency > 1,
+    );
+    Object.assign(report, { method: endpoint.method, searchUrl: endpoint.searchUrl, concurrency });
+    const params: Record<string, unknown> = { ...(options.search ?? {}) };
+    if (limit !== undefined) params.limit = limit;
+    else delete params.limit;
+    const apiRun: ApiRun = {
+      client,
+      endpoint,
+      params,
+      limit,
+      maxItems,
+      concurrency,
+      failures,
+      report,
+      httpOptions,
+      onPage: () => counters.fill(options.http),
+      abort: () => controller.abort(),
+      partitionsPerSlot: options.partitionsPerSlot,
+    };
+    let count = 0;
+    for await (const item of API_STRATEGIES[strategy](apiRun)) {
+      yield item;
+      if (++count >= maxItems) return;
+    }
+  } finally {
+    controller.abort();
+    counters.fill(options.http);
+    if (options.stats) options.stats.workerElu = report.workerElu;
+    await client?.close();
+  }
 }

@@ -1,0 +1,106 @@
+/**
+ * Scenario `api-search`: STAC API search ingest with each strategy at its levels, against the local
+ * STAC API the globalSetup started in a child process (a small collection of one page and a large
+ * one) or against settings.api.catalogUrl. Every run counts the Items it received and reports the
+ * HTTP counters; against the local API a floor row (`server`, kind 'floor') times every page
+ * fetched one after another and read without parsing.
+ */
+import { describe, inject } from 'vitest';
+import { ingestApi } from '../src/ingest/api/index.js';
+import { FailureCollector, type HttpStats, newIngestStats, type StrategyName } from '../src/ingest/types.js';
+import type { BenchCollection, BenchApiInfo } from '../src/mock-api/bench-api.js';
+import { fetchRawPages, pageHead } from '../src/mock-api/floor.js';
+import type { DatasetInfo } from '../src/profiling/result.js';
+import { measuredBench } from '../src/vitest/measured-bench.js';
+
+const settings = inject('settings');
+const api = inject('stacApi');
+
+/** Mean bytes of one item, from the first page of the collection (local API only). */
+async function itemBytes(info: BenchApiInfo, c: BenchCollection): Promise<number | null> {
+  if (!info.local) return null;
+  const url = `${info.url}/collections/${encodeURIComponent(c.id)}/items`;
+  const text = await (await fetch(url)).text();
+  const n = pageHead(text, url).numberReturned ?? 0;
+  return n ? Math.round(text.length / n) : null;
+}
+
+function levels(): [StrategyName, number][] {
+  return [
+    ['sequential', 1],
+    ...settings.concurrency.map((c): [StrategyName, number] => ['concurrent', c]),
+    ...settings.workers.map((w): [StrategyName, number] => ['worker-threads', w]),
+  ];
+}
+
+async function ingestRun(
+  info: BenchApiInfo,
+  c: BenchCollection,
+  strategy: StrategyName,
+  concurrency: number,
+) {
+  const http: HttpStats = { requests: 0, retries: 0, peak_in_flight: 0 };
+  const failures = new FailureCollector();
+  const stats = newIngestStats();
+  let items = 0;
+  const maxItems = info.local ? undefined : (settings.api.maxItems ?? undefined);
+  for await (const _item of ingestApi(info.url, {
+    collectionId: c.id,
+    strategy,
+    concurrency,
+    maxItems,
+    http,
+    failures,
+    stats,
+    // A real API: the levels asked for are the user's explicit choice.
+    maxRemoteConcurrency: Math.max(...settings.concurrency, ...settings.workers),
+  })) {
+    items++;
+  }
+  return { items, http, failures: failures.count, workerElu: stats.workerElu };
+}
+
+async function register(info: BenchApiInfo): Promise<void> {
+  for (const c of info.collections) {
+    const dataset: DatasetInfo = {
+      format: 'stac-api',
+      items: c.items ?? 0,
+      item_bytes_avg: await itemBytes(info, c),
+      profile: info.local ? settings.profile : 'real',
+      page_size: info.pageSize,
+      latency_ms: info.latencyMs,
+    };
+    const common = {
+      scenario: 'api-search',
+      dataset,
+      samples: settings.samples,
+      warmups: settings.warmups,
+    } as const;
+    describe(`api-search ${c.id}`, () => {
+      for (const [strategy, concurrency] of levels()) {
+        measuredBench(
+          `api-search ${c.id} ${strategy} x${concurrency}`,
+          () => ingestRun(info, c, strategy, concurrency),
+          {
+            ...common,
+            strategy,
+            concurrency,
+          },
+        );
+      }
+      if (info.local) {
+        measuredBench(
+          `api-search ${c.id} server floor`,
+          async () => {
+            const raw = await fetchRawPages(info.url, c.id);
+            return { items: raw.items, http: { requests: raw.pages, retries: 0, peak_in_flight: 1 } };
+          },
+          { ...common, kind: 'floor', strategy: 'server', variant: 'raw-pages', concurrency: 1 },
+        );
+      }
+    });
+  }
+}
+
+if (api) await register(api);
+else describe.skip('api-search (API benchmarks are off)', () => {});

@@ -1,0 +1,193 @@
+/**
+ * Time partitions of a search, for the strategies that crawl several at once. The range comes
+ * from the search's `datetime` or else the collection's temporal extent. Real collections are
+ * skewed (dense recent years, summers), so equal time slices would leave a few partitions with
+ * most of the items: one round of cheap probes (`limit=1`, reading `numberMatched`) measures the
+ * count of equal slices, and the final boundaries are placed at the quantiles of that measured
+ * distribution, so partitions hold about the same number of items.
+ *
+ * Intervals are inclusive at both ends (as real servers treat them), so an item exactly on a
+ * boundary, or whose start/end range spans one, is returned by two partitions: `DuplicateFilter`
+ * drops those duplicates by id, tracking only the items that touch a boundary.
+ */
+import type { StacCollection, StacItem } from '../../stac/item.js';
+import { formatInterval, itemTimeRange, parseInterval } from './time.js';
+
+/** An inclusive time interval (epoch ms; open ends are +-Infinity) and what a probe counted in it. */
+export interface Partition {
+  start: number;
+  end: number;
+  /** Items the server counted (probe), an estimate from the probes, or null when unknown. */
+  matched: number | null;
+}
+
+export interface TimeRange {
+  /** What the partitions must cover exactly (the search's interval, open ends allowed). */
+  outer: { start: number; end: number };
+  /** Finite bounds the boundaries are placed within (outer clipped to the collection's extent). */
+  lo: number;
+  hi: number;
+}
+
+/** The range to partition, or null when there is none worth splitting (no finite extent, an instant). */
+export function partitionRange(
+  datetime: unknown,
+  collection: StacCollection | null,
+  now = Date.now(),
+): TimeRange | null {
+  let outer = { start: Number.NEGATIVE_INFINITY, end: Number.POSITIVE_INFINITY };
+  if (datetime !== undefined && datetime !== null) {
+    const parsed = typeof datetime === 'string' ? parseInterval(datetime) : null;
+    if (!parsed) return null; // let the server judge a value we cannot read, unpartitioned
+    outer = parsed;
+  }
+  const interval = collection?.extent?.temporal?.interval?.[0];
+  const ext = (v: unknown, open: number) =>
+    typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? Date.parse(v) : open;
+  const extStart = ext(interval?.[0], Number.NEGATIVE_INFINITY);
+  const extEnd = ext(interval?.[1], now);
+  const lo = Math.max(outer.start, extStart);
+  const hi = Math.min(outer.end, extEnd);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi - lo < 2) return null;
+  return { outer, lo, hi };
+}
+
+/** `count` contiguous partitions with boundaries evenly spaced between lo and hi. */
+export function equalSlices(range: TimeRange, count: number): Partition[] {
+  const bounds: number[] = [];
+  for (let i = 1; i < count; i++) bounds.push(Math.round(range.lo + ((range.hi - range.lo) * i) / count));
+  return fromBoundaries(range, [...new Set(bounds)]);
+}
+
+/** Contiguous partitions covering the outer range, cut at the given (sorted, distinct) boundaries. */
+export function fromBoundaries(range: TimeRange, bounds: number[]): Partition[] {
+  const edges = [range.outer.start, ...bounds, range.outer.end];
+  const parts: Partition[] = [];
+  for (let i = 0; i + 1 < edges.length; i++)
+    parts.push({ start: edges[i]!, end: edges[i + 1]!, matched: null });
+  return parts;
+}
+
+/**
+ * Boundaries placing about `total / count` items in each partition, from probed slices, assuming
+ * items are spread evenly inside a slice.
+ */
+export function quantileBoundaries(range: TimeRange, slices: Partition[], count: number): number[] {
+  const total = slices.reduce((s, p) => s + (p.matched ?? 0), 0);
+  if (total === 0 || count < 2) return [];
+  const bounds: number[] = [];
+  let acc = 0;
+  let target = total / count;
+  for (const s of slices) {
+    const n = s.matched ?? 0;
+    const a = Math.max(s.start, range.lo);
+    const b = Math.min(s.end, range.hi);
+    while (n > 0 && acc + n >= target && bounds.length < count - 1) {
+      const t = Math.round(a + ((target - acc) / n) * (b - a));
+      if (t > range.lo && t < range.hi && t !== bounds.at(-1)) bounds.push(t);
+      target += total / count;
+    }
+    acc += n;
+  }
+  return bounds;
+}
+
+/** The datetime parameter of a partition. */
+export function partitionDatetime(p: Partition): string {
+  return formatInterval(p.start, p.end);
+}
+
+/** Plans `count` balanced partitions; `probe` returns a slice's numberMatched (null if the server has none). */
+export async function planPartitions(
+  range: TimeRange,
+  count: number,
+  probeSlices: number,
+  probe: (p: Partition) => Promise<number | null>,
+): Promise<Partition[]> {
+  if (probeSlices < 2) return equalSlices(range, count); // one slice would only count the whole
+  const slices = equalSlices(range, probeSlices);
+  const counts = await Promise.all(slices.map((s) => probe(s)));
+  slices.forEach((s, i) => {
+    s.matched = counts[i] ?? null;
+  });
+  if (slices.some((s) => s.matched === null)) return equalSlices(range, count);
+  const parts = fromBoundaries(range, quantileBoundaries(range, slices, count));
+  const total = slices.reduce((s, p) => s + (p.matched ?? 0), 0);
+  for (const p of parts) p.matched = estimate(range, p, slices, total);
+  return parts.sort((a, b) => (b.matched ?? 0) - (a.matched ?? 0));
+}
+
+/** Items a partition should hold, from the probed slices it overlaps (spread evenly within lo..hi). */
+function estimate(range: TimeRange, p: Partition, slices: Partition[], total: number): number {
+  const clip = (t: number) => Math.min(range.hi, Math.max(range.lo, t));
+  let n = 0;
+  for (const s of slices) {
+    const a = Math.max(clip(p.start), clip(s.start));
+    const b = Math.min(clip(p.end), clip(s.end));
+    if (b < a) continue;
+    const width = clip(s.end) - clip(s.start);
+    n += width <= 0 ? (s.matched ?? 0) : ((s.matched ?? 0) * (b - a)) / width;
+  }
+  return Math.min(total, Math.round(n));
+}
+
+/** Internal boundaries of contiguous partitions (times two partitions share), sorted. */
+export function boundariesOf(parts: Partition[]): number[] {
+  const ends = new Set(parts.map((p) => p.end));
+  const shared = parts.map((p) => p.start).filter((t) => Number.isFinite(t) && ends.has(t));
+  return [...new Set(shared)].sort((a, b) => a - b);
+}
+
+/** True when an item's time touches one of the boundaries (1 ms tolerance) or cannot be read. */
+export function touchesBoundary(item: Pick<StacItem, 'properties'>, bounds: readonly number[]): boolean {
+  const { start, end } = itemTimeRange(item);
+  if (Number.isNaN(start) || Number.isNaN(end)) return true;
+  let lo = 0;
+  let hi = bounds.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (bounds[mid]! < start - 1) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < bounds.length && bounds[lo]! <= end + 1;
+}
+
+/** An item's identity within a search: its collection and id. */
+export function itemKey(item: Pick<StacItem, 'id' | 'collection'>): string {
+  return `${item.collection ?? ''}\u0000${item.id}`;
+}
+
+/**
+ * Drops the copies a partitioned crawl creates, by collection and id: the second and later copies
+ * of items that touch a partition boundary, and every partition copy of an item already yielded
+ * from the search's first page. Only those items are remembered, not every item.
+ */
+export class DuplicateFilter {
+  private readonly seen = new Set<string>();
+  private readonly early: Set<string>;
+  dropped = 0;
+
+  constructor(
+    readonly bounds: readonly number[],
+    alreadyYielded: readonly StacItem[] = [],
+  ) {
+    this.early = new Set(alreadyYielded.map(itemKey));
+  }
+
+  /** `candidate`: precomputed touchesBoundary (a worker may compute it); computed here when absent. */
+  keep(item: StacItem, candidate?: boolean): boolean {
+    if (this.early.size > 0 && this.early.has(itemKey(item))) {
+      this.dropped++;
+      return false;
+    }
+    if (this.bounds.length === 0) return true;
+    if (!(candidate ?? touchesBoundary(item, this.bounds))) return true;
+    const key = itemKey(item);
+    if (this.seen.has(key)) {
+      this.dropped++;
+      return false;
+    }
+    this.seen.add(key);
+    return true;
+  }
+}

@@ -1,0 +1,250 @@
+/**
+ * The three strategies for a STAC API search (ARCHITECTURE "Strategies"):
+ * - `sequential`: one page after another following `next` (pystac-client's way; the baseline).
+ * - `concurrent`: the search cut into balanced time partitions, `concurrency` of them crawled at
+ *   once on this thread over one undici Agent with spare connections; parsing stays here.
+ * - `worker-threads`: `concurrency` workers each crawl partitions one after another and parse the
+ *   pages off this thread; this thread receives plain Items (structured clone).
+ * Partitioned strategies drop the boundary duplicates their own partitioning creates (by id), so
+ * without `maxItems` every strategy yields the same multiset of Items as `sequential`.
+ */
+import pLimit from 'p-limit';
+import type { StacItem } from '../../stac/item.js';
+import type { FailureCollector } from '../types.js';
+import { Channel } from './channel.js';
+import { firstRequest, type SearchEndpoint } from './endpoint.js';
+import type { HttpClient, HttpOptions } from './http.js';
+import { fetchPage, type Page, pages } from './page.js';
+import {
+  boundariesOf,
+  DuplicateFilter,
+  type Partition,
+  partitionDatetime,
+  partitionRange,
+  planPartitions,
+} from './partition.js';
+import { apiWorkerPool, type CrawlJob } from './worker-pool.js';
+
+/** What happened in one partition: its interval, the probes' estimate, and what was crawled. */
+export interface PartitionReport {
+  datetime: string;
+  estimated: number | null;
+  pages: number;
+  /** Items the partition's pages held (before boundary duplicates were dropped). */
+  items: number;
+}
+
+/** Filled in while an API ingest runs (pass `report` in the options to read it). */
+export interface ApiReport {
+  method: 'GET' | 'POST' | null;
+  searchUrl: string | null;
+  /** Effective concurrency (after the politeness cap towards non-local hosts). */
+  concurrency: number;
+  probes: number;
+  partitions: PartitionReport[];
+  /** Boundary duplicates dropped by the partitioned strategies. */
+  duplicatesDropped: number;
+  /** worker-threads: the workers' mean event-loop utilisation over the run. */
+  workerElu: number | null;
+}
+
+export function newApiReport(): ApiReport {
+  return {
+    method: null,
+    searchUrl: null,
+    concurrency: 1,
+    probes: 0,
+    partitions: [],
+    duplicatesDropped: 0,
+    workerElu: null,
+  };
+}
+
+/** Everything a strategy needs for one search. */
+export interface ApiRun {
+  client: HttpClient;
+  endpoint: SearchEndpoint;
+  /** Search parameters as the caller gave them, `limit` already decided. */
+  params: Record<string, unknown>;
+  /** Page size asked for (undefined: the server's default). */
+  limit: number | undefined;
+  maxItems: number;
+  concurrency: number;
+  failures: FailureCollector;
+  report: ApiReport;
+  httpOptions: HttpOptions;
+  /** Called after every page this thread fetched (keeps the caller's HttpStats current). */
+  onPage: () => void;
+  /** Partitions planned per crawling slot (default PARTITIONS_PER_SLOT). */
+  partitionsPerSlot?: number;
+  /** Aborts every request of the run still in flight (the consumer stopped). */
+  abort: () => void;
+}
+
+/** Partitions per crawling slot: spare ones even out the tail when estimates are off. */
+export const PARTITIONS_PER_SLOT = 2;
+/**
+ * Fewest probed slices: with few slots, `slots - 1` probes say too little about a skewed
+ * collection (2 workers and no probe left 80% of a real-looking archive in one partition), and an
+ * extra round of tiny probes costs far less than that imbalance.
+ */
+export const MIN_PROBES = 8;
+/** A page size assumed when the caller leaves it to the server. */
+const ASSUMED_PAGE = 100;
+
+export async function* sequential(run: ApiRun): AsyncGenerator<StacItem> {
+  const request = firstRequest(run.endpoint, run.params);
+  const report: PartitionReport = {
+    datetime: String(run.params.datetime ?? '..'),
+    estimated: null,
+    pages: 0,
+    items: 0,
+  };
+  run.report.partitions.push(report);
+  for await (const page of pages(run.client, request, run.failures)) {
+    report.pages++;
+    report.items += page.items.length;
+    run.onPage();
+    yield* page.items;
+  }
+}
+
+/** How a partitioned strategy crawls a search. */
+export interface SearchPlan {
+  /** The search's first page, fetched alongside the probes; its items are yielded first. */
+  first: Page | null;
+  /** Partitions to crawl: [] when the first page held the whole search; null: crawl it unsplit. */
+  parts: Partition[] | null;
+}
+
+/**
+ * Plans the crawl for `slots` crawlers: the search's first page (a search of one page ends there,
+ * no partitioning) fetched alongside max(slots - 1, MIN_PROBES) probes that balance the partitions,
+ * never more than `slots` requests at once. The first page's items come again in the partitions and
+ * are dropped there.
+ */
+export async function planFor(run: ApiRun, slots: number): Promise<SearchPlan> {
+  const unsplit: SearchPlan = { first: null, parts: null };
+  if (slots <= 1 || run.params.ids !== undefined) return unsplit;
+  if (run.maxItems <= (run.limit ?? ASSUMED_PAGE)) return unsplit; // one page is all it takes
+  const range = partitionRange(run.params.datetime, run.endpoint.collection);
+  if (!range) return unsplit;
+  const limit = pLimit(slots);
+  const firstPage = limit(async () => {
+    const page = await fetchPage(run.client, firstRequest(run.endpoint, run.params), run.failures);
+    run.onPage();
+    return page;
+  });
+  const probe = (p: Partition) =>
+    limit(async () => {
+      run.report.probes++;
+      const req = firstRequest(run.endpoint, { ...paramsFor(run, p), limit: 1 });
+      const page: Page = await fetchPage(run.client, req);
+      run.onPage();
+      return page.numberMatched;
+    });
+  const count = slots * (run.partitionsPerSlot ?? PARTITIONS_PER_SLOT);
+  const [first, parts] = await Promise.all([
+    firstPage,
+    planPartitions(range, count, Math.max(slots - 1, MIN_PROBES), probe),
+  ]);
+  run.report.partitions.push({
+    datetime: `first page of ${String(run.params.datetime ?? '..')}`,
+    estimated: first.numberMatched,
+    pages: 1,
+    items: first.items.length,
+  });
+  if (!first.next || first.features === 0) return { first, parts: [] };
+  return { first, parts: parts.filter((p) => p.matched !== 0) };
+}
+
+/** The search parameters of a partition (a partition open at both ends is the search itself). */
+function paramsFor(run: ApiRun, p: Partition): Record<string, unknown> {
+  if (!Number.isFinite(p.start) && !Number.isFinite(p.end)) return run.params;
+  return { ...run.params, datetime: partitionDatetime(p) };
+}
+
+function partitionReport(run: ApiRun, p: Partition): PartitionReport {
+  const report = { datetime: partitionDatetime(p), estimated: p.matched, pages: 0, items: 0 };
+  run.report.partitions.push(report);
+  return report;
+}
+
+export async function* concurrent(run: ApiRun): AsyncGenerator<StacItem> {
+  const { first, parts } = await planFor(run, run.concurrency);
+  if (!parts) {
+    yield* sequential(run);
+    return;
+  }
+  yield* first?.items ?? [];
+  if (parts.length === 0) return;
+  const filter = new DuplicateFilter(boundariesOf(parts), first?.items);
+  const channel = new Channel<StacItem[]>(run.concurrency);
+  const queue = [...parts];
+  const crawl = async () => {
+    for (let p = queue.shift(); p; p = queue.shift()) {
+      const report = partitionReport(run, p);
+      const request = firstRequest(run.endpoint, paramsFor(run, p));
+      for await (const page of pages(run.client, request, run.failures)) {
+        report.pages++;
+        report.items += page.items.length;
+        run.onPage();
+        if (!(await channel.push(page.items))) return;
+      }
+    }
+  };
+  const crawlers = Array.from({ length: Math.min(run.concurrency, parts.length) }, crawl);
+  const done = Promise.all(crawlers).then(
+    () => channel.close(),
+    (e) => channel.fail(e),
+  );
+  try {
+    for await (const batch of channel.drain()) {
+      for (const item of batch) if (filter.keep(item)) yield item;
+    }
+  } finally {
+    channel.close();
+    run.abort();
+    run.report.duplicatesDropped = filter.dropped;
+    await done;
+  }
+}
+
+export async function* workerThreads(run: ApiRun): AsyncGenerator<StacItem> {
+  const { first, parts } = await planFor(run, run.concurrency);
+  yield* first?.items ?? [];
+  if (parts?.length === 0) return;
+  const bounds = parts ? boundariesOf(parts) : [];
+  const filter = new DuplicateFilter(bounds, first?.items);
+  const whole: Partition = { start: -Infinity, end: Infinity, matched: null };
+  const jobs: CrawlJob[] = (parts ?? [null]).map((p) => {
+    const params = p ? paramsFor(run, p) : run.params;
+    const report = partitionReport(run, p ?? whole);
+    if (!p) report.datetime = String(run.params.datetime ?? '..');
+    return {
+      request: firstRequest(run.endpoint, params),
+      bounds,
+      counters: run.client.counters.buffer,
+      http: run.httpOptions,
+      onPage: (items: number) => {
+        report.pages++;
+        report.items += items;
+        run.onPage();
+      },
+    };
+  });
+  const crawl = apiWorkerPool().crawl(jobs, run.concurrency, run.failures);
+  try {
+    for await (const page of crawl.pages) {
+      for (let i = 0; i < page.items.length; i++) {
+        const item = page.items[i]!;
+        if (filter.keep(item, page.candidates.has(i))) yield item;
+      }
+    }
+  } finally {
+    run.report.duplicatesDropped = filter.dropped;
+    run.report.workerElu = await crawl.stop();
+  }
+}
+
+export const API_STRATEGIES = { sequential, concurrent, 'worker-threads': workerThreads } as const;

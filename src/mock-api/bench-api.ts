@@ -1,0 +1,84 @@
+/**
+ * The STAC API a benchmark run searches: the local API in a child process serving a small and a
+ * large generated collection (settings.api), or the real API named by settings.api.catalogUrl.
+ * Knows nothing of vitest: the bench globalSetup calls `prepareBenchApi` and provides the info.
+ */
+import type { BenchSettings } from '../vitest/settings.js';
+import { startStacApiProcess } from './process.js';
+
+/** One collection a benchmark searches. */
+export interface BenchCollection {
+  id: string;
+  /** Items it holds (local), or maxItems for a real API (null: all of them, unknown). */
+  items: number | null;
+}
+
+/** What bench files receive (`inject('stacApi')`). */
+export interface BenchApiInfo {
+  url: string;
+  /** True for the built-in local API (it has a server floor), false for a real one. */
+  local: boolean;
+  collections: BenchCollection[];
+  pageSize: number | null;
+  latencyMs: number | null;
+}
+
+export interface PreparedBenchApi {
+  info: BenchApiInfo;
+  /** Stops the local API; resolves with a one-line summary of what the server did. */
+  close(): Promise<string | null>;
+}
+
+export const SMALL_ID = 'bench-small';
+export const LARGE_ID = 'bench-large';
+
+/** Starts the local API (or describes the real one); null when API benchmarks are off. */
+export async function prepareBenchApi(settings: BenchSettings): Promise<PreparedBenchApi | null> {
+  const api = settings.api;
+  if (!api.enabled) return null;
+  if (api.catalogUrl) {
+    return {
+      info: {
+        url: api.catalogUrl,
+        local: false,
+        collections: [{ id: api.collectionId, items: api.maxItems }],
+        pageSize: null,
+        latencyMs: null,
+      },
+      close: async () => null,
+    };
+  }
+  const server = await startStacApiProcess({
+    generated: [
+      { id: SMALL_ID, count: api.smallItems, profile: settings.profile, seed: settings.seed },
+      { id: LARGE_ID, count: api.largeItems, profile: settings.profile, seed: settings.seed },
+    ],
+    pageSize: api.pageSize,
+    latencyMs: api.latencyMs,
+    rateLimit: api.rateLimit,
+    failRate: api.failRate,
+    seed: settings.seed,
+  });
+  return {
+    info: {
+      url: server.url,
+      local: true,
+      collections: [
+        { id: SMALL_ID, items: api.smallItems },
+        { id: LARGE_ID, items: api.largeItems },
+      ],
+      pageSize: api.pageSize,
+      latencyMs: api.latencyMs,
+    },
+    close: async () => {
+      const m = await server.metrics();
+      await server.close();
+      const cpu = (m.cpuUserMs + m.cpuSystemMs) / 1000;
+      const perPage = m.pages ? (m.pageMs / m.pages).toFixed(2) : '-';
+      return (
+        `local STAC API served ${m.requests} requests (${m.pages} pages), peak ${m.peakInFlight} in flight, ` +
+        `server CPU ${cpu.toFixed(2)} s over ${(m.wallMs / 1000).toFixed(1)} s, ${perPage} ms per page to build`
+      );
+    },
+  };
+}

@@ -1,0 +1,294 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiIngestOptions, closeApiWorkers, ingestApi, newApiReport } from '../src/ingest/api/index.js';
+import {
+  DuplicateFilter,
+  boundariesOf,
+  equalSlices,
+  type Partition,
+  partitionDatetime,
+  planPartitions,
+  type TimeRange,
+} from '../src/ingest/api/partition.js';
+import { itemTimeRange } from '../src/ingest/api/time.js';
+import type { HttpStats, StrategyName } from '../src/ingest/types.js';
+import { generatedSource } from '../src/mock-api/catalog.js';
+import { type StacApi, startStacApi } from '../src/mock-api/server.js';
+import type { StacItem } from '../src/stac/item.js';
+
+const RUNS: [StrategyName, number][] = [
+  ['sequential', 1],
+  ['concurrent', 4],
+  ['worker-threads', 2],
+];
+
+async function collect(url: string, options: ApiIngestOptions): Promise<StacItem[]> {
+  const items: StacItem[] = [];
+  for await (const item of ingestApi(url, { collectionId: 'gen', backoffMs: 20, ...options }))
+    items.push(item);
+  return items;
+}
+
+const sortedIds = (items: StacItem[]) => items.map((i) => i.id).sort();
+const newHttp = (): HttpStats => ({ requests: 0, retries: 0, peak_in_flight: 0 });
+
+function item(id: string, time: string | [string, string]): StacItem {
+  const properties = Array.isArray(time)
+    ? { datetime: null, start_datetime: time[0], end_datetime: time[1] }
+    : { datetime: time };
+  return { type: 'Feature', stac_version: '1.1.0', id, geometry: null, properties, links: [], assets: {} };
+}
+
+afterAll(() => closeApiWorkers());
+
+describe('API strategies against the local STAC API', () => {
+  let api: StacApi;
+  let expected: string[];
+  beforeAll(async () => {
+    api = await startStacApi({
+      collections: [generatedSource({ id: 'gen', count: 900, seed: 9 })],
+      pageSize: 40,
+    });
+    expected = sortedIds(await collect(api.url, { strategy: 'sequential' }));
+  });
+  afterAll(() => api.close());
+
+  it('sequential yields every item of the collection once', () => {
+    expect(expected).toHaveLength(900);
+    expect(new Set(expected).size).toBe(900);
+  });
+
+  it.each(RUNS)('%s at %i yields the same items as sequential, each once', async (strategy, concurrency) => {
+    const report = newApiReport();
+    const items = await collect(api.url, { strategy, concurrency, report });
+    expect(sortedIds(items)).toEqual(expected);
+    if (strategy !== 'sequential') expect(report.partitions.length).toBeGreaterThan(1);
+    const crawled = report.partitions.reduce((s, p) => s + p.items, 0);
+    expect(crawled - report.duplicatesDropped).toBe(900);
+  });
+
+  it.each(RUNS)(
+    '%s at %i keeps items with only start/end datetimes, neither lost nor doubled',
+    async (strategy, concurrency) => {
+      const items = await collect(api.url, { strategy, concurrency });
+      const ranged = items.filter((i) => i.properties.datetime === null);
+      expect(ranged.length).toBeGreaterThan(3);
+      const all = await collect(api.url, { strategy: 'sequential' });
+      expect(sortedIds(ranged)).toEqual(sortedIds(all.filter((i) => i.properties.datetime === null)));
+    },
+  );
+
+  it.each(RUNS)('%s at %i yields exactly maxItems matching items', async (strategy, concurrency) => {
+    const items = await collect(api.url, { strategy, concurrency, maxItems: 123 });
+    expect(items).toHaveLength(123);
+    expect(new Set(items.map((i) => i.id)).size).toBe(123);
+    expect(items.every((i) => expected.includes(i.id))).toBe(true);
+  });
+
+  it.each(RUNS)(
+    '%s at %i passes a datetime search through and partitions within it',
+    async (strategy, concurrency) => {
+      const datetime = '2022-03-01T00:00:00Z/2023-09-30T23:59:59Z';
+      const [lo, hi] = datetime.split('/').map((t) => Date.parse(t)) as [number, number];
+      const report = newApiReport();
+      const items = await collect(api.url, { strategy, concurrency, search: { datetime }, report });
+      const want = (await collect(api.url, { strategy: 'sequential', search: { datetime } }))
+        .map((i) => i.id)
+        .sort();
+      expect(want.length).toBeGreaterThan(50);
+      expect(sortedIds(items)).toEqual(want);
+      for (const i of items) {
+        const { start, end } = itemTimeRange(i);
+        expect(start <= hi && end >= lo).toBe(true);
+      }
+    },
+  );
+});
+
+describe('a search of one page', () => {
+  it.each(RUNS)(
+    '%s at %i ends at the first page without crawling partitions',
+    async (strategy, concurrency) => {
+      const api = await startStacApi({
+        collections: [generatedSource({ id: 'gen', count: 30 })],
+        pageSize: 100,
+      });
+      try {
+        const report = newApiReport();
+        const http = newHttp();
+        const items = await collect(api.url, { strategy, concurrency, report, http });
+        expect(items).toHaveLength(30);
+        expect(report.partitions).toHaveLength(1);
+        // landing + collection + the first page, and the probes sent alongside it
+        expect(http.requests).toBe(3 + report.probes);
+        expect(http.peak_in_flight).toBeLessThanOrEqual(concurrency);
+      } finally {
+        await api.close();
+      }
+    },
+  );
+});
+
+describe('requests in flight', () => {
+  let api: StacApi;
+  beforeAll(async () => {
+    api = await startStacApi({
+      collections: [generatedSource({ id: 'gen', count: 600, seed: 4 })],
+      pageSize: 20,
+      latencyMs: 40,
+      jitterMs: 5,
+    });
+  });
+  afterAll(() => api.close());
+
+  it.each([
+    ['concurrent', 5],
+    ['worker-threads', 3],
+  ] as [StrategyName, number][])(
+    '%s at %i never has more requests in flight than its concurrency, and reaches it',
+    async (strategy, concurrency) => {
+      api.resetMetrics();
+      const http = newHttp();
+      const items = await collect(api.url, { strategy, concurrency, http });
+      expect(items).toHaveLength(600);
+      expect(http.peak_in_flight).toBe(concurrency);
+      expect(api.metrics().peakInFlight).toBe(concurrency);
+      expect(http.requests).toBe(api.metrics().requests);
+    },
+  );
+
+  it('sequential has one request in flight at a time', async () => {
+    api.resetMetrics();
+    const http = newHttp();
+    await collect(api.url, { strategy: 'sequential', http });
+    expect(http.peak_in_flight).toBe(1);
+    expect(api.metrics().peakInFlight).toBe(1);
+  });
+
+  it('a consumer that stops pulling stops the crawl after the requests in flight', async () => {
+    api.resetMetrics();
+    let n = 0;
+    for await (const _ of ingestApi(api.url, {
+      collectionId: 'gen',
+      strategy: 'concurrent',
+      concurrency: 4,
+    })) {
+      if (++n === 30) break;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const after = api.metrics().requests;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(api.metrics().requests).toBe(after);
+    expect(after).toBeLessThan(2 + 4 + 30 / 20 + 4 * 3);
+  });
+});
+
+describe('time partitions', () => {
+  const range: TimeRange = { outer: { start: -Infinity, end: Infinity }, lo: 0, hi: 1000 };
+
+  it('balances skewed data: boundaries follow the probed counts, not the clock', async () => {
+    // 90% of the items in the last tenth of the range.
+    const times = [
+      ...Array.from({ length: 100 }, (_, i) => i * 9),
+      ...Array.from({ length: 900 }, (_, i) => 900 + i / 9),
+    ];
+    const count = (p: Partition) => times.filter((t) => t >= p.start && t <= p.end).length;
+    const parts = await planPartitions(range, 8, 8, async (p) => count(p));
+    const sizes = parts.map(count);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1000);
+    expect(Math.max(...sizes)).toBeLessThan(250);
+    expect(Math.max(...equalSlices(range, 8).map(count))).toBeGreaterThan(800);
+  });
+
+  it('covers the whole outer range with contiguous inclusive partitions, open ends kept open', async () => {
+    const parts = await planPartitions(range, 5, 4, async () => 10);
+    const byTime = [...parts].sort((a, b) => a.start - b.start);
+    expect(byTime[0]!.start).toBe(-Infinity);
+    expect(byTime.at(-1)!.end).toBe(Infinity);
+    for (let i = 1; i < byTime.length; i++) expect(byTime[i]!.start).toBe(byTime[i - 1]!.end);
+    expect(partitionDatetime(byTime[0]!)).toMatch(/^\.\.\//);
+  });
+
+  it('falls back to equal slices when the server does not count matches', async () => {
+    const parts = await planPartitions(range, 4, 4, async () => null);
+    expect(parts.map((p) => p.end)).toEqual([250, 500, 750, Infinity]);
+  });
+
+  it('drops exactly the duplicates that inclusive boundaries create, ranges spanning several partitions included', () => {
+    const parts: Partition[] = [
+      { start: -Infinity, end: Date.parse('2020-01-01T00:00:00Z'), matched: null },
+      { start: Date.parse('2020-01-01T00:00:00Z'), end: Date.parse('2021-01-01T00:00:00Z'), matched: null },
+      { start: Date.parse('2021-01-01T00:00:00Z'), end: Infinity, matched: null },
+    ];
+    const items = [
+      item('on-boundary', '2020-01-01T00:00:00Z'),
+      item('inside', '2020-06-01T00:00:00Z'),
+      item('spans-all', ['2019-06-01T00:00:00Z', '2021-06-01T00:00:00Z']),
+      item('ends-on-boundary', ['2020-10-01T00:00:00Z', '2021-01-01T00:00:00Z']),
+      item('near-boundary', '2020-01-01T00:00:00.002Z'),
+    ];
+    // What an inclusive server returns per partition.
+    const returned = parts.flatMap((p) =>
+      items.filter((i) => {
+        const { start, end } = itemTimeRange(i);
+        return start <= p.end && end >= p.start;
+      }),
+    );
+    expect(returned.length).toBeGreaterThan(items.length);
+    const filter = new DuplicateFilter(boundariesOf(parts));
+    const kept = returned.filter((i) => filter.keep(i));
+    expect(kept.map((i) => i.id).sort()).toEqual(items.map((i) => i.id).sort());
+    expect(filter.dropped).toBe(returned.length - items.length);
+  });
+
+  it('crawls items sitting exactly on partition boundaries once through the real server', async () => {
+    // Items every 3 hours and one range spanning the year: boundaries cut through both.
+    const start = Date.parse('2020-01-01T00:00:00Z');
+    const list = Array.from({ length: 300 }, (_, i) =>
+      item(`t${i}`, new Date(start + i * 10_800_000).toISOString()),
+    );
+    list.push(item('span', ['2020-01-01T00:00:00Z', '2020-12-31T00:00:00Z']));
+    const api = await startStacApi({ collections: [{ id: 'gen', items: list }], pageSize: 10 });
+    try {
+      for (const [strategy, concurrency] of RUNS) {
+        const report = newApiReport();
+        const got = await collect(api.url, { strategy, concurrency, report });
+        expect(sortedIds(got), strategy).toEqual(sortedIds(list));
+        if (strategy !== 'sequential') expect(report.duplicatesDropped, strategy).toBeGreaterThan(0);
+      }
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe('under injected faults', () => {
+  it('every strategy yields exactly the same items, each once, with 10% failures and a 20 requests/s limit', async () => {
+    const api = await startStacApi({
+      collections: [generatedSource({ id: 'gen', count: 240, seed: 21 })],
+      pageSize: 20,
+      failRate: 0.1,
+      rateLimit: 20,
+      seed: 3,
+    });
+    try {
+      const results: string[][] = [];
+      let retries = 0;
+      for (const [strategy, concurrency] of RUNS) {
+        const http = newHttp();
+        const items = await collect(api.url, { strategy, concurrency, http, retries: 10, backoffMs: 50 });
+        expect(new Set(items.map((i) => i.id)).size, strategy).toBe(items.length);
+        results.push(sortedIds(items));
+        retries += http.retries;
+      }
+      expect(results[0]).toHaveLength(240);
+      expect(results[1]).toEqual(results[0]);
+      expect(results[2]).toEqual(results[0]);
+      expect(retries).toBeGreaterThan(0);
+      const m = api.metrics();
+      expect(m.faults).toBeGreaterThan(0);
+      expect(m.rateLimited).toBeGreaterThan(0);
+    } finally {
+      await api.close();
+    }
+  });
+});
