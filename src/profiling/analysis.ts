@@ -200,19 +200,17 @@ export function summarize(
       ? `, ${fmtRatio(r.throughput_items_per_sec! / base.throughput_items_per_sec!)}× sequential`
       : '';
   const others = rec.equivalent.length - 1;
-  const noise =
-    rec.recommended === rec.best
+  const noSpread = rec.fallbackSpread === null && group.ingest.length > 1;
+  const noise = noSpread
+    ? '; the other settings were slower in this run, but with single samples there is no spread to judge noise by'
+    : rec.recommended === rec.best
       ? others > 0
         ? `; ${others} other setting${others === 1 ? ' is' : 's are'} within noise of it`
         : '; every other setting is measurably slower'
       : `; the fastest, ${describeLevel(rec.best)} at ${fmtInt(rec.best.throughput_items_per_sec)} items/s, is within noise of it`;
-  const single =
-    rec.fallbackSpread === null && rec.equivalent.length === 1 && group.ingest.length > 1
-      ? ' (single samples: no spread to judge noise by)'
-      : '';
   return (
     `For ${describeConditions(group, conditions)}, use ${describeLevel(r)}: ` +
-    `${fmtInt(r.throughput_items_per_sec)} items/s${speed}${memoryCost(rec, group)}${noise}${single}; ` +
+    `${fmtInt(r.throughput_items_per_sec)} items/s${speed}${memoryCost(rec, group)}${noise}; ` +
     `the limit is ${explanation}.${failedNote(group)}`
   );
 }
