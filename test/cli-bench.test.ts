@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/cli/args.js';
-import { checkCatalog, REAL_API_MAX_ITEMS, settingsFromArgs } from '../src/cli/bench-options.js';
+import {
+  checkCatalog,
+  checkCollection,
+  REAL_API_MAX_ITEMS,
+  settingsFromArgs,
+} from '../src/cli/bench-options.js';
 import { BENCH_FILES, benchFilesFor } from '../src/cli/run-bench.js';
 import { DEFAULT_SETTINGS } from '../src/vitest/settings.js';
 import { lines, runCli } from './cli-helpers.js';
@@ -161,7 +166,8 @@ describe('checkCatalog', () => {
   let base = '';
   beforeAll(async () => {
     server = createServer((req, res) => {
-      if (req.url === '/ok') res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      if (req.url === '/ok' || req.url === '/ok/collections/there')
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       else if (req.url === '/hang') setTimeout(() => res.end('{}'), 2000);
       else res.writeHead(404).end();
     });
@@ -180,6 +186,13 @@ describe('checkCatalog', () => {
   it('rejects a catalog that answers with an error status, naming it', async () => {
     await expect(checkCatalog(`${base}/missing`)).rejects.toThrow(
       `--catalog-url ${base}/missing: answered HTTP 404`,
+    );
+  });
+
+  it('rejects a collection the catalog does not have, and accepts one it has', async () => {
+    await expect(checkCollection(`${base}/ok`, 'there')).resolves.toBeUndefined();
+    await expect(checkCollection(`${base}/ok/`, 'gone')).rejects.toThrow(
+      `--collection-id gone: no such collection at ${base}/ok/ (HTTP 404 from ${base}/ok/collections/gone)`,
     );
   });
 

@@ -184,9 +184,31 @@ export async function checkCatalog(url: string, timeoutMs = 5000): Promise<void>
   if (!res.ok) throw new UsageError(`--catalog-url ${url}: answered HTTP ${res.status}`);
 }
 
+/**
+ * The collection exists: `GET {catalog}/collections/{id}` does not answer 404. Other answers (an
+ * API without that route, a transient error) are left to the benchmark to report.
+ */
+export async function checkCollection(url: string, collectionId: string, timeoutMs = 5000): Promise<void> {
+  const base = url.endsWith('/') ? url : `${url}/`;
+  const target = new URL(`collections/${encodeURIComponent(collectionId)}`, base).href;
+  const res = await fetch(target, {
+    signal: AbortSignal.timeout(timeoutMs),
+    headers: { accept: 'application/json' },
+  }).catch(() => null);
+  await res?.body?.cancel();
+  if (res?.status === 404) {
+    throw new UsageError(
+      `--collection-id ${collectionId}: no such collection at ${url} (HTTP 404 from ${target})`,
+    );
+  }
+}
+
 /** Every check that must pass before a benchmark starts. */
 export async function preflight(settings: BenchSettings): Promise<void> {
   await checkOutput(settings.output);
   if (settings.directory) await checkDirectory(settings.directory);
-  if (settings.api.enabled && settings.api.catalogUrl) await checkCatalog(settings.api.catalogUrl);
+  if (settings.api.enabled && settings.api.catalogUrl) {
+    await checkCatalog(settings.api.catalogUrl);
+    await checkCollection(settings.api.catalogUrl, settings.api.collectionId);
+  }
 }
