@@ -7,7 +7,7 @@ import { baselineFor, groupRows, type RowGroup } from '../profiling/analysis.js'
 import { relativeSpread } from '../profiling/spread.js';
 import type { BenchmarkResult, Finding, ResultsFile } from '../profiling/result.js';
 import { type ChartFile, planCharts } from './charts.js';
-import { fmtBytes, fmtInt, fmtNum, fmtSig, mdCell } from '../profiling/format.js';
+import { fmtBytes, fmtInt, fmtNum, fmtRatio, fmtSig, mdCell } from '../profiling/format.js';
 
 export interface MarkdownOptions {
   /** The results file's name without `.json`; names the chart files. Default `benchmark`. */
@@ -89,7 +89,7 @@ function rowLine(r: BenchmarkResult, group: RowGroup, extra: Extra): string {
     const base = r.kind === 'ingest' && r.strategy !== 'sequential' ? baselineFor(r, group) : undefined;
     const speedup =
       base?.throughput_items_per_sec && r.throughput_items_per_sec !== null
-        ? `${fmtNum(r.throughput_items_per_sec / base.throughput_items_per_sec, 2)}×`
+        ? `${fmtRatio(r.throughput_items_per_sec / base.throughput_items_per_sec)}×`
         : '—';
     cells.push(
       timeCell(r),
