@@ -136,16 +136,11 @@ function table(group: RowGroup, file: ResultsFile): string[] {
   return [groupTitle(group), '', header, rule, ...ordered.map((r) => rowLine(r, group, extra))];
 }
 
+/** The headline (scenario, size, bottleneck, advice), then the finding's own sentence with its conditions. */
 function findingLine(f: Finding): string {
-  const c = f.conditions;
-  const what = [
-    c.items !== undefined ? `${fmtInt(Number(c.items))} ${String(c.profile ?? '')} items` : null,
-    c.page_cache ? `${String(c.page_cache)} page cache` : null,
-    c.latency_ms !== undefined && c.latency_ms !== null ? `${String(c.latency_ms)} ms latency` : null,
-    c.cores !== undefined ? `${String(c.cores)} cores` : null,
-  ].filter(Boolean);
+  const items = typeof f.conditions.items === 'number' ? `, ${fmtInt(f.conditions.items)} items` : '';
   return (
-    `- **${f.scenario}** (${what.join(', ')}): bottleneck **${f.bottleneck}**; use ` +
+    `- **${f.scenario}${items}**: bottleneck **${f.bottleneck}**, use ` +
     `**${f.best_strategy} at ${f.recommended_concurrency}**. ${f.summary}`
   );
 }
