@@ -285,3 +285,29 @@ describe('analyze: comparisons, memory, conditions, failures', () => {
     expect(rows).toEqual(cpuBound);
   });
 });
+
+describe('advice drawn from the default ingest path', () => {
+  const parquet = { scenario: 'parquet' as const };
+  const rows = [
+    row({ ...parquet, strategy: 'sequential', tp: 8000, rme: 5, samples: 3 }),
+    row({ ...parquet, strategy: 'concurrent', concurrency: 5, tp: 8200, rme: 5, samples: 3 }),
+    // A very noisy slow variant: its margin of error would make it "within noise" of anything.
+    row({ ...parquet, strategy: 'sequential', variant: 'hyparquet', tp: 1900, rme: 480, samples: 1 }),
+  ];
+
+  it('never recommends a variant when rows of the default path exist', () => {
+    const { findings } = analyze(rows, CONFIG, ENVIRONMENT);
+    expect(findings[0]!.conditions.variant).toBeUndefined();
+    expect(findings[0]!.summary).not.toContain('hyparquet');
+    expect(findings[0]!.best_strategy).toBe('sequential');
+  });
+
+  it('names a variant that beat the default path beyond noise', () => {
+    const faster = [
+      ...rows,
+      row({ ...parquet, strategy: 'sequential', variant: 'turbo', tp: 30_000, rme: 3 }),
+    ];
+    const { findings } = analyze(faster, CONFIG, ENVIRONMENT);
+    expect(findings[0]!.summary).toContain('The variant sequential (turbo)');
+  });
+});

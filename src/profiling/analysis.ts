@@ -9,7 +9,7 @@ import { fmtBytes, fmtInt, fmtRatio, fmtSigned } from './format.js';
 import { explainBottleneck, type FloorSet, floorsOf } from './bottleneck.js';
 import type { BenchmarkResult, Comparison, DatasetInfo, Environment, Finding, Scenario } from './result.js';
 import { SCENARIOS } from './result.js';
-import { datasetKey, pooledSpread, usable, withinNoise } from './spread.js';
+import { datasetKey, noiseRatio, pooledSpread, usable, withinNoise } from './spread.js';
 
 export interface Analysis {
   comparisons: Comparison[];
@@ -224,8 +224,28 @@ function coresFrom(config: Record<string, unknown>, environment?: Partial<Enviro
   return availableParallelism();
 }
 
+/**
+ * The rows advice is drawn from: the library's default path (no `variant`) when the group has any.
+ * Variants (another Parquet reader, a whole-file parse, a transfer mode) are measured for comparison
+ * and shown in the tables and charts; a noisy variant must not become the recommendation.
+ */
+export function adviceRows(rows: readonly BenchmarkResult[]): readonly BenchmarkResult[] {
+  const defaults = rows.filter((r) => r.variant === null);
+  return defaults.length > 0 ? defaults : rows;
+}
+
+/** A sentence naming the variant that beat the recommended default path beyond noise, if one did. */
+function fasterVariantNote(group: RowGroup, rec: Recommendation): string {
+  const fallback = pooledSpread(group.ingest);
+  const faster = group.ingest
+    .filter((r) => r.variant !== null && noiseRatio(r, rec.best, fallback) > 1)
+    .sort((a, b) => b.throughput_items_per_sec! - a.throughput_items_per_sec!)[0];
+  if (!faster) return '';
+  return ` The variant ${describeLevel(faster)} was faster beyond noise (${fmtInt(faster.throughput_items_per_sec)} items/s).`;
+}
+
 export function findingFor(group: RowGroup, config: Record<string, unknown>, cores: number): Finding | null {
-  const rec = recommend(group.ingest);
+  const rec = recommend(adviceRows(group.ingest));
   if (!rec) return null;
   const floors: FloorSet = floorsOf(group.floors);
   const { bottleneck, explanation } = explainBottleneck(group.scenario, rec.recommended, floors, cores);
@@ -236,7 +256,7 @@ export function findingFor(group: RowGroup, config: Record<string, unknown>, cor
     bottleneck,
     best_strategy: rec.recommended.strategy,
     recommended_concurrency: rec.recommended.concurrency,
-    summary: summarize(group, rec, explanation, conditions),
+    summary: summarize(group, rec, explanation, conditions) + fasterVariantNote(group, rec),
   };
 }
 
