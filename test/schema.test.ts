@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,6 @@ import {
 import type { BenchmarkResult, ResultsFile } from '../src/profiling/result.js';
 import { resultKey } from '../src/profiling/result.js';
 import { RESULTS_SCHEMA_URL, validateResults } from '../src/profiling/schema.js';
-import { renderMarkdownReport, reportPathFor, saveResults } from '../src/profiling/save.js';
 
 function result(over: Partial<BenchmarkResult> = {}): BenchmarkResult {
   const base: BenchmarkResult = {
@@ -202,40 +201,5 @@ describe('collectEnvironment', () => {
     const dir = mkdtempSync(join(tmpdir(), 'env-'));
     expect(gitCommit(dir)).toBeNull();
     expect(packageVersions(dir, ['vitest'])).toEqual({});
-  });
-});
-
-describe('saveResults', () => {
-  it('writes the JSON and <name>_report.md beside it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'save-'));
-    const json = join(dir, 'nested', 'run.json');
-    const saved = await saveResults(
-      file([result(), failed({ strategy: 'sequential', concurrency: 1 })]),
-      json,
-    );
-    expect(saved).toEqual({ json, report: join(dir, 'nested', 'run_report.md') });
-    const back = JSON.parse(readFileSync(json, 'utf8'));
-    expect(validateResults(back).valid).toBe(true);
-    expect(back.results).toHaveLength(2);
-    const md = readFileSync(saved.report, 'utf8');
-    expect(md).toContain('## ndjson');
-    expect(md).toContain('| concurrent | 10 | 0.25 | 2,000 | 12.5 | 0.3 | 0.8 |');
-    expect(md).toContain('| sequential | 1 | error: ENOENT: /data/missing |');
-  });
-
-  it('refuses invalid results, naming the path and the problem, and writes nothing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'save-'));
-    const json = join(dir, 'bad.json');
-    await expect(saveResults(file([result({ samples: -1 })]), json)).rejects.toThrow(
-      new RegExp(`${json}: results do not match .*?/results/0/samples`),
-    );
-    expect(existsSync(json)).toBe(false);
-    expect(existsSync(reportPathFor(json))).toBe(false);
-  });
-
-  it('renders the findings and escapes a pipe in an error message', () => {
-    const md = renderMarkdownReport(file([failed({ error: 'bad | thing' })]));
-    expect(md).toContain('error: bad \\| thing');
-    expect(md).toContain('- **ndjson**: Parsing on the main thread is the limit.');
   });
 });
