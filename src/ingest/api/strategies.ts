@@ -130,13 +130,16 @@ export async function planFor(run: ApiRun, slots: number): Promise<SearchPlan> {
   const range = partitionRange(run.params.datetime, run.endpoint.collection);
   if (!range) return unsplit;
   const limit = pLimit(slots);
+  let onePage = false; // the first page was the whole search: probes not yet sent are skipped
   const firstPage = limit(async () => {
     const page = await fetchPage(run.client, firstRequest(run.endpoint, run.params), run.failures);
     run.onPage();
+    onePage = !page.next || page.features === 0;
     return page;
   });
   const probe = (p: Partition) =>
     limit(async () => {
+      if (onePage) return null;
       run.report.probes++;
       const req = firstRequest(run.endpoint, { ...paramsFor(run, p), limit: 1 });
       const page: Page = await fetchPage(run.client, req);
@@ -154,7 +157,7 @@ export async function planFor(run: ApiRun, slots: number): Promise<SearchPlan> {
     pages: 1,
     items: first.items.length,
   });
-  if (!first.next || first.features === 0) return { first, parts: [] };
+  if (onePage) return { first, parts: [] };
   return { first, parts: parts.filter((p) => p.matched !== 0) };
 }
 
