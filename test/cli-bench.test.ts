@@ -1,9 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/cli/args.js';
-import { checkCatalog, REAL_API_MAX_ITEMS, settingsFromArgs } from '../src/cli/bench-options.js';
+import {
+  checkCatalog,
+  checkCollection,
+  REAL_API_MAX_ITEMS,
+  settingsFromArgs,
+} from '../src/cli/bench-options.js';
 import { BENCH_FILES, benchFilesFor } from '../src/cli/run-bench.js';
 import { DEFAULT_SETTINGS } from '../src/vitest/settings.js';
 import { lines, runCli } from './cli-helpers.js';
@@ -48,6 +55,19 @@ describe('benchmark commands: argument errors exit 2 with exactly one stderr lin
       expect(r.stderr).not.toMatch(/\n\s+at /);
     });
   }
+
+  it('exits 1 with one line for a --directory with no item files (nothing can be ingested)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'empty-items-'));
+    try {
+      const r = await runCli(['file', '--directory', dir], { timeoutMs: 30_000 });
+      expect(r.code).toBe(1);
+      expect(lines(r.stderr)).toEqual([
+        `benchmark-ingest file: error: --directory ${dir}: no .json item files in it`,
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   it('prints the usage of a benchmark command with --help and exits 0', async () => {
     const r = await runCli(['api', '--help']);
@@ -126,6 +146,13 @@ describe('settingsFromArgs', () => {
     expect(BENCH_FILES.all).toEqual([...BENCH_FILES.file, ...BENCH_FILES.api]);
   });
 
+  it('asks for --catalog-url when options of a real catalog are given without it', () => {
+    expect(() => settingsFromArgs('api', ['--collection-id', 'x'])).toThrow(
+      /--collection-id needs --catalog-url/,
+    );
+    expect(() => settingsFromArgs('all', ['--max-items', '5'])).toThrow(/--max-items needs --catalog-url/);
+  });
+
   it('rejects a positional argument and options of another mode', () => {
     expect(() => settingsFromArgs('file', ['extra'])).toThrow(/unexpected argument 'extra'/);
     expect(() => settingsFromArgs('file', ['--catalog-url', 'http://x'])).toThrow(
@@ -139,7 +166,8 @@ describe('checkCatalog', () => {
   let base = '';
   beforeAll(async () => {
     server = createServer((req, res) => {
-      if (req.url === '/ok') res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      if (req.url === '/ok' || req.url === '/ok/collections/there')
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       else if (req.url === '/hang') setTimeout(() => res.end('{}'), 2000);
       else res.writeHead(404).end();
     });
@@ -158,6 +186,13 @@ describe('checkCatalog', () => {
   it('rejects a catalog that answers with an error status, naming it', async () => {
     await expect(checkCatalog(`${base}/missing`)).rejects.toThrow(
       `--catalog-url ${base}/missing: answered HTTP 404`,
+    );
+  });
+
+  it('rejects a collection the catalog does not have, and accepts one it has', async () => {
+    await expect(checkCollection(`${base}/ok`, 'there')).resolves.toBeUndefined();
+    await expect(checkCollection(`${base}/ok/`, 'gone')).rejects.toThrow(
+      `--collection-id gone: no such collection at ${base}/ok/ (HTTP 404 from ${base}/ok/collections/gone)`,
     );
   });
 

@@ -88,6 +88,13 @@ describe('compareRuns', () => {
     ]);
   });
 
+  it('warns when the two runs have no row in common', () => {
+    const other = resultsFile(specs.map((sp) => row({ ...sp, items: 500 })));
+    const diff = compareRuns(run(), other);
+    expect(diff.regressions).toEqual([]);
+    expect(diff.warnings[0]).toMatch(/^no row is in both runs/);
+  });
+
   it('warns when the CPU, the core count, Node or the samples differ', () => {
     const current = resultsFile(run().results, {
       environment: { ...ENVIRONMENT, cpu_model: 'Other CPU', cpus: 8, node: 'v22.1.0' },

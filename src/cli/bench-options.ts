@@ -3,7 +3,7 @@
  * and the checks made before any benchmark starts: an output path that can be written, a user's
  * directory that exists, a catalog URL that answers. Every mistake is a one-line UsageError.
  */
-import { access, constants, mkdir, stat } from 'node:fs/promises';
+import { access, constants, mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { ITEM_PROFILES } from '../stac/item.js';
 import { type BenchSettings, DEFAULT_SETTINGS } from '../vitest/settings.js';
@@ -75,6 +75,12 @@ function applyCommon(s: BenchSettings, args: ParsedArgs): void {
 function applyApi(s: BenchSettings, args: ParsedArgs): void {
   const url = stringFlag(args, 'catalog-url');
   if (url !== undefined) s.api.catalogUrl = checkUrl(url);
+  // The local API serves generated collections sized by --test-size: these only make sense remotely.
+  for (const flag of ['collection-id', 'max-items']) {
+    if (url === undefined && args.flags.has(flag)) {
+      throw new UsageError(`--${flag} needs --catalog-url (the local API is sized with --test-size)`);
+    }
+  }
   s.api.collectionId = stringFlag(args, 'collection-id') ?? s.api.collectionId;
   s.api.maxItems = intFlag(args, 'max-items', { min: 1 }) ?? s.api.maxItems;
   // A real catalog may hold millions of items: bound the run unless the user says otherwise.
@@ -152,6 +158,10 @@ export async function checkDirectory(dir: string): Promise<void> {
   const st = await stat(dir).catch(() => null);
   if (!st) throw new UsageError(`--directory ${dir}: no such directory`);
   if (!st.isDirectory()) throw new UsageError(`--directory ${dir}: not a directory`);
+  // Exists but holds nothing to ingest: the input cannot be ingested at all (exit 1, not a usage error).
+  const names = await readdir(dir);
+  if (!names.some((n) => n.endsWith('.json')))
+    throw new Error(`--directory ${dir}: no .json item files in it`);
 }
 
 /** The catalog's landing page answers 2xx within `timeoutMs`; a UsageError naming the URL otherwise. */
@@ -174,9 +184,31 @@ export async function checkCatalog(url: string, timeoutMs = 5000): Promise<void>
   if (!res.ok) throw new UsageError(`--catalog-url ${url}: answered HTTP ${res.status}`);
 }
 
+/**
+ * The collection exists: `GET {catalog}/collections/{id}` does not answer 404. Other answers (an
+ * API without that route, a transient error) are left to the benchmark to report.
+ */
+export async function checkCollection(url: string, collectionId: string, timeoutMs = 5000): Promise<void> {
+  const base = url.endsWith('/') ? url : `${url}/`;
+  const target = new URL(`collections/${encodeURIComponent(collectionId)}`, base).href;
+  const res = await fetch(target, {
+    signal: AbortSignal.timeout(timeoutMs),
+    headers: { accept: 'application/json' },
+  }).catch(() => null);
+  await res?.body?.cancel();
+  if (res?.status === 404) {
+    throw new UsageError(
+      `--collection-id ${collectionId}: no such collection at ${url} (HTTP 404 from ${target})`,
+    );
+  }
+}
+
 /** Every check that must pass before a benchmark starts. */
 export async function preflight(settings: BenchSettings): Promise<void> {
   await checkOutput(settings.output);
   if (settings.directory) await checkDirectory(settings.directory);
-  if (settings.api.enabled && settings.api.catalogUrl) await checkCatalog(settings.api.catalogUrl);
+  if (settings.api.enabled && settings.api.catalogUrl) {
+    await checkCatalog(settings.api.catalogUrl);
+    await checkCollection(settings.api.catalogUrl, settings.api.collectionId);
+  }
 }

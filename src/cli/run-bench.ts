@@ -68,10 +68,31 @@ function missingFiles(files: string[]): string[] {
   return files.filter((f) => !existsSync(join(PROJECT_ROOT, f)));
 }
 
+export interface RunBenchOptions {
+  /** Bench files to run instead of the mode's (tests). */
+  files?: string[];
+  /** Where the summary goes (default stdout) and the one-line failure (default stderr). */
+  out?: Pick<NodeJS.WritableStream, 'write'>;
+  err?: Pick<NodeJS.WritableStream, 'write'>;
+}
+
+/** `83000` -> `1m23s`. */
+export function formatElapsed(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const m = Math.floor(total / 60);
+  return m > 0 ? `${m}m${String(total % 60).padStart(2, '0')}s` : `${total}s`;
+}
+
 /** Preflight, the vitest run, then the summary. */
-export async function runBench(mode: BenchMode, settings: BenchSettings): Promise<number> {
+export async function runBench(
+  mode: BenchMode,
+  settings: BenchSettings,
+  options: RunBenchOptions = {},
+): Promise<number> {
+  const out = options.out ?? process.stdout;
+  const err = options.err ?? process.stderr;
   await preflight(settings);
-  const files = benchFilesFor(mode, settings);
+  const files = options.files ?? benchFilesFor(mode, settings);
   const missing = missingFiles(files);
   if (missing.length > 0) throw new Error(`bench file(s) not found: ${missing.join(', ')}`);
   const startedAt = Date.now();
@@ -81,13 +102,14 @@ export async function runBench(mode: BenchMode, settings: BenchSettings): Promis
     throw new Error(`the bench run wrote no results file at ${settings.output}`);
   }
   const results = await readResults(settings.output);
-  process.stdout.write(
+  out.write(
     `\n${renderSummary(results, { json: settings.output, markdown: markdownPathFor(settings.output) })}`,
   );
+  out.write(`Finished in ${formatElapsed(Date.now() - startedAt)}.\n`);
   const errored = results.results.filter((r) => r.error !== null);
   if (errored.length > 0 || outcome.failed) {
     const why = errored.length > 0 ? `${errored.length} bench(es) errored` : 'vitest reported a failure';
-    process.stderr.write(`benchmark-ingest ${mode}: ${why}\n`);
+    err.write(`benchmark-ingest ${mode}: ${why}\n`);
     return EXIT.failed;
   }
   return EXIT.ok;

@@ -38,10 +38,20 @@ export function describe(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
+/** True when a text holds only white space (scans from the start: stops at the first other char). */
+export function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09 && c !== 0xfeff) return false;
+  }
+  return true;
+}
+
 /** Parses JSON text; the error says why (empty, invalid JSON) instead of throwing. */
 export function parseJson(text: string): { value: unknown } | { error: string } {
   const body = stripBom(text);
-  if (body.trim() === '') return { error: 'empty file' };
+  // Not `trim()`: on a whole FeatureCollection that copies tens of MB just to test for emptiness.
+  if (isBlank(body)) return { error: 'empty file' };
   try {
     return { value: JSON.parse(body) };
   } catch (e) {

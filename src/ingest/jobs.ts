@@ -22,7 +22,11 @@ export type Job =
   /** Row groups of a stac-geoparquet file, rebuilt into Items. */
   | { kind: 'parquet'; path: string; rowGroups: number[]; reader?: ParquetReaderName };
 
-/** How a worker hands Items back: structured clone of the objects, or their JSON text (parsed by the caller). */
+/**
+ * How a worker hands Items back: structured clone of the objects, or the JSON text of each Item
+ * (one string per Item, parsed by the caller). Joining the texts into one JSON array was measured
+ * 4x slower than parsing them one by one (the joined string lands in large-object space).
+ */
 export type Transfer = 'clone' | 'json';
 
 export interface JobResult {
@@ -32,8 +36,8 @@ export interface JobResult {
   itemRefs?: string[];
   /** Catalog jobs: absolute refs of `child` links. */
   childRefs?: string[];
-  /** JSON transfer: the Items as the text of a JSON array; `items` is then empty. */
-  itemsJson?: string;
+  /** JSON transfer: the JSON text of each Item; `items` is then empty. */
+  itemTexts?: string[];
 }
 
 export interface RunContext {
@@ -101,14 +105,16 @@ async function runFiles(refs: string[], ctx: RunContext): Promise<JobResult> {
       for (const item of doc.items) items.push(item);
     }
   }
-  if (ctx.transfer === 'json') return { items: [], failures, itemsJson: `[${texts.join(',')}]` };
+  if (ctx.transfer === 'json') return { items: [], failures, itemTexts: texts };
   return { items, failures };
 }
 
 async function runCatalog(ref: string, ctx: RunContext): Promise<JobResult> {
   const doc = await readDocument(ref, ctx);
   if (!doc.catalog) {
-    return ctx.transfer === 'json' ? toJsonTransfer(doc.items, doc.failures) : doc;
+    return ctx.transfer === 'json'
+      ? toJsonTransfer(doc.items, doc.failures)
+      : { items: doc.items, failures: doc.failures };
   }
   const links = Array.isArray(doc.catalog.links) ? (doc.catalog.links as unknown[]) : [];
   const itemRefs: string[] = [];
@@ -136,12 +142,12 @@ async function runNdjson(job: Extract<Job, { kind: 'ndjson' }>, ctx: RunContext)
   }
   const keep = ctx.transfer === 'json';
   const parsed = parseLines(job.path, owned.bytes, owned.from, owned.offset, keep);
-  if (keep) return { items: [], failures: parsed.failures, itemsJson: `[${parsed.lines.join(',')}]` };
+  if (keep) return { items: [], failures: parsed.failures, itemTexts: parsed.lines };
   return { items: parsed.items, failures: parsed.failures };
 }
 
 function toJsonTransfer(items: StacItem[], failures: IngestFailure[]): JobResult {
-  return { items: [], failures, itemsJson: JSON.stringify(items) };
+  return { items: [], failures, itemTexts: items.map((item) => JSON.stringify(item)) };
 }
 
 /** Resolves a link href against the document it was found in (a path or a URL). */

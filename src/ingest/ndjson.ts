@@ -6,7 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { StacItem } from '../stac/item.js';
-import { itemProblem, parseJson } from './documents.js';
+import { isBlank, itemProblem, parseJson } from './documents.js';
 import { type ReadMode, readBytes } from './reading.js';
 import type { IngestFailure } from './types.js';
 
@@ -93,7 +93,7 @@ export function parseLines(
 }
 
 function parseLine(path: string, text: string, at: number, keepText: boolean, out: ParsedLines): void {
-  if (text.trim() === '') return;
+  if (isBlank(text)) return;
   const parsed = parseJson(text);
   if ('error' in parsed) {
     out.failures.push({ source: `${path} (line at byte ${at})`, reason: parsed.error });

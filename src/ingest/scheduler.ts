@@ -72,10 +72,17 @@ export async function* schedule(
   }
 }
 
-/** The Items of a result; JSON-transferred Items are parsed here, on the caller's thread. */
-function itemsOf(result: JobResult): StacItem[] {
-  if (result.itemsJson !== undefined) return JSON.parse(result.itemsJson) as StacItem[];
-  return result.items;
+/**
+ * The Items of a result; JSON-transferred Items are parsed here, on the caller's thread, one at a
+ * time as the consumer pulls (a whole batch parsed at once stays alive through more GC scavenges).
+ */
+function* itemsOf(result: JobResult): Generator<StacItem> {
+  const texts = result.itemTexts;
+  if (texts === undefined) {
+    yield* result.items;
+    return;
+  }
+  for (let i = 0; i < texts.length; i++) yield JSON.parse(texts[i]!) as StacItem;
 }
 
 function unexpected(job: Job, e: unknown): JobResult {

@@ -187,7 +187,7 @@ function singleFilePlan(path: string, info: Stats, batchSize: number): Plan {
 function failIfUnreadable(ref: string, result: JobResult): void {
   const empty =
     result.items.length === 0 &&
-    (result.itemsJson === undefined || result.itemsJson === '[]') &&
+    !result.itemTexts?.length &&
     !result.itemRefs?.length &&
     !result.childRefs?.length;
   const own = result.failures.find((f) => f.source === ref);

@@ -61,7 +61,10 @@ export function newIngestStats(): IngestStats {
 
 export interface IngestOptions {
   strategy?: StrategyName;
-  /** In-flight operations (concurrent) or worker count (worker-threads). Default 1 for sequential. */
+  /**
+   * In-flight operations (concurrent) or worker count (worker-threads). Sequential is always 1.
+   * File-source defaults: 10 (concurrent), 2 (worker-threads).
+   */
   concurrency?: number;
   maxItems?: number;
   failures?: FailureCollector;

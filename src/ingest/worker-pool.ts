@@ -32,6 +32,13 @@ interface Member {
 
 const ENTRY = new URL('./ingest-worker.js', import.meta.url);
 
+/**
+ * Young-generation size of each worker's heap. Workers allocate fast and keep little, so a bounded
+ * young generation keeps their garbage from piling up: 100,000 NDJSON items through 2 workers
+ * peaked ~90 MB above the starting RSS with 16 MB, ~150 MB with V8's default here.
+ */
+const WORKER_YOUNG_GENERATION_MB = 16;
+
 export class WorkerPool {
   private members: Member[] = [];
   private nextId = 1;
@@ -77,7 +84,9 @@ export class WorkerPool {
   }
 
   private start(): Member {
-    const worker = spawnWorker(ENTRY);
+    const worker = spawnWorker(ENTRY, {
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    });
     const member: Member = { worker, pending: new Map(), dead: false };
     worker.unref();
     worker.on('message', (reply: JobReply) => this.settle(member, reply));

@@ -4,7 +4,8 @@
  * that is as fast as the best within the noise, its memory cost, one sentence with its conditions).
  * Pure: the same rows in, the same analysis out.
  */
-import { fmtInt, fmtNum, fmtSig, fmtSigned } from './format.js';
+import { availableParallelism } from 'node:os';
+import { fmtBytes, fmtInt, fmtRatio, fmtSigned } from './format.js';
 import { explainBottleneck, type FloorSet, floorsOf } from './bottleneck.js';
 import type { BenchmarkResult, Comparison, DatasetInfo, Environment, Finding, Scenario } from './result.js';
 import { SCENARIOS } from './result.js';
@@ -86,9 +87,9 @@ export interface Recommendation {
 }
 
 /**
- * Finds the fastest row, then among the rows statistically indistinguishable from it (their
- * throughput differs by no more than both rows' combined margin) the cheapest: the cheapest
- * strategy, then the smallest level, then the least memory.
+ * Finds the fastest row, then among the rows statistically indistinguishable from it (see
+ * `withinNoise`) the cheapest: the cheapest strategy, then the smallest level, then (variants of
+ * one level) the fastest.
  */
 export function recommend(rows: readonly BenchmarkResult[]): Recommendation | null {
   if (rows.length === 0) return null;
@@ -99,7 +100,7 @@ export function recommend(rows: readonly BenchmarkResult[]): Recommendation | nu
     (a, b) =>
       (STRATEGY_COST[a.strategy] ?? 3) - (STRATEGY_COST[b.strategy] ?? 3) ||
       a.concurrency - b.concurrency ||
-      (a.peak_memory_mb ?? 0) - (b.peak_memory_mb ?? 0),
+      b.throughput_items_per_sec! - a.throughput_items_per_sec!,
   )[0]!;
   return { best, recommended, equivalent, fallbackSpread };
 }
@@ -142,7 +143,7 @@ const WHERE: Record<Scenario, string> = {
 
 function describeConditions(group: RowGroup, conditions: Record<string, unknown>): string {
   const d = group.dataset;
-  const size = d.item_bytes_avg ? ` (~${fmtSig(d.item_bytes_avg / 1024)} KB each)` : '';
+  const size = d.item_bytes_avg ? ` (~${fmtBytes(d.item_bytes_avg)} each)` : '';
   const base = `${fmtInt(d.items)} ${d.profile} items${size} ${WHERE[group.scenario]}`;
   const cores = `${conditions.cores} cores`;
   if (group.scenario !== 'api-search') return `${base}, read from a warm page cache on ${cores}`;
@@ -196,22 +197,20 @@ export function summarize(
   const base = baselineFor(r, group);
   const speed =
     base && base !== r
-      ? `, ${fmtNum(r.throughput_items_per_sec! / base.throughput_items_per_sec!, 1)}× sequential`
+      ? `, ${fmtRatio(r.throughput_items_per_sec! / base.throughput_items_per_sec!)}× sequential`
       : '';
   const others = rec.equivalent.length - 1;
-  const noise =
-    rec.recommended === rec.best
+  const noSpread = rec.fallbackSpread === null && group.ingest.length > 1;
+  const noise = noSpread
+    ? '; the other settings were slower in this run, but with single samples there is no spread to judge noise by'
+    : rec.recommended === rec.best
       ? others > 0
         ? `; ${others} other setting${others === 1 ? ' is' : 's are'} within noise of it`
         : '; every other setting is measurably slower'
       : `; the fastest, ${describeLevel(rec.best)} at ${fmtInt(rec.best.throughput_items_per_sec)} items/s, is within noise of it`;
-  const single =
-    rec.fallbackSpread === null && rec.equivalent.length === 1 && group.ingest.length > 1
-      ? ' (single samples: no spread to judge noise by)'
-      : '';
   return (
     `For ${describeConditions(group, conditions)}, use ${describeLevel(r)}: ` +
-    `${fmtInt(r.throughput_items_per_sec)} items/s${speed}${memoryCost(rec, group)}${noise}${single}; ` +
+    `${fmtInt(r.throughput_items_per_sec)} items/s${speed}${memoryCost(rec, group)}${noise}; ` +
     `the limit is ${explanation}.${failedNote(group)}`
   );
 }
@@ -221,7 +220,8 @@ function coresFrom(config: Record<string, unknown>, environment?: Partial<Enviro
   if (typeof fromEnv === 'number' && fromEnv > 0) return fromEnv;
   const fromConfig = config.cpus;
   if (typeof fromConfig === 'number' && fromConfig > 0) return fromConfig;
-  return 1;
+  // Analysed where it was measured (the reporter): this machine's cores.
+  return availableParallelism();
 }
 
 export function findingFor(group: RowGroup, config: Record<string, unknown>, cores: number): Finding | null {
@@ -244,7 +244,8 @@ export function findingFor(group: RowGroup, config: Record<string, unknown>, cor
  * Comparisons (each ingest row against the `sequential` row of its scenario and dataset) and
  * findings (one per scenario and dataset that has at least one row that ran). Failed rows are left
  * out of the maths and named in the finding's summary. `environment.cpus` (else `config.cpus`, else
- * 1) is the core count CPU time is weighed against.
+ * this machine's available parallelism, for the reporter that analyses where it measured) is the
+ * core count CPU time is weighed against.
  */
 export function analyze(
   results: readonly BenchmarkResult[],

@@ -144,7 +144,16 @@ export function compareRuns(
   const regressions = rows.filter(
     (r) => r.kind === 'ingest' && (r.verdict === 'regressed' || r.verdict === 'now failing'),
   );
-  return { rows, warnings: [...environmentWarnings(baseline, current), ...floorWarning(rows)], regressions };
+  const common = rows.filter((r) => r.baseline && r.current).length;
+  const none =
+    common === 0 && rows.length > 0
+      ? ['no row is in both runs (different sizes, levels or scenarios?): nothing was compared']
+      : [];
+  return {
+    rows,
+    warnings: [...none, ...environmentWarnings(baseline, current), ...floorWarning(rows)],
+    regressions,
+  };
 }
 
 function tpCell(r: BenchmarkResult | null): string {

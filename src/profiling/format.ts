@@ -55,3 +55,10 @@ export function xmlEscape(text: string): string {
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&apos;');
 }
+
+/** A ratio such as a speedup: 2 decimals, or 2 significant digits below 0.1 (`0.0023`). */
+export function fmtRatio(r: number): string {
+  if (!Number.isFinite(r)) return '—';
+  if (Math.abs(r) >= 0.1 || r === 0) return fmtNum(r, 2);
+  return fmtNum(r, Math.min(6, 1 - Math.floor(Math.log10(Math.abs(r)))));
+}

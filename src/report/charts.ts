@@ -31,9 +31,9 @@ function point(r: BenchmarkResult, metric: ChartMetric): Point | null {
   const tp = r.throughput_items_per_sec;
   if (tp === null) return null;
   const e = relativeSpread(r);
-  return e === null
-    ? { x: r.concurrency, y: tp }
-    : { x: r.concurrency, y: tp, lo: tp * (1 - e), hi: tp * (1 + e) };
+  if (e === null) return { x: r.concurrency, y: tp };
+  // The margin is on the mean duration: items / (mean × (1 ± e)); unbounded above from 100%.
+  return { x: r.concurrency, y: tp, lo: tp / (1 + e), hi: e < 1 ? tp / (1 - e) : Number.POSITIVE_INFINITY };
 }
 
 /** One series per strategy (and variant) of the group's ingest rows that ran, in first-seen order. */

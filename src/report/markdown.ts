@@ -7,7 +7,7 @@ import { baselineFor, groupRows, type RowGroup } from '../profiling/analysis.js'
 import { relativeSpread } from '../profiling/spread.js';
 import type { BenchmarkResult, Finding, ResultsFile } from '../profiling/result.js';
 import { type ChartFile, planCharts } from './charts.js';
-import { fmtBytes, fmtInt, fmtNum, fmtSig, mdCell } from '../profiling/format.js';
+import { fmtBytes, fmtInt, fmtNum, fmtRatio, fmtSig, mdCell } from '../profiling/format.js';
 
 export interface MarkdownOptions {
   /** The results file's name without `.json`; names the chart files. Default `benchmark`. */
@@ -89,7 +89,7 @@ function rowLine(r: BenchmarkResult, group: RowGroup, extra: Extra): string {
     const base = r.kind === 'ingest' && r.strategy !== 'sequential' ? baselineFor(r, group) : undefined;
     const speedup =
       base?.throughput_items_per_sec && r.throughput_items_per_sec !== null
-        ? `${fmtNum(r.throughput_items_per_sec / base.throughput_items_per_sec, 2)}×`
+        ? `${fmtRatio(r.throughput_items_per_sec / base.throughput_items_per_sec)}×`
         : '—';
     cells.push(
       timeCell(r),
@@ -136,16 +136,11 @@ function table(group: RowGroup, file: ResultsFile): string[] {
   return [groupTitle(group), '', header, rule, ...ordered.map((r) => rowLine(r, group, extra))];
 }
 
+/** The headline (scenario, size, bottleneck, advice), then the finding's own sentence with its conditions. */
 function findingLine(f: Finding): string {
-  const c = f.conditions;
-  const what = [
-    c.items !== undefined ? `${fmtInt(Number(c.items))} ${String(c.profile ?? '')} items` : null,
-    c.page_cache ? `${String(c.page_cache)} page cache` : null,
-    c.latency_ms !== undefined && c.latency_ms !== null ? `${String(c.latency_ms)} ms latency` : null,
-    c.cores !== undefined ? `${String(c.cores)} cores` : null,
-  ].filter(Boolean);
+  const items = typeof f.conditions.items === 'number' ? `, ${fmtInt(f.conditions.items)} items` : '';
   return (
-    `- **${f.scenario}** (${what.join(', ')}): bottleneck **${f.bottleneck}**; use ` +
+    `- **${f.scenario}${items}**: bottleneck **${f.bottleneck}**, use ` +
     `**${f.best_strategy} at ${f.recommended_concurrency}**. ${f.summary}`
   );
 }

@@ -35,7 +35,9 @@ export function renderSummary(
     'ELU',
   ];
   const body = file.results.map(cells);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  // An error message runs past the columns: it does not widen them.
+  const width = (c: string) => (c.startsWith('error:') ? 0 : c.length);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => width(b[i]!))));
   const numeric = new Set([1, 3, 5, 6, 7, 8]);
   const line = (row: string[]) =>
     row

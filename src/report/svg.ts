@@ -25,14 +25,16 @@ export interface LineChart {
   series: Series[];
 }
 
-const W = 680;
+const W = 720;
 const H = 400;
-const M = { left: 78, right: 190, top: 44, bottom: 58 };
+const M = { left: 78, right: 220, top: 44, bottom: 58 };
 const PLOT_W = W - M.left - M.right;
 const PLOT_H = H - M.top - M.bottom;
 /** Colour-blind-safe palette (Okabe-Ito). */
 export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#000000'];
 const MARKERS = ['circle', 'square', 'diamond', 'triangle'] as const;
+/** Series are nudged sideways (a few pixels each) so markers and error bars at one level stay visible. */
+const DODGE_PX = 5;
 
 /** A round step (1, 2 or 5 × 10^k) that splits [0, max] into about `count` intervals. */
 export function niceStep(max: number, count = 5): number {
@@ -53,6 +55,7 @@ interface Scales {
   yDigits: number;
   /** The x axis is logarithmic (levels spanning a factor of 8 or more). */
   log: boolean;
+  yMax: number;
 }
 
 function scales(chart: LineChart): Scales {
@@ -63,16 +66,20 @@ function scales(chart: LineChart): Scales {
   const log = xMin > 0 && xMax / xMin >= 8;
   const tx = (v: number) => (log ? Math.log(v) : v);
   const span = tx(xMax) - tx(xMin);
+  // Room at both ends for the sideways nudge of the outermost series.
+  const pad = 12 + ((chart.series.length - 1) / 2) * DODGE_PX;
   const x = (v: number) =>
-    M.left + (span === 0 ? PLOT_W / 2 : ((tx(v) - tx(xMin)) / span) * (PLOT_W - 24) + 12);
-  const yMaxData = Math.max(0, ...points.map((p) => Math.max(p.y, p.hi ?? p.y)));
+    M.left + (span === 0 ? PLOT_W / 2 : ((tx(v) - tx(xMin)) / span) * (PLOT_W - 2 * pad) + pad);
+  // Error bars may reach far above the points (few samples): they are cut at 1.5 × the highest point.
+  const yTop = Math.max(0, ...points.map((p) => p.y));
+  const yMaxData = Math.max(yTop, ...points.map((p) => Math.min(p.hi ?? p.y, 1.5 * yTop)));
   const step = niceStep(yMaxData);
   const yMax = Math.max(step, Math.ceil(yMaxData / step) * step);
   const yTicks: number[] = [];
   for (let v = 0; v <= yMax + step / 2; v += step) yTicks.push(v);
   const y = (v: number) => M.top + PLOT_H - (v / yMax) * PLOT_H;
   const yDigits = Math.max(0, -Math.floor(Math.log10(step)));
-  return { x, y, xTicks: xs, yTicks, yDigits, log };
+  return { x, y, xTicks: xs, yTicks, yDigits, log, yMax };
 }
 
 const n = (v: number) => String(Math.round(v * 10) / 10);
@@ -126,9 +133,11 @@ function axes(chart: LineChart, s: Scales): string[] {
   return out;
 }
 
-function seriesMarkup(series: Series, i: number, s: Scales): string[] {
+function seriesMarkup(series: Series, i: number, count: number, scales: Scales): string[] {
   const color = PALETTE[i % PALETTE.length]!;
   const shape = MARKERS[i % MARKERS.length]!;
+  const dx = (i - (count - 1) / 2) * DODGE_PX;
+  const s = { ...scales, x: (v: number) => scales.x(v) + dx };
   const pts = [...series.points].sort((a, b) => a.x - b.x);
   const out = [`<g class="series" data-series="${xmlEscape(series.label)}">`];
   if (pts.length > 1) {
@@ -139,7 +148,7 @@ function seriesMarkup(series: Series, i: number, s: Scales): string[] {
     if (p.lo !== undefined && p.hi !== undefined && p.hi > p.lo) {
       const x = n(s.x(p.x));
       out.push(
-        `<line x1="${x}" y1="${n(s.y(Math.max(0, p.lo)))}" x2="${x}" y2="${n(s.y(p.hi))}" stroke="${color}" stroke-width="1.5"/>`,
+        `<line x1="${x}" y1="${n(s.y(Math.max(0, p.lo)))}" x2="${x}" y2="${n(s.y(Math.min(p.hi, s.yMax)))}" stroke="${color}" stroke-width="1.5"/>`,
       );
     }
     out.push(marker(shape, s.x(p.x), s.y(p.y), color));
@@ -158,6 +167,10 @@ function legend(series: Series[]): string[] {
     out.push(marker(MARKERS[i % MARKERS.length]!, x + 12, y, color));
     out.push(`<text x="${x + 32}" y="${y}" dominant-baseline="middle">${xmlEscape(se.label)}</text>`);
   });
+  if (series.some((se) => se.points.some((p) => p.lo !== undefined))) {
+    const y = M.top + 8 + series.length * 22 + 6;
+    out.push(`<text x="${x}" y="${y}" font-size="11" fill="#555555">bars: 95% margin of error</text>`);
+  }
   out.push('</g>');
   return out;
 }
@@ -168,7 +181,7 @@ export function renderLineChart(chart: LineChart): string {
   const body = [
     `<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`,
     ...axes(chart, s),
-    ...chart.series.flatMap((se, i) => seriesMarkup(se, i, s)),
+    ...chart.series.flatMap((se, i) => seriesMarkup(se, i, chart.series.length, s)),
     ...legend(chart.series),
   ];
   return [
