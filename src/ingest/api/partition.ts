@@ -165,13 +165,24 @@ export function itemKey(item: Pick<StacItem, 'id' | 'collection'>): string {
 export class DuplicateFilter {
   private readonly seen = new Set<string>();
   private readonly early: Set<string>;
+  private readonly bounds: number[];
   dropped = 0;
 
-  constructor(
-    readonly bounds: readonly number[],
-    alreadyYielded: readonly StacItem[] = [],
-  ) {
+  constructor(bounds: readonly number[], alreadyYielded: readonly StacItem[] = []) {
+    this.bounds = [...bounds].sort((a, b) => a - b);
     this.early = new Set(alreadyYielded.map(itemKey));
+  }
+
+  /** Items already yielded (or decided on): every later copy is dropped. */
+  addYielded(items: readonly StacItem[]): void {
+    for (const item of items) this.early.add(itemKey(item));
+  }
+
+  /** A boundary created by splitting a partition (before any of its items are judged). */
+  addBoundary(t: number): void {
+    let i = 0;
+    while (i < this.bounds.length && this.bounds[i]! < t) i++;
+    if (this.bounds[i] !== t) this.bounds.splice(i, 0, t);
   }
 
   /** `candidate`: precomputed touchesBoundary (a worker may compute it); computed here when absent. */
@@ -190,4 +201,20 @@ export class DuplicateFilter {
     this.seen.add(key);
     return true;
   }
+}
+
+/**
+ * Splits a partition in two at the middle of its time (clipped to the range's finite bounds), or
+ * null when it is too narrow to split.
+ */
+export function splitPartition(p: Partition, range: TimeRange): [Partition, Partition] | null {
+  const a = Math.max(p.start, range.lo);
+  const b = Math.min(p.end, range.hi);
+  if (!(b - a >= 2)) return null;
+  const mid = Math.round((a + b) / 2);
+  const half = p.matched === null ? null : Math.ceil(p.matched / 2);
+  return [
+    { start: p.start, end: mid, matched: half },
+    { start: mid, end: p.end, matched: half },
+  ];
 }

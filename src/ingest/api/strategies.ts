@@ -22,6 +22,8 @@ import {
   partitionDatetime,
   partitionRange,
   planPartitions,
+  splitPartition,
+  type TimeRange,
 } from './partition.js';
 import { apiWorkerPool, type CrawlJob } from './worker-pool.js';
 
@@ -42,8 +44,10 @@ export interface ApiReport {
   concurrency: number;
   probes: number;
   partitions: PartitionReport[];
-  /** Boundary duplicates dropped by the partitioned strategies. */
+  /** Copies dropped by the partitioned strategies (boundary items, first-page and split-page items). */
   duplicatesDropped: number;
+  /** Partitions split because they held far more than their share (concurrent). */
+  splits: number;
   /** worker-threads: the workers' mean event-loop utilisation over the run. */
   workerElu: number | null;
 }
@@ -56,6 +60,7 @@ export function newApiReport(): ApiReport {
     probes: 0,
     partitions: [],
     duplicatesDropped: 0,
+    splits: 0,
     workerElu: null,
   };
 }
@@ -115,6 +120,8 @@ export interface SearchPlan {
   first: Page | null;
   /** Partitions to crawl: [] when the first page held the whole search; null: crawl it unsplit. */
   parts: Partition[] | null;
+  /** The time range the partitions cover (null when unsplit). */
+  range: TimeRange | null;
 }
 
 /**
@@ -124,19 +131,22 @@ export interface SearchPlan {
  * are dropped there.
  */
 export async function planFor(run: ApiRun, slots: number): Promise<SearchPlan> {
-  const unsplit: SearchPlan = { first: null, parts: null };
+  const unsplit: SearchPlan = { first: null, parts: null, range: null };
   if (slots <= 1 || run.params.ids !== undefined) return unsplit;
   if (run.maxItems <= (run.limit ?? ASSUMED_PAGE)) return unsplit; // one page is all it takes
   const range = partitionRange(run.params.datetime, run.endpoint.collection);
   if (!range) return unsplit;
   const limit = pLimit(slots);
+  let onePage = false; // the first page was the whole search: probes not yet sent are skipped
   const firstPage = limit(async () => {
     const page = await fetchPage(run.client, firstRequest(run.endpoint, run.params), run.failures);
     run.onPage();
+    onePage = !page.next || page.features === 0;
     return page;
   });
   const probe = (p: Partition) =>
     limit(async () => {
+      if (onePage) return null;
       run.report.probes++;
       const req = firstRequest(run.endpoint, { ...paramsFor(run, p), limit: 1 });
       const page: Page = await fetchPage(run.client, req);
@@ -154,8 +164,8 @@ export async function planFor(run: ApiRun, slots: number): Promise<SearchPlan> {
     pages: 1,
     items: first.items.length,
   });
-  if (!first.next || first.features === 0) return { first, parts: [] };
-  return { first, parts: parts.filter((p) => p.matched !== 0) };
+  if (onePage) return { first, parts: [], range };
+  return { first, parts: parts.filter((p) => p.matched !== 0), range };
 }
 
 /** The search parameters of a partition (a partition open at both ends is the search itself). */
@@ -170,43 +180,100 @@ function partitionReport(run: ApiRun, p: Partition): PartitionReport {
   return report;
 }
 
+/** A page handed from a crawler to the consumer; `checked`: already judged by the DuplicateFilter. */
+interface Batch {
+  items: StacItem[];
+  checked: boolean;
+}
+
+/** A partition whose first page counts more than this many times its share is split in two. */
+export const SPLIT_RATIO = 1.5;
+
+/**
+ * `concurrent`: up to `concurrency` crawlers on this thread take partitions from a queue. A crawler
+ * whose partition turns out (first page's numberMatched) much larger than its share splits it in
+ * two halves and queues them (waking idle slots): that page's items are yielded and every later
+ * copy of them dropped, and the new boundary joins the duplicate filter before any item is judged
+ * against it. This evens out what the probes' estimates got wrong.
+ */
 export async function* concurrent(run: ApiRun): AsyncGenerator<StacItem> {
-  const { first, parts } = await planFor(run, run.concurrency);
-  if (!parts) {
+  const { first, parts, range } = await planFor(run, run.concurrency);
+  if (!parts || !range) {
     yield* sequential(run);
     return;
   }
   yield* first?.items ?? [];
   if (parts.length === 0) return;
   const filter = new DuplicateFilter(boundariesOf(parts), first?.items);
-  const channel = new Channel<StacItem[]>(run.concurrency);
+  const channel = new Channel<Batch>(run.concurrency);
   const queue = [...parts];
-  const crawl = async () => {
+  const share = (first?.numberMatched ?? 0) / parts.length;
+  const pageSize = Math.max(1, first?.items.length ?? 1);
+  let splits = 0;
+  let active = 0;
+  let settled: (() => void) | null = null;
+
+  const trySplit = (p: Partition, page: Page): boolean => {
+    const n = page.numberMatched;
+    if (!page.next || n === null || share <= 0 || splits >= run.concurrency * 4) return false;
+    if (n <= SPLIT_RATIO * share || n <= 2 * pageSize) return false;
+    const halves = splitPartition(p, range);
+    if (!halves) return false;
+    splits++;
+    run.report.splits = splits;
+    filter.addBoundary(halves[0].end);
+    queue.unshift(...halves);
+    return true;
+  };
+
+  const crawl = async (): Promise<void> => {
     for (let p = queue.shift(); p; p = queue.shift()) {
       const report = partitionReport(run, p);
-      const request = firstRequest(run.endpoint, paramsFor(run, p));
-      for await (const page of pages(run.client, request, run.failures)) {
+      let firstPage = true;
+      for await (const page of pages(
+        run.client,
+        firstRequest(run.endpoint, paramsFor(run, p)),
+        run.failures,
+      )) {
         report.pages++;
         report.items += page.items.length;
         run.onPage();
-        if (!(await channel.push(page.items))) return;
+        if (firstPage && trySplit(p, page)) {
+          const kept = page.items.filter((item) => filter.keep(item));
+          filter.addYielded(page.items);
+          while (active < run.concurrency && queue.length > 1) spawn();
+          if (!(await channel.push({ items: kept, checked: true }))) return;
+          break;
+        }
+        firstPage = false;
+        if (!(await channel.push({ items: page.items, checked: false }))) return;
       }
     }
   };
-  const crawlers = Array.from({ length: Math.min(run.concurrency, parts.length) }, crawl);
-  const done = Promise.all(crawlers).then(
-    () => channel.close(),
-    (e) => channel.fail(e),
-  );
+  const spawn = (): void => {
+    active++;
+    crawl()
+      .catch((e: unknown) => channel.fail(e))
+      .finally(() => {
+        if (--active > 0) return;
+        channel.close();
+        settled?.();
+      });
+  };
+  for (let i = 0; i < Math.min(run.concurrency, queue.length); i++) spawn();
   try {
     for await (const batch of channel.drain()) {
-      for (const item of batch) if (filter.keep(item)) yield item;
+      for (const item of batch.items) if (batch.checked || filter.keep(item)) yield item;
     }
   } finally {
     channel.close();
     run.abort();
     run.report.duplicatesDropped = filter.dropped;
-    await done;
+    if (active > 0) {
+      await new Promise<void>((resolve) => {
+        settled = resolve;
+      });
+    }
   }
 }
 
