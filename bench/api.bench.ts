@@ -115,7 +115,8 @@ async function register(info: BenchApiInfo): Promise<void> {
             const raw = await fetchRawPages(info.url, c.id);
             return { items: raw.items, http: { requests: raw.pages, retries: 0, peak_in_flight: 1 } };
           },
-          { ...common, kind: 'floor', strategy: 'server', variant: 'raw-pages', concurrency: 1 },
+          // No warm-up: the floor parses nothing (no JIT to warm) and a run is mostly latency.
+          { ...common, warmups: 0, kind: 'floor', strategy: 'server', variant: 'raw-pages', concurrency: 1 },
         );
       }
     });

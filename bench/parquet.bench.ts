@@ -68,7 +68,6 @@ describe.runIf(data)('parquet', () => {
   // The ingest path (default reader) under every strategy.
   for (const c of settings.concurrency) at('concurrent', c);
   for (const w of settings.workers) at('worker-threads', w);
-  at('worker-threads', settings.workers[Math.floor((settings.workers.length - 1) / 2)] ?? 2, 'clone');
 
   measuredBench(
     'parquet floor read-only',
