@@ -12,24 +12,16 @@
  * results record `uv_threadpool_size`); the figures are in the file-ingest report.
  */
 import { describe, inject } from 'vitest';
-import { ingest, newIngestStats } from '../src/ingest/index.js';
-import { loadDocuments, parseOnly, readOnly, sourceFiles } from '../src/ingest/floors.js';
-import { FailureCollector, type FileFormat, type IngestOptions } from '../src/ingest/types.js';
+import { readOnlyFloor, runIngest } from './file-runs.js';
+import { loadDocuments, parseOnly, sourceFiles } from '../src/ingest/floors.js';
+import type { FileFormat, IngestOptions } from '../src/ingest/types.js';
 import type { DatasetInfo, Scenario } from '../src/profiling/result.js';
-import { measuredBench, type RunOutcome } from '../src/vitest/measured-bench.js';
+import { measuredBench } from '../src/vitest/measured-bench.js';
 
 const settings = inject('settings');
 const dataPaths = inject('dataPaths');
 
 const SCENARIOS: FileFormat[] = ['directory', 'feature-collection', 'ndjson', 'catalog'];
-
-async function runIngest(path: string, options: IngestOptions): Promise<RunOutcome> {
-  const failures = new FailureCollector();
-  const stats = newIngestStats();
-  let items = 0;
-  for await (const _item of ingest(path, { ...options, failures, stats })) items++;
-  return { items, failures: failures.count, workerElu: stats.workerElu };
-}
 
 /** Documents held in memory for the parse-only floor of one scenario at a time. */
 let loaded: { format: FileFormat; docs: string[] } | null = null;
@@ -84,17 +76,7 @@ for (const format of SCENARIOS) {
     }
 
     const files = sourceFiles(format, data.path);
-    measuredBench(
-      `${format} floor read-only`,
-      async () => ({ items: readOnly(files) > 0 ? data.items : 0 }),
-      {
-        ...common,
-        kind: 'floor',
-        strategy: 'read-only',
-        variant: 'sync-reused-buffer',
-        concurrency: 1,
-      },
-    );
+    readOnlyFloor(`${format} floor read-only`, files, data.items, common);
     measuredBench(
       `${format} floor parse-only`,
       async () => ({ items: parseOnly(documents(format, files)) }),

@@ -9,24 +9,15 @@
 import { readFileSync } from 'node:fs';
 import { tableFromIPC } from 'apache-arrow';
 import { describe, inject } from 'vitest';
+import { readOnlyFloor, runIngest } from './file-runs.js';
 import { tableToRows } from '../src/ingest/arrow-rows.js';
-import { readOnly } from '../src/ingest/floors.js';
-import { ingest, newIngestStats } from '../src/ingest/index.js';
 import { DEFAULT_PARQUET_READER } from '../src/ingest/parquet-readers.js';
-import { FailureCollector, type IngestOptions } from '../src/ingest/types.js';
+import type { IngestOptions } from '../src/ingest/types.js';
 import type { DatasetInfo } from '../src/profiling/result.js';
-import { measuredBench, type RunOutcome } from '../src/vitest/measured-bench.js';
+import { measuredBench } from '../src/vitest/measured-bench.js';
 
 const settings = inject('settings');
 const data = inject('dataPaths').parquet;
-
-async function runIngest(path: string, options: IngestOptions): Promise<RunOutcome> {
-  const failures = new FailureCollector();
-  const stats = newIngestStats();
-  let items = 0;
-  for await (const _item of ingest(path, { ...options, failures, stats })) items++;
-  return { items, failures: failures.count, workerElu: stats.workerElu };
-}
 
 let fileBytes: Uint8Array | null = null;
 
@@ -69,17 +60,7 @@ describe.runIf(data)('parquet', () => {
   for (const c of settings.concurrency) at('concurrent', c);
   for (const w of settings.workers) at('worker-threads', w);
 
-  measuredBench(
-    'parquet floor read-only',
-    async () => ({ items: readOnly([data.path]) > 0 ? data.items : 0 }),
-    {
-      ...common,
-      kind: 'floor',
-      strategy: 'read-only',
-      variant: 'sync-reused-buffer',
-      concurrency: 1,
-    },
-  );
+  readOnlyFloor('parquet floor read-only', [data.path], data.items, common);
   measuredBench(
     'parquet floor decode-only',
     async () => {

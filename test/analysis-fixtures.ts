@@ -6,7 +6,7 @@ import type {
   ResultsFile,
   Scenario,
 } from '../src/profiling/result.js';
-import { resultKey } from '../src/profiling/result.js';
+import { FAILED_FIGURES, resultKey } from '../src/profiling/result.js';
 
 export interface RowSpec {
   scenario?: Scenario;
@@ -61,17 +61,8 @@ export function row(spec: RowSpec): BenchmarkResult {
     return {
       ...base,
       key,
-      duration_seconds: null,
-      throughput_items_per_sec: null,
-      peak_memory_mb: null,
-      items_processed: null,
-      cpu_seconds: null,
-      event_loop_utilization: null,
-      worker_elu: null,
-      samples: 0,
-      duration_stats: null,
+      ...FAILED_FIGURES,
       failures: spec.failures ?? 0,
-      http: null,
       error: spec.error,
     };
   }

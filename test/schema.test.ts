@@ -9,7 +9,7 @@ import {
   uvThreadpoolSize,
 } from '../src/profiling/environment.js';
 import type { BenchmarkResult, ResultsFile } from '../src/profiling/result.js';
-import { resultKey } from '../src/profiling/result.js';
+import { FAILED_FIGURES, resultKey } from '../src/profiling/result.js';
 import { RESULTS_SCHEMA_URL, validateResults } from '../src/profiling/schema.js';
 
 function result(over: Partial<BenchmarkResult> = {}): BenchmarkResult {
@@ -48,15 +48,7 @@ function result(over: Partial<BenchmarkResult> = {}): BenchmarkResult {
 const failed = (over: Partial<BenchmarkResult> = {}): BenchmarkResult =>
   result({
     error: 'ENOENT: /data/missing',
-    duration_seconds: null,
-    throughput_items_per_sec: null,
-    peak_memory_mb: null,
-    items_processed: null,
-    cpu_seconds: null,
-    event_loop_utilization: null,
-    worker_elu: null,
-    duration_stats: null,
-    samples: 0,
+    ...FAILED_FIGURES,
     ...over,
   });
 

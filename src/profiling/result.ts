@@ -108,3 +108,17 @@ export function resultKey(
   parts.push(String(r.concurrency));
   return parts.join('/');
 }
+
+/** The figures of a failed bench: all null (missing, never zero), no samples. Spread over a row with `error` set. */
+export const FAILED_FIGURES = {
+  duration_seconds: null,
+  throughput_items_per_sec: null,
+  peak_memory_mb: null,
+  items_processed: null,
+  cpu_seconds: null,
+  event_loop_utilization: null,
+  worker_elu: null,
+  samples: 0,
+  duration_stats: null,
+  http: null,
+} as const satisfies Partial<BenchmarkResult>;

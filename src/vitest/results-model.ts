@@ -10,7 +10,7 @@ import type {
   HttpFigures,
   ResultsFile,
 } from '../profiling/result.js';
-import { resultKey } from '../profiling/result.js';
+import { FAILED_FIGURES, resultKey } from '../profiling/result.js';
 import type { RunRecord, StacBenchMeta } from './measured-bench.js';
 
 /** The part of vitest's benchmark statistics used here (times in ms; `samples` sorted ascending). */
@@ -98,20 +98,7 @@ export function buildResult(bench: CollectedBench): BenchmarkResult | null {
   };
   const error = failureOf(bench);
   if (error !== null) {
-    return {
-      ...base,
-      duration_seconds: null,
-      throughput_items_per_sec: null,
-      peak_memory_mb: null,
-      items_processed: null,
-      cpu_seconds: null,
-      event_loop_utilization: null,
-      worker_elu: null,
-      samples: 0,
-      duration_stats: null,
-      http: null,
-      error,
-    };
+    return { ...base, ...FAILED_FIGURES, error };
   }
   const runs = meta.runs;
   const stats = bench.stats!;
