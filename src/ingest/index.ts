@@ -16,6 +16,8 @@ import type { StacItem } from '../stac/item.js';
 import { ingestApi } from './api/index.js';
 import { PARQUET_READERS, type ParquetReaderName } from './parquet-readers.js';
 import { isUrl } from './reading.js';
+import { ItemStream } from './item-stream.js';
+import type { JobResult } from './jobs.js';
 import { planSource, type SourceFormat } from './sources.js';
 import { STRATEGY_FNS } from './strategies.js';
 import {
@@ -47,7 +49,25 @@ function isJsonDocumentUrl(url: string, format: IngestOptions['format']): boolea
   return path.endsWith('.json') || path.endsWith('.geojson');
 }
 
-async function* ingestFiles(source: string, options: IngestOptions): AsyncGenerator<StacItem> {
+function ingestFiles(source: string, options: IngestOptions): AsyncIterable<StacItem> {
+  // Nothing wanted: the source is still checked (a wrong path is an error either way).
+  if (options.maxItems === 0) return planOnly(source, options);
+  return new ItemStream(fileResults(source, options), {
+    maxItems: options.maxItems ?? Number.POSITIVE_INFINITY,
+    collectionId: options.collectionId,
+  });
+}
+
+async function* planOnly(source: string, options: IngestOptions): AsyncGenerator<StacItem> {
+  await planSource(source, { format: options.format as SourceFormat | undefined, batchSize: 1 });
+  yield* [] as StacItem[];
+}
+
+/** Plans the source, then runs the strategy: job results, whose Items the ItemStream hands out. */
+async function* fileResults(
+  source: string,
+  options: IngestOptions,
+): AsyncGenerator<JobResult, void, undefined> {
   const strategy: StrategyName = options.strategy ?? 'sequential';
   const concurrency = strategy === 'sequential' ? 1 : (options.concurrency ?? defaultConcurrency(strategy));
   const variants = new Set((options.variant ?? '').split('+').filter(Boolean));
@@ -60,21 +80,13 @@ async function* ingestFiles(source: string, options: IngestOptions): AsyncGenera
   });
   const stats = options.stats ?? newIngestStats();
   stats.variant = options.variant ?? null;
-  const items = STRATEGY_FNS[strategy](plan, {
+  yield* STRATEGY_FNS[strategy](plan, {
     concurrency,
     variants,
     failures: options.failures ?? new FailureCollector(),
     stats,
     signal: options.signal,
   });
-  const max = options.maxItems ?? Number.POSITIVE_INFINITY;
-  if (max <= 0) return;
-  let count = 0;
-  for await (const item of items) {
-    if (options.collectionId !== undefined && item.collection !== options.collectionId) continue;
-    yield item;
-    if (++count >= max) return;
-  }
 }
 
 function parquetReaderOf(variants: Set<string>): { parquetReader?: ParquetReaderName } {

@@ -1,10 +1,10 @@
 /**
  * The loop every strategy shares: keep up to `window` jobs in flight, hand each finished job's
- * Items to the consumer, queue what a job discovered (catalog links). Backpressure comes from the
+ * result on (its Items reach the caller through an ItemStream), queue what a job discovered
+ * (catalog links). Backpressure comes from the
  * generator: while the consumer does not pull, no new job is started, so at most `window` jobs
  * (plus the one being handed out) have been read ahead. Jobs may finish out of order.
  */
-import type { StacItem } from '../stac/item.js';
 import { type Job, type JobResult, jobLabel, jobReads } from './jobs.js';
 import type { Plan } from './sources.js';
 import type { FailureCollector, IngestStats } from './types.js';
@@ -28,7 +28,7 @@ export async function* schedule(
   exec: Executor,
   window: number,
   ctx: ScheduleContext,
-): AsyncGenerator<StacItem, void, undefined> {
+): AsyncGenerator<JobResult, void, undefined> {
   const queue: Job[] = [...plan.jobs];
   let next = 0;
   const done: Done[] = [];
@@ -68,21 +68,8 @@ export async function* schedule(
       queue.length = 0;
       next = 0;
     }
-    yield* itemsOf(result);
+    yield result;
   }
-}
-
-/**
- * The Items of a result; JSON-transferred Items are parsed here, on the caller's thread, one at a
- * time as the consumer pulls (a whole batch parsed at once stays alive through more GC scavenges).
- */
-function* itemsOf(result: JobResult): Generator<StacItem> {
-  const texts = result.itemTexts;
-  if (texts === undefined) {
-    yield* result.items;
-    return;
-  }
-  for (let i = 0; i < texts.length; i++) yield JSON.parse(texts[i]!) as StacItem;
 }
 
 function unexpected(job: Job, e: unknown): JobResult {

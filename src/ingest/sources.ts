@@ -49,19 +49,20 @@ const CATALOG_NAMES = new Set(['catalog.json', 'collection.json']);
 export async function planSource(source: string, options: PlanOptions): Promise<Plan> {
   if (isUrl(source)) return catalogPlan(source, options.batchSize);
   const info = await statSource(source);
-  const format = options.format ?? (await detectFormat(source, info));
+  // A folder is listed once: its entries decide the format and, for an items folder, are the plan.
+  const entries = info.isDirectory() ? await listDirectory(source) : null;
+  const format = options.format ?? (entries ? folderFormat(entries) : fileFormat(source));
   const dirOk = format === 'directory' || format === 'catalog';
-  if (info.isDirectory() ? !dirOk : format === 'directory') {
-    throw new SourceError(
-      source,
-      `is a ${info.isDirectory() ? 'directory' : 'file'}, not ${article(format)}`,
-    );
+  if (entries ? !dirOk : format === 'directory') {
+    throw new SourceError(source, `is a ${entries ? 'directory' : 'file'}, not ${article(format)}`);
   }
   switch (format) {
-    case 'directory':
-      return directoryPlan(await itemsDirectory(source), options.batchSize);
+    case 'directory': {
+      const inner = itemsFolderOf(entries!) ? join(source, 'items') : null;
+      return directoryPlan(inner ?? source, inner ? await listDirectory(inner) : entries!, options.batchSize);
+    }
     case 'catalog':
-      return catalogPlan(info.isDirectory() ? await catalogDocument(source) : source, options.batchSize);
+      return catalogPlan(entries ? catalogDocument(source, entries) : source, options.batchSize);
     case 'json':
     case 'feature-collection':
       return singleFilePlan(source, info, options.batchSize);
@@ -87,16 +88,15 @@ async function statSource(source: string): Promise<Stats> {
   }
 }
 
-/** The format a path holds, from its name (and for a folder, what is inside it). */
-export async function detectFormat(source: string, info: Stats): Promise<SourceFormat> {
-  if (info.isDirectory()) {
-    const entries = await listDirectory(source);
-    const names = new Set(entries.map((e) => e.name));
-    const hasItems = entries.some((e) => e.name === 'items' && e.isDirectory());
-    if (names.has('collection.json') && hasItems) return 'directory';
-    if (names.has('catalog.json') || names.has('collection.json')) return 'catalog';
-    return 'directory';
-  }
+/** What a folder holds, from its entries: a collection folder or items folder, or a static catalog. */
+function folderFormat(entries: Dirent[]): SourceFormat {
+  if (itemsFolderOf(entries)) return 'directory';
+  if (entries.some((e) => CATALOG_NAMES.has(e.name))) return 'catalog';
+  return 'directory';
+}
+
+/** The format of a file, from its name. */
+function fileFormat(source: string): SourceFormat {
   const ext = extname(source).toLowerCase();
   if (PARQUET_EXT.has(ext)) return 'parquet';
   if (NDJSON_EXT.has(ext)) return 'ndjson';
@@ -115,32 +115,31 @@ async function listDirectory(dir: string): Promise<Dirent[]> {
   }
 }
 
-/** The folder whose `*.json` files are the Items: the folder itself, or its `items/` next to collection.json. */
-async function itemsDirectory(dir: string): Promise<string> {
-  const entries = await listDirectory(dir);
-  const hasCollection = entries.some((e) => e.name === 'collection.json' && e.isFile());
-  const items = entries.find((e) => e.name === 'items' && e.isDirectory());
-  return hasCollection && items ? join(dir, 'items') : dir;
+/** True for a collection folder: `collection.json` beside an `items/` folder. */
+function itemsFolderOf(entries: Dirent[]): boolean {
+  return (
+    entries.some((e) => e.name === 'collection.json' && e.isFile()) &&
+    entries.some((e) => e.name === 'items' && e.isDirectory())
+  );
 }
 
-async function catalogDocument(dir: string): Promise<string> {
-  const entries = await listDirectory(dir);
+function catalogDocument(dir: string, entries: Dirent[]): string {
   for (const name of ['catalog.json', 'collection.json']) {
     if (entries.some((e) => e.name === name && e.isFile())) return join(dir, name);
   }
   throw new SourceError(dir, 'no catalog.json or collection.json in this directory');
 }
 
-/** Every `*.json` regular file directly inside `dir`, sorted; one job per `batchSize` files. */
-export async function directoryPlan(dir: string, batchSize: number): Promise<Plan> {
-  const entries = await listDirectory(dir);
+/** Every `*.json` regular file directly inside `dir` (its `entries`), sorted; one job per `batchSize` files. */
+function directoryPlan(dir: string, entries: Dirent[], batchSize: number): Plan {
   if (entries.length === 0) throw new SourceError(dir, 'empty directory');
-  const files = entries
-    .filter((e) => e.isFile() && e.name.toLowerCase().endsWith('.json'))
-    .map((e) => e.name)
-    .sort();
-  if (files.length === 0) throw new SourceError(dir, 'no .json files in this directory');
-  const paths = files.map((name) => join(dir, name));
+  const names: string[] = [];
+  for (const e of entries) if (e.isFile() && e.name.toLowerCase().endsWith('.json')) names.push(e.name);
+  if (names.length === 0) throw new SourceError(dir, 'no .json files in this directory');
+  names.sort();
+  // `join` normalises every path (measurable over 10,000 files); the folder is joined once.
+  const prefix = join(dir, '/');
+  const paths = names.map((name) => prefix + name);
   return { format: 'directory', jobs: batches(paths, batchSize), follow: () => [] };
 }
 

@@ -13,8 +13,7 @@
  * NDJSON byte ranges and Parquet row groups spread over workers; a FeatureCollection is one job.
  */
 import pLimit from 'p-limit';
-import type { StacItem } from '../stac/item.js';
-import { type Job, type RunContext, runJob, type Transfer } from './jobs.js';
+import { type Job, type JobResult, type RunContext, runJob, type Transfer } from './jobs.js';
 import { schedule, type ScheduleContext } from './scheduler.js';
 import type { Plan } from './sources.js';
 import type { StrategyName } from './types.js';
@@ -26,23 +25,27 @@ export interface StrategyOptions extends ScheduleContext {
   variants: Set<string>;
 }
 
-export type Strategy = (plan: Plan, options: StrategyOptions) => AsyncIterable<StacItem>;
+/** A strategy yields job results; `ItemStream` turns them into the caller's Items. */
+export type Strategy = (plan: Plan, options: StrategyOptions) => AsyncGenerator<JobResult, void, undefined>;
 
 /** Jobs queued per worker: one running, one waiting. */
 export const WORKER_DEPTH = 2;
 
-export function sequential(plan: Plan, options: StrategyOptions): AsyncIterable<StacItem> {
+export function sequential(plan: Plan, options: StrategyOptions): AsyncGenerator<JobResult, void, undefined> {
   const ctx: RunContext = { read: 'promises' };
   return schedule(plan, (job) => runJob(job, ctx), 1, options);
 }
 
-export function concurrent(plan: Plan, options: StrategyOptions): AsyncIterable<StacItem> {
+export function concurrent(plan: Plan, options: StrategyOptions): AsyncGenerator<JobResult, void, undefined> {
   const ctx: RunContext = { read: 'callback' };
   const limit = pLimit(options.concurrency);
   return schedule(plan, (job: Job) => limit(() => runJob(job, ctx)), options.concurrency, options);
 }
 
-export async function* workerThreads(plan: Plan, options: StrategyOptions): AsyncGenerator<StacItem> {
+export async function* workerThreads(
+  plan: Plan,
+  options: StrategyOptions,
+): AsyncGenerator<JobResult, void, undefined> {
   const n = options.concurrency;
   const transfer: Transfer = options.variants.has('clone') ? 'clone' : 'json';
   const pool = sharedPool();

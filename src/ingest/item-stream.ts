@@ -1,0 +1,136 @@
+/**
+ * From job results to the caller's `AsyncIterable<Item>`, one Item per `next()`.
+ *
+ * An async generator costs a few microseconds per yielded value per layer (its request queue, an
+ * await per yield): measured here on 10,000 directory Items through two workers, one generator
+ * layer per Item took 0.261-0.282 s against 0.228-0.240 s for a plain loop. This iterator answers
+ * from the current result without a generator: a `next()` with an Item at hand is one resolved
+ * promise; only when the result is used up does it wait for the next one. JSON texts handed over
+ * by workers are parsed here, one at a time as the consumer pulls, so a result's parsed Items are
+ * not all alive at once.
+ *
+ * `maxItems` and the collection filter are applied here too, so they add no layer of their own.
+ * With `maxItems` 0 no result is asked for (the results source never starts).
+ */
+import type { StacItem } from '../stac/item.js';
+import type { JobResult } from './jobs.js';
+
+export interface StreamLimits {
+  /** Stop after this many Items (the results source is then closed). */
+  maxItems: number;
+  /** Only Items whose `collection` is this id. */
+  collectionId?: string | undefined;
+}
+
+type Step = IteratorResult<StacItem, undefined>;
+
+const DONE: Step = { value: undefined, done: true };
+
+export class ItemStream implements AsyncIterableIterator<StacItem> {
+  private items: StacItem[] = [];
+  private texts: string[] | undefined;
+  private index = 0;
+  private count = 0;
+  private finished = false;
+  /** A `next()` still waiting for a result: later calls queue behind it (as with a generator). */
+  private waiting: Promise<Step> | null = null;
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    private readonly results: AsyncIterator<JobResult, void, undefined>,
+    private readonly limits: StreamLimits,
+  ) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<Step> {
+    if (this.waiting) return this.waiting.then(() => this.next());
+    const step = this.take();
+    if (step) return Promise.resolve(step);
+    if (this.finished) return this.close().then(() => DONE);
+    const waiting = this.pull();
+    this.waiting = waiting;
+    const clear = (): void => {
+      if (this.waiting === waiting) this.waiting = null;
+    };
+    waiting.then(clear, clear);
+    return waiting;
+  }
+
+  /** The consumer stopped (a `break` in for-await): the results source is closed, its work stops. */
+  async return(): Promise<Step> {
+    await this.close();
+    return DONE;
+  }
+
+  async throw(e?: unknown): Promise<Step> {
+    await this.close();
+    throw e;
+  }
+
+  /** The next Item of the current result, or null when it is used up (or the limit is reached). */
+  private take(): Step | null {
+    while (!this.finished) {
+      if (this.count >= this.limits.maxItems) {
+        this.finished = true;
+        return null;
+      }
+      const item = this.nextOfResult();
+      if (item === undefined) return null;
+      const wanted = this.limits.collectionId;
+      if (wanted !== undefined && item.collection !== wanted) continue;
+      // After the last Item wanted, the source is closed on the next pull.
+      this.count++;
+      return { value: item, done: false };
+    }
+    return null;
+  }
+
+  private nextOfResult(): StacItem | undefined {
+    const texts = this.texts;
+    if (texts !== undefined) {
+      if (this.index < texts.length) return JSON.parse(texts[this.index++]!) as StacItem;
+      return undefined;
+    }
+    if (this.index < this.items.length) return this.items[this.index++];
+    return undefined;
+  }
+
+  private async pull(): Promise<Step> {
+    while (true) {
+      let r: IteratorResult<JobResult, void>;
+      try {
+        r = await this.results.next();
+      } catch (e) {
+        this.finished = true;
+        this.closing = Promise.resolve(); // a generator that threw is already closed
+        throw e;
+      }
+      if (r.done) {
+        this.finished = true;
+        this.closing = Promise.resolve();
+        return DONE;
+      }
+      this.items = r.value.items;
+      this.texts = r.value.itemTexts;
+      this.index = 0;
+      const step = this.take();
+      if (step) return step;
+      if (this.finished) {
+        await this.close();
+        return DONE;
+      }
+    }
+  }
+
+  /** Ends the stream and closes the results source (once; later calls wait for the same close). */
+  private close(): Promise<void> {
+    this.finished = true;
+    this.items = [];
+    this.texts = undefined;
+    this.closing ??= Promise.resolve(this.results.return?.()).then(() => undefined);
+    return this.closing;
+  }
+}
