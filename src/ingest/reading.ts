@@ -43,17 +43,25 @@ let scratch = Buffer.allocUnsafe(1 << 16);
 
 /**
  * Reads a file with one open, one read into a reused buffer (most STAC Items fit) and one close;
- * larger files get an exact buffer after an fstat. Returns a copy the caller owns.
+ * larger files get a larger buffer after an fstat. Returns a copy the caller owns.
  */
 export function readWholeSync(path: string): Buffer {
+  return Buffer.from(readViewSync(path));
+}
+
+/**
+ * As readWholeSync, without the copy: a view of this thread's reused buffer, valid only until the
+ * next read on this thread. For callers that decode the bytes at once (a worker reading an Item).
+ */
+export function readViewSync(path: string): Buffer {
   const fd = openSync(path, 'r');
   try {
     let n = readSync(fd, scratch, 0, scratch.length, 0);
-    if (n < scratch.length) return Buffer.from(scratch.subarray(0, n));
+    if (n < scratch.length) return scratch.subarray(0, n);
     const size = fstatSync(fd).size;
     if (size + 1 > scratch.length) scratch = Buffer.allocUnsafe(size + 1);
     n = readSync(fd, scratch, 0, scratch.length, 0);
-    return Buffer.from(scratch.subarray(0, n));
+    return scratch.subarray(0, n);
   } finally {
     closeSync(fd);
   }
