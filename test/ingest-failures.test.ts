@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCAN_MIN_BYTES } from '../src/ingest/feature-scan.js';
 import { closeWorkerPool, ingest } from '../src/ingest/index.js';
 import { STRATEGIES, SourceError } from '../src/ingest/types.js';
 import {
@@ -74,6 +75,49 @@ describe('bad files among good ones', () => {
         'item-00001',
         'item-00002',
       ]);
+    }
+  });
+});
+
+describe('a FeatureCollection large enough to be read feature by feature (over 1 MiB)', () => {
+  // ~1.2 MB: above SCAN_MIN_BYTES, so each feature is parsed on its own.
+  const many = makeItems(3_000, 1_000);
+  const text = (extra: string) =>
+    `{"type":"FeatureCollection","features":[${many.map((it) => JSON.stringify(it)).join(',')}${extra}]}`;
+
+  it('yields every Item and counts a broken or non-Item feature by its index, under every strategy', async () => {
+    const file = join(root, 'large-fc.json');
+    await writeFile(file, text(',{"id": tru},{"type":"Polygon"}'));
+    expect(Buffer.byteLength(text(''))).toBeGreaterThan(SCAN_MIN_BYTES);
+    for (const strategy of STRATEGIES) {
+      const { items, failures } = await collect(file, { strategy, concurrency: 2 });
+      expect(ids(items), strategy).toEqual(ids(many));
+      expect(failures.failures.map((f) => f.source).sort(), strategy).toEqual([
+        `${file}#features[3000]`,
+        `${file}#features[3001]`,
+      ]);
+    }
+  });
+
+  it('is counted as one invalid-JSON failure when it is truncated, as any broken file', async () => {
+    const dir = join(root, 'large-fc-dir');
+    await writeItemsDir(dir, makeItems(3));
+    const cut = text('');
+    await writeFile(join(dir, 'large.json'), cut.slice(0, cut.length - 500));
+    for (const strategy of STRATEGIES) {
+      const { items, failures } = await collect(dir, { strategy, concurrency: 2, batchSize: 2 });
+      expect(ids(items), strategy).toEqual(ids(makeItems(3)));
+      expect(failures.failures, strategy).toEqual([
+        { source: join(dir, 'large.json'), reason: expect.stringMatching(/^invalid JSON/) },
+      ]);
+    }
+  });
+
+  it('stops early with maxItems, as any source', async () => {
+    const file = join(root, 'large-fc-max.json');
+    await writeFile(file, text(''));
+    for (const strategy of STRATEGIES) {
+      expect((await collect(file, { strategy, maxItems: 7 })).items, strategy).toHaveLength(7);
     }
   });
 });

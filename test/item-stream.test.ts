@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ItemStream } from '../src/ingest/item-stream.js';
 import type { JobResult } from '../src/ingest/jobs.js';
+import { FailureCollector } from '../src/ingest/types.js';
 import type { StacItem } from '../src/stac/item.js';
 
 function item(id: string, collection = 'c'): StacItem {
@@ -49,18 +50,21 @@ async function ids(stream: AsyncIterable<StacItem>): Promise<string[]> {
 describe('ItemStream', () => {
   it('yields the Items of every result in order, objects and JSON texts alike, skipping empty results', async () => {
     const { gen, seen } = source([objects('a', 'b'), { items: [], failures: [] }, texts('c'), objects('d')]);
-    expect(await ids(new ItemStream(gen, { maxItems: Number.POSITIVE_INFINITY }))).toEqual([
-      'a',
-      'b',
-      'c',
-      'd',
-    ]);
+    expect(
+      await ids(
+        new ItemStream(gen, { failures: new FailureCollector(), maxItems: Number.POSITIVE_INFINITY }),
+      ),
+    ).toEqual(['a', 'b', 'c', 'd']);
     expect(seen.closed).toBe(true);
   });
 
   it('hands out exactly maxItems Items and then closes the source without pulling further', async () => {
     const { gen, seen } = source([objects('a', 'b'), objects('c', 'd'), objects('e')]);
-    expect(await ids(new ItemStream(gen, { maxItems: 3 }))).toEqual(['a', 'b', 'c']);
+    expect(await ids(new ItemStream(gen, { failures: new FailureCollector(), maxItems: 3 }))).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
     expect(seen.pulled).toBe(2);
     expect(seen.closed).toBe(true);
   });
@@ -71,12 +75,17 @@ describe('ItemStream', () => {
       failures: [],
     };
     const { gen } = source([mixed]);
-    expect(await ids(new ItemStream(gen, { maxItems: 2, collectionId: 'x' }))).toEqual(['a', 'c']);
+    expect(
+      await ids(new ItemStream(gen, { failures: new FailureCollector(), maxItems: 2, collectionId: 'x' })),
+    ).toEqual(['a', 'c']);
   });
 
   it('closes the source when the consumer breaks out of the loop', async () => {
     const { gen, seen } = source([objects('a', 'b'), objects('c')]);
-    for await (const it of new ItemStream(gen, { maxItems: Number.POSITIVE_INFINITY })) {
+    for await (const it of new ItemStream(gen, {
+      failures: new FailureCollector(),
+      maxItems: Number.POSITIVE_INFINITY,
+    })) {
       if (it.id === 'a') break;
     }
     expect(seen.closed).toBe(true);
@@ -85,14 +94,20 @@ describe('ItemStream', () => {
 
   it('answers next() calls made without waiting in the order they were made', async () => {
     const { gen } = source([objects('a'), objects('b'), objects('c')]);
-    const stream = new ItemStream(gen, { maxItems: Number.POSITIVE_INFINITY });
+    const stream = new ItemStream(gen, {
+      failures: new FailureCollector(),
+      maxItems: Number.POSITIVE_INFINITY,
+    });
     const steps = await Promise.all([stream.next(), stream.next(), stream.next(), stream.next()]);
     expect(steps.map((s) => (s.done ? 'done' : s.value.id))).toEqual(['a', 'b', 'c', 'done']);
   });
 
   it('passes on an error of the source after the Items before it', async () => {
     const { gen } = source([objects('a')], new Error('source broke'));
-    const stream = new ItemStream(gen, { maxItems: Number.POSITIVE_INFINITY });
+    const stream = new ItemStream(gen, {
+      failures: new FailureCollector(),
+      maxItems: Number.POSITIVE_INFINITY,
+    });
     expect((await stream.next()).value?.id).toBe('a');
     await expect(stream.next()).rejects.toThrow('source broke');
     expect((await stream.next()).done).toBe(true);
@@ -100,7 +115,7 @@ describe('ItemStream', () => {
 
   it('with maxItems 0 yields nothing and never starts the source', async () => {
     const { gen, seen } = source([objects('a')]);
-    expect(await ids(new ItemStream(gen, { maxItems: 0 }))).toEqual([]);
+    expect(await ids(new ItemStream(gen, { failures: new FailureCollector(), maxItems: 0 }))).toEqual([]);
     expect(seen.pulled).toBe(0);
   });
 });

@@ -4,6 +4,7 @@
  * Pure functions, used on the main thread and inside workers alike.
  */
 import type { StacItem } from '../stac/item.js';
+import type { FeatureSlices } from './feature-scan.js';
 import type { IngestFailure } from './types.js';
 
 /** What decoding one document (a file, a URL, an NDJSON line) produced. */
@@ -12,6 +13,8 @@ export interface Decoded {
   failures: IngestFailure[];
   /** The document was a STAC Catalog or Collection (its links are followed by the catalog source). */
   catalog?: Record<string, unknown>;
+  /** A large FeatureCollection, its features not yet parsed (see feature-scan.ts). */
+  slices?: FeatureSlices;
 }
 
 const BOM = 0xfeff;

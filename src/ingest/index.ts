@@ -52,7 +52,9 @@ function isJsonDocumentUrl(url: string, format: IngestOptions['format']): boolea
 function ingestFiles(source: string, options: IngestOptions): AsyncIterable<StacItem> {
   // Nothing wanted: the source is still checked (a wrong path is an error either way).
   if (options.maxItems === 0) return planOnly(source, options);
-  return new ItemStream(fileResults(source, options), {
+  const failures = options.failures ?? new FailureCollector();
+  return new ItemStream(fileResults(source, options, failures), {
+    failures,
     maxItems: options.maxItems ?? Number.POSITIVE_INFINITY,
     collectionId: options.collectionId,
   });
@@ -67,6 +69,7 @@ async function* planOnly(source: string, options: IngestOptions): AsyncGenerator
 async function* fileResults(
   source: string,
   options: IngestOptions,
+  failures: FailureCollector,
 ): AsyncGenerator<JobResult, void, undefined> {
   const strategy: StrategyName = options.strategy ?? 'sequential';
   const concurrency = strategy === 'sequential' ? 1 : (options.concurrency ?? defaultConcurrency(strategy));
@@ -83,7 +86,7 @@ async function* fileResults(
   yield* STRATEGY_FNS[strategy](plan, {
     concurrency,
     variants,
-    failures: options.failures ?? new FailureCollector(),
+    failures,
     stats,
     signal: options.signal,
   });

@@ -13,9 +13,13 @@
  * With `maxItems` 0 no result is asked for (the results source never starts).
  */
 import type { StacItem } from '../stac/item.js';
+import { type FeatureSlices, isFailure, parseSlice, sliceCount } from './feature-scan.js';
 import type { JobResult } from './jobs.js';
+import type { FailureCollector } from './types.js';
 
 export interface StreamLimits {
+  /** Where features of a scanned FeatureCollection that are not Items are counted. */
+  failures: FailureCollector;
   /** Stop after this many Items (the results source is then closed). */
   maxItems: number;
   /** Only Items whose `collection` is this id. */
@@ -29,7 +33,10 @@ const DONE: Step = { value: undefined, done: true };
 export class ItemStream implements AsyncIterableIterator<StacItem> {
   private items: StacItem[] = [];
   private texts: string[] | undefined;
+  private slices: FeatureSlices[] | undefined;
+  /** Position in `items`, `texts` or the current entry of `slices`. */
   private index = 0;
+  private slice = 0;
   private count = 0;
   private finished = false;
   /** A `next()` still waiting for a result: later calls queue behind it (as with a generator). */
@@ -89,12 +96,32 @@ export class ItemStream implements AsyncIterableIterator<StacItem> {
   }
 
   private nextOfResult(): StacItem | undefined {
+    if (this.slices !== undefined) {
+      const item = this.nextOfSlices(this.slices);
+      if (item !== undefined) return item;
+    }
     const texts = this.texts;
     if (texts !== undefined) {
       if (this.index < texts.length) return JSON.parse(texts[this.index++]!) as StacItem;
       return undefined;
     }
     if (this.index < this.items.length) return this.items[this.index++];
+    return undefined;
+  }
+
+  /** The next feature of the scanned collections that is an Item; the others become failures. */
+  private nextOfSlices(all: FeatureSlices[]): StacItem | undefined {
+    while (this.slice < all.length) {
+      const current = all[this.slice]!;
+      while (this.index < sliceCount(current)) {
+        const v = parseSlice(current, this.index++);
+        if (!isFailure(v)) return v;
+        this.limits.failures.add(v.source, v.reason);
+      }
+      this.slice++;
+      this.index = 0;
+    }
+    this.slices = undefined;
     return undefined;
   }
 
@@ -115,7 +142,9 @@ export class ItemStream implements AsyncIterableIterator<StacItem> {
       }
       this.items = r.value.items;
       this.texts = r.value.itemTexts;
+      this.slices = r.value.itemSlices;
       this.index = 0;
+      this.slice = 0;
       const step = this.take();
       if (step) return step;
       if (this.finished) {
@@ -130,6 +159,7 @@ export class ItemStream implements AsyncIterableIterator<StacItem> {
     this.finished = true;
     this.items = [];
     this.texts = undefined;
+    this.slices = undefined;
     this.closing ??= Promise.resolve(this.results.return?.()).then(() => undefined);
     return this.closing;
   }

@@ -7,6 +7,13 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StacItem } from '../stac/item.js';
 import { decodeText, type Decoded, failed, looksBinary } from './documents.js';
+import {
+  checkedTexts,
+  type FeatureSlices,
+  parseAll,
+  SCAN_MIN_BYTES,
+  scanFeatureCollection,
+} from './feature-scan.js';
 import { parseLines, readOwnedLines } from './ndjson.js';
 import type { ParquetReaderName } from './parquet-readers.js';
 import { isUrl, type ReadMode, readRef, readViewSync } from './reading.js';
@@ -31,6 +38,8 @@ export type Transfer = 'clone' | 'json';
 
 export interface JobResult {
   items: StacItem[];
+  /** Large FeatureCollections whose features the caller parses one by one (main-thread jobs). */
+  itemSlices?: FeatureSlices[];
   failures: IngestFailure[];
   /** Catalog jobs: absolute refs (paths or URLs) of `item` links. */
   itemRefs?: string[];
@@ -85,7 +94,8 @@ async function readDocument(ref: string, ctx: RunContext): Promise<Decoded & { r
     } catch (e) {
       return failed(ref, readReason(e));
     }
-    return decodeBytes(view, ref);
+    // A document kept as slices outlives the next read: it gets its own copy of the bytes.
+    return decodeBytes(view.length >= SCAN_MIN_BYTES ? Buffer.from(view) : view, ref);
   }
   let bytes: Buffer;
   try {
@@ -100,6 +110,10 @@ async function readDocument(ref: string, ctx: RunContext): Promise<Decoded & { r
 function decodeBytes(bytes: Buffer, ref: string): Decoded & { raw?: string } {
   if (bytes.length === 0) return failed(ref, 'empty file');
   if (looksBinary(bytes)) return failed(ref, 'binary content, not JSON');
+  if (bytes.length >= SCAN_MIN_BYTES) {
+    const slices = scanFeatureCollection(bytes, ref);
+    if (slices) return { items: [], failures: [], slices };
+  }
   const text = bytes.toString('utf8');
   return { ...decodeText(text, ref), raw: text };
 }
@@ -108,10 +122,15 @@ async function runFiles(refs: string[], ctx: RunContext): Promise<JobResult> {
   const items: StacItem[] = [];
   const failures: IngestFailure[] = [];
   const texts: string[] = [];
+  const slices: FeatureSlices[] = [];
   for (const ref of refs) {
     const doc = await readDocument(ref, ctx);
     if (doc.catalog) failures.push({ source: ref, reason: 'a STAC Catalog/Collection, not an Item' });
     for (const f of doc.failures) failures.push(f);
+    if (doc.slices) {
+      addSlices(doc.slices, ctx, { items, failures, texts, slices });
+      continue;
+    }
     if (ctx.transfer === 'json') {
       // One valid Item per file (the usual case): its own text is already the JSON to send.
       if (doc.items.length === 1 && doc.failures.length === 0) texts.push(stripLeadingBom(doc.raw!));
@@ -121,11 +140,39 @@ async function runFiles(refs: string[], ctx: RunContext): Promise<JobResult> {
     }
   }
   if (ctx.transfer === 'json') return { items: [], failures, itemTexts: texts };
-  return { items, failures };
+  return slices.length > 0 ? { items, failures, itemSlices: slices } : { items, failures };
+}
+
+interface Gathered {
+  items: StacItem[];
+  failures: IngestFailure[];
+  texts: string[];
+  slices: FeatureSlices[];
+}
+
+/**
+ * A scanned FeatureCollection: on the main thread its slices go to the caller as they are (parsed
+ * one by one as it pulls); a worker parses them now and hands over checked texts or the Items.
+ */
+function addSlices(doc: FeatureSlices, ctx: RunContext, out: Gathered): void {
+  if (ctx.transfer === undefined) {
+    out.slices.push(doc);
+    return;
+  }
+  const parsed = ctx.transfer === 'json' ? checkedTexts(doc) : parseAll(doc);
+  for (const f of parsed.failures) out.failures.push(f);
+  if ('texts' in parsed) for (const t of parsed.texts) out.texts.push(t);
+  else for (const item of parsed.items) out.items.push(item);
 }
 
 async function runCatalog(ref: string, ctx: RunContext): Promise<JobResult> {
   const doc = await readDocument(ref, ctx);
+  if (doc.slices) {
+    const out: Gathered = { items: [], failures: [], texts: [], slices: [] };
+    addSlices(doc.slices, ctx, out);
+    if (ctx.transfer === 'json') return { items: [], failures: out.failures, itemTexts: out.texts };
+    return { items: out.items, failures: out.failures, itemSlices: out.slices };
+  }
   if (!doc.catalog) {
     return ctx.transfer === 'json'
       ? toJsonTransfer(doc.items, doc.failures)

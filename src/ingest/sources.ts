@@ -187,6 +187,7 @@ function failIfUnreadable(ref: string, result: JobResult): void {
   const empty =
     result.items.length === 0 &&
     !result.itemTexts?.length &&
+    !result.itemSlices?.length &&
     !result.itemRefs?.length &&
     !result.childRefs?.length;
   const own = result.failures.find((f) => f.source === ref);
