@@ -4,10 +4,14 @@
  *   here: blocking open/read/close into a reused buffer, one thread (no thread-pool round trips,
  *   no promises). A single file is one read of its whole size.
  * - parse-only: `JSON.parse` of the same documents already in memory (loaded before the measured
- *   region), one thread. Spread over the cores, it is the CPU floor of any strategy that parses.
+ *   region), one thread, at the grain the ingest parses them: one per file, per NDJSON line, per
+ *   feature of a FeatureCollection (the ingest parses large collections feature by feature, so a
+ *   whole-document parse would be no floor). Spread over the cores, it is the CPU floor of any
+ *   strategy that parses.
  */
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { scanFeatureCollection } from './feature-scan.js';
 import type { FileFormat } from './types.js';
 
 /** The files a source consists of (a catalog: every .json file under its folder). */
@@ -56,9 +60,22 @@ export function readOnly(files: string[]): number {
 
 /** The documents to parse, in memory: one per file, or one per NDJSON line. */
 export function loadDocuments(format: FileFormat, files: string[]): string[] {
+  if (format === 'feature-collection') return files.flatMap(featureTexts);
   const texts = files.map((f) => readFileSync(f, 'utf8'));
   if (format !== 'ndjson') return texts;
   return texts.flatMap((t) => t.split('\n')).filter((line) => line.trim() !== '');
+}
+
+/** The text of each feature of a FeatureCollection file (the whole text when it cannot be split). */
+function featureTexts(file: string): string[] {
+  const bytes = readFileSync(file);
+  const slices = scanFeatureCollection(bytes, file);
+  if (!slices) return [bytes.toString('utf8')];
+  const out: string[] = [];
+  for (let i = 0; i < slices.ranges.length; i += 2) {
+    out.push(bytes.toString('utf8', slices.ranges[i], slices.ranges[i + 1]));
+  }
+  return out;
 }
 
 /** Parses every document; returns the number of Items found (features of a FeatureCollection). */
