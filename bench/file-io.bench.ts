@@ -74,6 +74,8 @@ for (const format of SCENARIOS) {
       at('sequential', 1, 'whole-file');
       at('concurrent', Math.max(...settings.concurrency), 'whole-file');
     }
+    // One JSON.parse of the whole collection against the default feature-by-feature parse.
+    if (format === 'feature-collection') at('sequential', 1, 'whole-file');
 
     const files = sourceFiles(format, data.path);
     readOnlyFloor(`${format} floor read-only`, files, data.items, common);

@@ -113,6 +113,20 @@ describe('a FeatureCollection large enough to be read feature by feature (over 1
     }
   });
 
+  it('with variant whole-file is parsed in one piece: the same Items, and one broken feature fails the file', async () => {
+    const good = join(root, 'large-fc-whole.json');
+    await writeFile(good, text(''));
+    const broken = join(root, 'large-fc-whole-broken.json');
+    await writeFile(broken, text(',{"id": tru}'));
+    for (const strategy of STRATEGIES) {
+      const whole = await collect(good, { strategy, variant: 'whole-file' });
+      expect(ids(whole.items), strategy).toEqual(ids(many));
+      await expect(collect(broken, { strategy, variant: 'whole-file' }), strategy).rejects.toThrow(
+        /invalid JSON/,
+      );
+    }
+  });
+
   it('stops early with maxItems, as any source', async () => {
     const file = join(root, 'large-fc-max.json');
     await writeFile(file, text(''));

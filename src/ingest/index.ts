@@ -10,7 +10,8 @@
  *   (file sources; for a STAC API it selects the collection); `signal` aborts.
  * - `variant` tokens, joined with `+`: `clone` (worker-threads: structured clone instead of JSON
  *   transfer), `whole-file` (NDJSON / Parquet: the file as one job instead of 1 MiB ranges / one
- *   job per row group), `hyparquet` / `parquetjs` / `parquet-wasm` (the Parquet reader).
+ *   job per row group; a FeatureCollection: one JSON.parse of the whole file instead of feature by
+ *   feature), `hyparquet` / `parquetjs` / `parquet-wasm` (the Parquet reader).
  */
 import type { StacItem } from '../stac/item.js';
 import { ingestApi } from './api/index.js';

@@ -22,8 +22,11 @@ import type { IngestFailure } from './types.js';
 export type Job =
   /** JSON documents (each an Item, an array of Items or a FeatureCollection), paths or URLs. */
   | { kind: 'files'; refs: string[] }
-  /** A static catalog or collection document: its `item` and `child` links are reported back. */
-  | { kind: 'catalog'; ref: string }
+  /**
+   * A static catalog or collection document: its `item` and `child` links are reported back. A
+   * FeatureCollection given as the source is parsed feature by feature unless `whole` is set.
+   */
+  | { kind: 'catalog'; ref: string; whole?: boolean }
   /** The NDJSON lines that start in bytes [start, end) of a file. */
   | { kind: 'ndjson'; path: string; start: number; end: number }
   /** Row groups of a stac-geoparquet file, rebuilt into Items. */
@@ -73,7 +76,7 @@ export async function runJob(job: Job, ctx: RunContext): Promise<JobResult> {
     case 'files':
       return runFiles(job.refs, ctx);
     case 'catalog':
-      return runCatalog(job.ref, ctx);
+      return runCatalog(job.ref, ctx, job.whole === true);
     case 'ndjson':
       return runNdjson(job, ctx);
     case 'parquet': {
@@ -85,7 +88,11 @@ export async function runJob(job: Job, ctx: RunContext): Promise<JobResult> {
   }
 }
 
-async function readDocument(ref: string, ctx: RunContext): Promise<Decoded & { raw?: string }> {
+async function readDocument(
+  ref: string,
+  ctx: RunContext,
+  whole = false,
+): Promise<Decoded & { raw?: string }> {
   // Blocking reads (workers) decode straight from the thread's reused buffer: no copy per file.
   if (ctx.read === 'sync' && !isUrl(ref)) {
     let view: Buffer;
@@ -95,7 +102,7 @@ async function readDocument(ref: string, ctx: RunContext): Promise<Decoded & { r
       return failed(ref, readReason(e));
     }
     // A document kept as slices outlives the next read: it gets its own copy of the bytes.
-    return decodeBytes(view.length >= SCAN_MIN_BYTES ? Buffer.from(view) : view, ref);
+    return decodeBytes(view.length >= SCAN_MIN_BYTES && !whole ? Buffer.from(view) : view, ref, whole);
   }
   let bytes: Buffer;
   try {
@@ -103,14 +110,14 @@ async function readDocument(ref: string, ctx: RunContext): Promise<Decoded & { r
   } catch (e) {
     return failed(ref, readReason(e));
   }
-  return decodeBytes(bytes, ref);
+  return decodeBytes(bytes, ref, whole);
 }
 
 /** Decodes a document's bytes at once (they may be a view of a reused buffer). */
-function decodeBytes(bytes: Buffer, ref: string): Decoded & { raw?: string } {
+function decodeBytes(bytes: Buffer, ref: string, whole: boolean): Decoded & { raw?: string } {
   if (bytes.length === 0) return failed(ref, 'empty file');
   if (looksBinary(bytes)) return failed(ref, 'binary content, not JSON');
-  if (bytes.length >= SCAN_MIN_BYTES) {
+  if (bytes.length >= SCAN_MIN_BYTES && !whole) {
     const slices = scanFeatureCollection(bytes, ref);
     if (slices) return { items: [], failures: [], slices };
   }
@@ -165,8 +172,8 @@ function addSlices(doc: FeatureSlices, ctx: RunContext, out: Gathered): void {
   else for (const item of parsed.items) out.items.push(item);
 }
 
-async function runCatalog(ref: string, ctx: RunContext): Promise<JobResult> {
-  const doc = await readDocument(ref, ctx);
+async function runCatalog(ref: string, ctx: RunContext, whole: boolean): Promise<JobResult> {
+  const doc = await readDocument(ref, ctx, whole);
   if (doc.slices) {
     const out: Gathered = { items: [], failures: [], texts: [], slices: [] };
     addSlices(doc.slices, ctx, out);

@@ -37,7 +37,7 @@ export interface PlanOptions {
   rangeBytes?: number;
   /** Parquet: the reader to use (default: the measured winner). */
   parquetReader?: ParquetReaderName;
-  /** Parquet: all row groups in one job instead of one job per row group. */
+  /** Parquet: all row groups in one job instead of one job per row group; JSON: parse whole. */
   wholeFile?: boolean;
 }
 
@@ -65,7 +65,7 @@ export async function planSource(source: string, options: PlanOptions): Promise<
       return catalogPlan(entries ? catalogDocument(source, entries) : source, options.batchSize);
     case 'json':
     case 'feature-collection':
-      return singleFilePlan(source, info, options.batchSize);
+      return singleFilePlan(source, info, options);
     case 'ndjson':
       return ndjsonPlan(source, info, options.rangeBytes ?? RANGE_BYTES);
     case 'parquet':
@@ -176,10 +176,15 @@ export function catalogPlan(root: string, batchSize: number): Plan {
   };
 }
 
-/** One JSON file, read and parsed whole: Items as they are, or a catalog document followed. */
-function singleFilePlan(path: string, info: Stats, batchSize: number): Plan {
+/**
+ * One JSON file: Items as they are (a large FeatureCollection feature by feature, or parsed whole
+ * with `wholeFile`), or a catalog document followed.
+ */
+function singleFilePlan(path: string, info: Stats, options: PlanOptions): Plan {
   if (info.size === 0) throw new SourceError(path, 'empty file');
-  return { ...catalogPlan(path, batchSize), format: 'json' };
+  const plan = catalogPlan(path, options.batchSize);
+  const jobs: Job[] = options.wholeFile ? [{ kind: 'catalog', ref: path, whole: true }] : plan.jobs;
+  return { ...plan, jobs, format: 'json' };
 }
 
 /** A result with nothing in it but a failure of `ref` itself means the source could not be read at all. */
