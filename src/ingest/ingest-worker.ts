@@ -1,5 +1,6 @@
 /** The ingest worker: runs jobs with blocking reads (this thread does nothing else) and replies. */
 import { parentPort } from 'node:worker_threads';
+import { transferables } from './file-bytes.js';
 import { runJob } from './jobs.js';
 import type { JobReply, JobRequest } from './worker-pool.js';
 
@@ -7,7 +8,7 @@ const port = parentPort!;
 
 port.on('message', (request: JobRequest) => {
   runJob(request.job, { read: 'sync', transfer: request.transfer }).then(
-    (result) => port.postMessage({ id: request.id, result } satisfies JobReply),
+    (result) => port.postMessage({ id: request.id, result } satisfies JobReply, transferables(result)),
     (e: unknown) =>
       port.postMessage({
         id: request.id,

@@ -14,6 +14,7 @@ import {
   SCAN_MIN_BYTES,
   scanFeatureCollection,
 } from './feature-scan.js';
+import { type FileBytes, readFileBytes } from './file-bytes.js';
 import { parseLines, readOwnedLines } from './ndjson.js';
 import type { ParquetReaderName } from './parquet-readers.js';
 import { isUrl, type ReadMode, readRef, readViewSync } from './reading.js';
@@ -36,8 +37,10 @@ export type Job =
  * How a worker hands Items back: structured clone of the objects, or the JSON text of each Item
  * (one string per Item, parsed by the caller). Joining the texts into one JSON array was measured
  * 4x slower than parsing them one by one (the joined string lands in large-object space).
+ * `bytes` (files jobs only; variant `parse-on-caller`): the worker only reads, and hands the files'
+ * bytes over in one transferred buffer; the caller decodes and parses them (file-bytes.ts).
  */
-export type Transfer = 'clone' | 'json';
+export type Transfer = 'clone' | 'json' | 'bytes';
 
 export interface JobResult {
   items: StacItem[];
@@ -50,6 +53,8 @@ export interface JobResult {
   childRefs?: string[];
   /** JSON transfer: the JSON text of each Item; `items` is then empty. */
   itemTexts?: string[];
+  /** Bytes transfer: the files as read, not yet decoded. */
+  fileBytes?: FileBytes;
 }
 
 export interface RunContext {
@@ -72,6 +77,8 @@ export function jobLabel(job: Job): string {
 }
 
 export async function runJob(job: Job, ctx: RunContext): Promise<JobResult> {
+  // Only files jobs hand over raw bytes; the others use the JSON hand-over.
+  if (ctx.transfer === 'bytes' && job.kind !== 'files') return runJob(job, { ...ctx, transfer: 'json' });
   switch (job.kind) {
     case 'files':
       return runFiles(job.refs, ctx);
@@ -114,7 +121,7 @@ async function readDocument(
 }
 
 /** Decodes a document's bytes at once (they may be a view of a reused buffer). */
-function decodeBytes(bytes: Buffer, ref: string, whole: boolean): Decoded & { raw?: string } {
+export function decodeBytes(bytes: Buffer, ref: string, whole: boolean): Decoded & { raw?: string } {
   if (bytes.length === 0) return failed(ref, 'empty file');
   if (looksBinary(bytes)) return failed(ref, 'binary content, not JSON');
   if (bytes.length >= SCAN_MIN_BYTES && !whole) {
@@ -126,31 +133,40 @@ function decodeBytes(bytes: Buffer, ref: string, whole: boolean): Decoded & { ra
 }
 
 async function runFiles(refs: string[], ctx: RunContext): Promise<JobResult> {
-  const items: StacItem[] = [];
-  const failures: IngestFailure[] = [];
-  const texts: string[] = [];
-  const slices: FeatureSlices[] = [];
-  for (const ref of refs) {
-    const doc = await readDocument(ref, ctx);
-    if (doc.catalog) failures.push({ source: ref, reason: 'a STAC Catalog/Collection, not an Item' });
-    for (const f of doc.failures) failures.push(f);
-    if (doc.slices) {
-      addSlices(doc.slices, ctx, { items, failures, texts, slices });
-      continue;
-    }
-    if (ctx.transfer === 'json') {
-      // One valid Item per file (the usual case): its own text is already the JSON to send.
-      if (doc.items.length === 1 && doc.failures.length === 0) texts.push(stripLeadingBom(doc.raw!));
-      else for (const item of doc.items) texts.push(JSON.stringify(item));
-    } else {
-      for (const item of doc.items) items.push(item);
-    }
-  }
-  if (ctx.transfer === 'json') return { items: [], failures, itemTexts: texts };
+  if (ctx.transfer === 'bytes') return readFileBytes(refs);
+  const out: Gathered = { items: [], failures: [], texts: [], slices: [] };
+  for (const ref of refs) gatherDocument(await readDocument(ref, ctx), ref, ctx.transfer, out);
+  return gatheredResult(out, ctx.transfer);
+}
+
+/** A job result from what was gathered, in the form `ctx.transfer` asks for. */
+export function gatheredResult(out: Gathered, transfer: Transfer | undefined): JobResult {
+  const { items, failures, texts, slices } = out;
+  if (transfer === 'json') return { items: [], failures, itemTexts: texts };
   return slices.length > 0 ? { items, failures, itemSlices: slices } : { items, failures };
 }
 
-interface Gathered {
+/** Adds one decoded file (expected to hold Items) to what a files job gathered. */
+export function gatherDocument(
+  doc: Decoded & { raw?: string },
+  ref: string,
+  transfer: Transfer | undefined,
+  out: Gathered,
+): void {
+  if (doc.catalog) out.failures.push({ source: ref, reason: 'a STAC Catalog/Collection, not an Item' });
+  for (const f of doc.failures) out.failures.push(f);
+  if (doc.slices) {
+    addSlices(doc.slices, transfer, out);
+  } else if (transfer === 'json') {
+    // One valid Item per file (the usual case): its own text is already the JSON to send.
+    if (doc.items.length === 1 && doc.failures.length === 0) out.texts.push(stripLeadingBom(doc.raw!));
+    else for (const item of doc.items) out.texts.push(JSON.stringify(item));
+  } else {
+    for (const item of doc.items) out.items.push(item);
+  }
+}
+
+export interface Gathered {
   items: StacItem[];
   failures: IngestFailure[];
   texts: string[];
@@ -161,12 +177,12 @@ interface Gathered {
  * A scanned FeatureCollection: on the main thread its slices go to the caller as they are (parsed
  * one by one as it pulls); a worker parses them now and hands over checked texts or the Items.
  */
-function addSlices(doc: FeatureSlices, ctx: RunContext, out: Gathered): void {
-  if (ctx.transfer === undefined) {
+function addSlices(doc: FeatureSlices, transfer: Transfer | undefined, out: Gathered): void {
+  if (transfer === undefined) {
     out.slices.push(doc);
     return;
   }
-  const parsed = ctx.transfer === 'json' ? checkedTexts(doc) : parseAll(doc);
+  const parsed = transfer === 'json' ? checkedTexts(doc) : parseAll(doc);
   for (const f of parsed.failures) out.failures.push(f);
   if ('texts' in parsed) for (const t of parsed.texts) out.texts.push(t);
   else for (const item of parsed.items) out.items.push(item);
@@ -176,7 +192,7 @@ async function runCatalog(ref: string, ctx: RunContext, whole: boolean): Promise
   const doc = await readDocument(ref, ctx, whole);
   if (doc.slices) {
     const out: Gathered = { items: [], failures: [], texts: [], slices: [] };
-    addSlices(doc.slices, ctx, out);
+    addSlices(doc.slices, ctx.transfer, out);
     if (ctx.transfer === 'json') return { items: [], failures: out.failures, itemTexts: out.texts };
     return { items: out.items, failures: out.failures, itemSlices: out.slices };
   }

@@ -8,11 +8,14 @@
  *   two jobs per worker are in flight so a worker never waits for the next one. Items come back as
  *   the JSON text of the validated Items and are parsed here (measured faster than structured clone
  *   on this machine), or with variant `clone` by structured clone. Either way the caller receives
- *   plain objects, and the hand-over is part of the ingest.
+ *   plain objects, and the hand-over is part of the ingest. Variant `parse-on-caller`: the workers
+ *   only read (a batch of files into one transferred buffer) and this thread decodes and parses
+ *   each file once (file-bytes.ts).
  * What a strategy means for a single file depends on how the file is cut into jobs (sources.ts):
  * NDJSON byte ranges and Parquet row groups spread over workers; a FeatureCollection is one job.
  */
 import pLimit from 'p-limit';
+import { decodeFileBytes } from './file-bytes.js';
 import { type Job, type JobResult, type RunContext, runJob, type Transfer } from './jobs.js';
 import { schedule, type ScheduleContext } from './scheduler.js';
 import type { Plan } from './sources.js';
@@ -47,15 +50,24 @@ export async function* workerThreads(
   options: StrategyOptions,
 ): AsyncGenerator<JobResult, void, undefined> {
   const n = options.concurrency;
-  const transfer: Transfer = options.variants.has('clone') ? 'clone' : 'json';
+  const transfer = transferOf(options.variants);
   const pool = sharedPool();
   const workers = pool.acquire(n);
   const start = eluSnapshot(workers);
+  const exec =
+    transfer === 'bytes'
+      ? (job: Job) => pool.run(job, n, transfer).then(decodeFileBytes)
+      : (job: Job) => pool.run(job, n, transfer);
   try {
-    yield* schedule(plan, (job) => pool.run(job, n, transfer), n * WORKER_DEPTH, options);
+    yield* schedule(plan, exec, n * WORKER_DEPTH, options);
   } finally {
     options.stats.workerElu = meanElu(workers, start);
   }
+}
+
+function transferOf(variants: Set<string>): Transfer {
+  if (variants.has('parse-on-caller')) return 'bytes';
+  return variants.has('clone') ? 'clone' : 'json';
 }
 
 export const STRATEGY_FNS: Record<StrategyName, Strategy> = {
