@@ -113,6 +113,17 @@ describe('ItemStream', () => {
     expect((await stream.next()).done).toBe(true);
   });
 
+  it('answers a next() queued behind a failing one with the end, not the same error again', async () => {
+    const { gen } = source([], new Error('source broke'));
+    const stream = new ItemStream(gen, {
+      failures: new FailureCollector(),
+      maxItems: Number.POSITIVE_INFINITY,
+    });
+    const [first, second] = await Promise.allSettled([stream.next(), stream.next()]);
+    expect(first.status).toBe('rejected');
+    expect(second).toEqual({ status: 'fulfilled', value: { value: undefined, done: true } });
+  });
+
   it('with maxItems 0 yields nothing and never starts the source', async () => {
     const { gen, seen } = source([objects('a')]);
     expect(await ids(new ItemStream(gen, { failures: new FailureCollector(), maxItems: 0 }))).toEqual([]);

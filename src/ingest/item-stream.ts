@@ -53,7 +53,10 @@ export class ItemStream implements AsyncIterableIterator<StacItem> {
   }
 
   next(): Promise<Step> {
-    if (this.waiting) return this.waiting.then(() => this.next());
+    if (this.waiting) {
+      const after = (): Promise<Step> => this.next();
+      return this.waiting.then(after, after);
+    }
     const step = this.take();
     if (step) return Promise.resolve(step);
     if (this.finished) return this.close().then(() => DONE);
