@@ -7,15 +7,16 @@
  * costs ~0.3 s here and falls in the warm-up runs. Its workers are unref'd and end with the process.
  *
  * UV_THREADPOOL_SIZE is fixed when a process first uses libuv's thread pool, which vitest has done
- * long before a bench file runs, so a larger pool cannot be a variant inside this process. Its
- * effect is shown by running this file again with `UV_THREADPOOL_SIZE=16` in the environment (the
- * results record `uv_threadpool_size`); the figures are in the file-ingest report.
+ * long before a bench file runs, so another pool size cannot be a variant inside this process. The
+ * runner measures it in a separate run per size (`--uv-threadpool`): with `settings.uvSweep` set,
+ * this file measures only the directory's `concurrent` rows, as variant `uv-threadpool-N`.
  */
 import { describe, inject } from 'vitest';
 import { readOnlyFloor, runIngest } from './file-runs.js';
 import { loadDocuments, parseOnly, sourceFiles } from '../src/ingest/floors.js';
 import type { FileFormat, IngestOptions } from '../src/ingest/types.js';
 import type { DatasetInfo, Scenario } from '../src/profiling/result.js';
+import { uvThreadpoolSize } from '../src/profiling/environment.js';
 import { measuredBench } from '../src/vitest/measured-bench.js';
 
 const settings = inject('settings');
@@ -30,9 +31,17 @@ function documents(format: FileFormat, files: string[]): string[] {
   return loaded.docs;
 }
 
+/** A run for one other libuv pool size (settings.uvSweep): only the directory's concurrent rows. */
+const sweep = settings.uvSweep;
+if (sweep !== null) {
+  const actual = uvThreadpoolSize(process.env);
+  if (actual !== sweep) throw new Error(`UV_THREADPOOL_SIZE is ${actual} in this process, expected ${sweep}`);
+}
+
 for (const format of SCENARIOS) {
   const data = dataPaths[format];
   if (!data) continue;
+  if (sweep !== null && format !== 'directory') continue;
   const scenario = format as Scenario;
   const dataset: DatasetInfo = {
     format,
@@ -56,6 +65,19 @@ for (const format of SCENARIOS) {
       variant: variant ?? null,
     });
   };
+
+  if (sweep !== null) {
+    describe(scenario, () => {
+      for (const c of settings.concurrency) {
+        measuredBench(
+          `${format} concurrent uv-threadpool-${sweep} x${c}`,
+          () => runIngest(data.path, { strategy: 'concurrent', concurrency: c }),
+          { ...common, strategy: 'concurrent', concurrency: c, variant: `uv-threadpool-${sweep}` },
+        );
+      }
+    });
+    continue;
+  }
 
   describe(scenario, () => {
     at('sequential', 1);

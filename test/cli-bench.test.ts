@@ -153,6 +153,14 @@ describe('settingsFromArgs', () => {
     expect(() => settingsFromArgs('all', ['--max-items', '5'])).toThrow(/--max-items needs --catalog-url/);
   });
 
+  it('takes other libuv pool sizes to measure file reads with, in file and all modes only', () => {
+    expect(settingsFromArgs('file', ['--uv-threadpool', '1,16']).uvThreadpool).toEqual([1, 16]);
+    expect(settingsFromArgs('all', ['--uv-threadpool', '2']).uvThreadpool).toEqual([2]);
+    expect(settingsFromArgs('file', []).uvThreadpool).toEqual([]);
+    expect(() => settingsFromArgs('file', ['--uv-threadpool', '0'])).toThrow(/--uv-threadpool must be >= 1/);
+    expect(() => settingsFromArgs('api', ['--uv-threadpool', '2'])).toThrow(/unknown option --uv-threadpool/);
+  });
+
   it('rejects a positional argument and options of another mode', () => {
     expect(() => settingsFromArgs('file', ['extra'])).toThrow(/unexpected argument 'extra'/);
     expect(() => settingsFromArgs('file', ['--catalog-url', 'http://x'])).toThrow(

@@ -25,13 +25,13 @@ export const REAL_API_MAX_ITEMS = 1000;
 
 /** Flags every benchmark command takes. */
 const COMMON = ['concurrency', 'workers', 'samples', 'warmups', 'output', 'profile', 'seed', 'test-size'];
-const FILE_FLAGS = ['directory'];
+const FILE_FLAGS = ['directory', 'uv-threadpool'];
 const API_FLAGS = ['catalog-url', 'collection-id', 'max-items', 'latency-ms', 'page-size'];
 
 export const KNOWN_FLAGS: Record<BenchMode, string[]> = {
   file: [...COMMON, ...FILE_FLAGS],
   api: [...COMMON, ...API_FLAGS],
-  all: [...COMMON, ...API_FLAGS],
+  all: [...COMMON, ...API_FLAGS, 'uv-threadpool'],
 };
 
 /** Where results go when --output is not given. */
@@ -44,14 +44,15 @@ export const DEFAULT_OUTPUT: Record<BenchMode, string> = {
 export const USAGE: Record<BenchMode, string> = {
   file:
     'usage: benchmark-ingest file [--test-size N | --directory DIR] [--concurrency 1,5,10,20] [--workers 1,2,4]\n' +
-    '       [--profile small|sentinel-2] [--samples N] [--warmups N] [--seed S] [--output FILE.json]',
+    '       [--profile small|sentinel-2] [--samples N] [--warmups N] [--seed S] [--output FILE.json]\n' +
+    '       [--uv-threadpool 1,16]   (also measure directory `concurrent` with these libuv pool sizes)',
   api:
     'usage: benchmark-ingest api [--catalog-url URL --collection-id ID] [--max-items N] [--test-size N]\n' +
     '       [--concurrency 1,5,10] [--workers 1,2,4] [--latency-ms L] [--page-size P] [--samples N] [--warmups N]\n' +
     '       [--output FILE.json]   (no --catalog-url: the built-in local STAC API)',
   all:
     'usage: benchmark-ingest all [--test-size N] [--output DIR | FILE.json] [--concurrency 1,5,10,20]\n' +
-    '       [--workers 1,2,4] [--profile P] [--latency-ms L] [--samples N] [--warmups N]',
+    '       [--workers 1,2,4] [--profile P] [--latency-ms L] [--samples N] [--warmups N] [--uv-threadpool 1,16]',
 };
 
 /** Resolves --output: a .json file for file/api; for `all` a directory (benchmark.json inside) or a .json file. */
@@ -124,6 +125,7 @@ export function settingsFromArgs(mode: BenchMode, argv: string[]): BenchSettings
     }
   }
   if (mode === 'api') s.formats = [];
+  if (mode !== 'api') s.uvThreadpool = intListFlag(args, 'uv-threadpool', { min: 1, max: 1024 }) ?? [];
   if (testSize !== undefined) {
     s.testSize = testSize;
     if (mode !== 'file') s.api.largeItems = testSize;

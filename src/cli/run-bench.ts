@@ -5,12 +5,14 @@
  * and the findings. Exit code: 0, or 1 when vitest failed or any bench errored.
  */
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readResults } from './results-file.js';
 import { renderSummary } from '../report/summary.js';
-import { markdownPathFor } from '../report/write.js';
+import { markdownPathFor, writeReport } from '../report/write.js';
+import { uvThreadpoolSize } from '../profiling/environment.js';
 import { type BenchSettings, SETTINGS_ENV } from '../vitest/settings.js';
 import { EXIT } from './args.js';
 import type { BenchMode } from './bench-options.js';
@@ -64,6 +66,49 @@ export async function startBenchRun(settings: BenchSettings, files: string[]): P
   }
 }
 
+/**
+ * `--uv-threadpool`: the directory's `concurrent` rows again for each other libuv pool size, each in
+ * its own vitest run (its forks inherit UV_THREADPOOL_SIZE; a process cannot change the size once
+ * its pool started). Their rows join the results file as variant `uv-threadpool-N`.
+ */
+export async function sweepThreadpool(settings: BenchSettings): Promise<VitestOutcome> {
+  const own = uvThreadpoolSize(process.env);
+  const sizes = [...new Set(settings.uvThreadpool)].filter((n) => n !== own);
+  if (sizes.length === 0 || !settings.formats.includes('directory')) return { failed: false };
+  const results = await readResults(settings.output);
+  const scratch = await mkdtemp(join(tmpdir(), 'stac-bench-uv-'));
+  const previous = process.env.UV_THREADPOOL_SIZE;
+  let failed = false;
+  try {
+    for (const n of sizes) {
+      const output = join(scratch, `uv-${n}.json`);
+      process.env.UV_THREADPOOL_SIZE = String(n);
+      const sub: BenchSettings = {
+        ...settings,
+        formats: ['directory'],
+        api: { ...settings.api, enabled: false },
+        output,
+        uvThreadpool: [],
+        uvSweep: n,
+      };
+      const outcome = await startBenchRun(sub, ['bench/file-io.bench.ts']);
+      failed ||= outcome.failed;
+      const extra = await readResults(output).catch(() => null);
+      if (!extra) {
+        failed = true;
+        continue;
+      }
+      results.results.push(...extra.results.filter((r) => r.variant === `uv-threadpool-${n}`));
+    }
+  } finally {
+    if (previous === undefined) delete process.env.UV_THREADPOOL_SIZE;
+    else process.env.UV_THREADPOOL_SIZE = previous;
+    await rm(scratch, { recursive: true, force: true });
+  }
+  await writeReport(results, settings.output);
+  return { failed };
+}
+
 function missingFiles(files: string[]): string[] {
   return files.filter((f) => !existsSync(join(PROJECT_ROOT, f)));
 }
@@ -101,13 +146,14 @@ export async function runBench(
   if (!written || written.mtimeMs < startedAt - 1000) {
     throw new Error(`the bench run wrote no results file at ${settings.output}`);
   }
+  const swept = await sweepThreadpool(settings);
   const results = await readResults(settings.output);
   out.write(
     `\n${renderSummary(results, { json: settings.output, markdown: markdownPathFor(settings.output) })}`,
   );
   out.write(`Finished in ${formatElapsed(Date.now() - startedAt)}.\n`);
   const errored = results.results.filter((r) => r.error !== null);
-  if (errored.length > 0 || outcome.failed) {
+  if (errored.length > 0 || outcome.failed || swept.failed) {
     const why = errored.length > 0 ? `${errored.length} bench(es) errored` : 'vitest reported a failure';
     err.write(`benchmark-ingest ${mode}: ${why}\n`);
     return EXIT.failed;

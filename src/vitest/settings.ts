@@ -38,6 +38,15 @@ export interface BenchSettings {
   };
   /** Results JSON path; the report goes beside it. */
   output: string;
+  /**
+   * Other libuv thread-pool sizes to measure the directory scenario's `concurrent` rows with (its
+   * async reads run on that pool). The pool's size is fixed when a process first uses it, so each
+   * size is a separate bench run with UV_THREADPOOL_SIZE set; its rows join the results as variant
+   * `uv-threadpool-N`.
+   */
+  uvThreadpool: number[];
+  /** Set by the runner inside such a run: the pool size it is for (only those rows run). */
+  uvSweep: number | null;
 }
 
 export const DEFAULT_SETTINGS: BenchSettings = {
@@ -63,6 +72,8 @@ export const DEFAULT_SETTINGS: BenchSettings = {
     failRate: 0,
   },
   output: 'results/benchmark.json',
+  uvThreadpool: [],
+  uvSweep: null,
 };
 
 /** Reads settings from the environment (defaults for what is absent). Throws on malformed JSON. */
