@@ -87,6 +87,8 @@ describe('benchmark-ingest ingest', () => {
     expect(() => parseIngestArgs(['a', '--concurrency', '0'])).toThrow(/--concurrency must be >= 1/);
     expect(() => parseIngestArgs(['a', '--max-items', 'x'])).toThrow(/--max-items must be a whole number/);
     expect(() => parseIngestArgs(['a', '--speed', '3'])).toThrow(/unknown option --speed/);
+    expect(() => parseIngestArgs(['a', '--variant', 'fast'])).toThrow(/--variant: 'fast' is unknown/);
+    expect(parseIngestArgs(['a', '--variant', 'parse-on-caller']).options.variant).toBe('parse-on-caller');
   });
 
   it('exits 0 on the real command line, items on stdout, summary on stderr', async () => {

@@ -34,6 +34,26 @@ export { FailureCollector, newIngestStats, SourceError } from './types.js';
 export type { IngestFailure, IngestOptions, IngestStats, StrategyName } from './types.js';
 export { closeWorkerPool } from './worker-pool.js';
 
+/**
+ * Every variant token a source or strategy understands: worker hand-overs (`clone`,
+ * `parse-on-caller`), whole-file parsing, the Parquet readers, and the API search method.
+ */
+export const VARIANT_TOKENS: readonly string[] = [
+  'clone',
+  'parse-on-caller',
+  'whole-file',
+  ...PARQUET_READERS,
+  'get',
+  'post',
+];
+
+function variantTokens(variant: string | undefined): string[] {
+  return (variant ?? '')
+    .toLowerCase()
+    .split('+')
+    .filter((t) => t !== '');
+}
+
 /** Files per worker job when `batchSize` is not given. */
 export const DEFAULT_BATCH = 64;
 
@@ -116,6 +136,13 @@ function checkOptions(options: IngestOptions): void {
   }
   if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1)) {
     throw new TypeError(`batchSize must be a whole number >= 1, got ${batchSize}`);
+  }
+  for (const token of variantTokens(options.variant)) {
+    if (!VARIANT_TOKENS.includes(token)) {
+      throw new TypeError(
+        `variant '${token}' is unknown (known: ${VARIANT_TOKENS.join(', ')}; join several with +)`,
+      );
+    }
   }
   if (format !== undefined && format !== 'json' && !FILE_FORMATS.includes(format)) {
     throw new TypeError(`format must be one of json, ${FILE_FORMATS.join(', ')}, got '${format}'`);

@@ -11,7 +11,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { closeWorkerPool, ingest } from '../../ingest/index.js';
+import { closeWorkerPool, ingest, VARIANT_TOKENS } from '../../ingest/index.js';
 import { FailureCollector, FILE_FORMATS, type IngestOptions, STRATEGIES } from '../../ingest/types.js';
 import { choiceFlag, EXIT, intFlag, parseArgs, stringFlag, UsageError } from '../args.js';
 
@@ -76,10 +76,23 @@ export function parseIngestArgs(argv: string[]): { source: string; options: Inge
   set('maxItems', intFlag(args, 'max-items', { min: 0 }));
   set('format', choiceFlag(args, 'format', ['json', ...FILE_FORMATS] as const));
   set('collectionId', stringFlag(args, 'collection-id'));
-  set('variant', stringFlag(args, 'variant'));
+  set('variant', variantFlag(stringFlag(args, 'variant')));
   set('batchSize', intFlag(args, 'batch-size', { min: 1, max: 100_000 }));
   const output = stringFlag(args, 'output');
   return { source: args.positionals[0]!, options, ...(output ? { output } : {}) };
+}
+
+/** `--variant`: tokens joined with `+`, each one the library knows. */
+function variantFlag(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  for (const token of raw.toLowerCase().split('+')) {
+    if (!VARIANT_TOKENS.includes(token)) {
+      throw new UsageError(
+        `--variant: '${token}' is unknown (known: ${VARIANT_TOKENS.join(', ')}; join several with +)`,
+      );
+    }
+  }
+  return raw;
 }
 
 function summary(
