@@ -124,6 +124,27 @@ describe('ItemStream', () => {
     expect(second).toEqual({ status: 'fulfilled', value: { value: undefined, done: true } });
   });
 
+  it('builds a lazy result a chunk at a time, counting its failures, and stops pulling chunks at maxItems', async () => {
+    const built: number[] = [];
+    let k = 0;
+    const chunks = {
+      next() {
+        if (k >= 4) return null;
+        built.push(k);
+        const at = k++;
+        return {
+          items: [item(`r${at}a`), item(`r${at}b`)],
+          failures: at === 1 ? [{ source: 'file.parquet#row 3', reason: 'no id' }] : [],
+        };
+      },
+    };
+    const failures = new FailureCollector();
+    const { gen } = source([{ items: [], failures: [], itemChunks: chunks }]);
+    expect(await ids(new ItemStream(gen, { failures, maxItems: 3 }))).toEqual(['r0a', 'r0b', 'r1a']);
+    expect(built).toEqual([0, 1]);
+    expect(failures.failures).toEqual([{ source: 'file.parquet#row 3', reason: 'no id' }]);
+  });
+
   it('with maxItems 0 yields nothing and never starts the source', async () => {
     const { gen, seen } = source([objects('a')]);
     expect(await ids(new ItemStream(gen, { failures: new FailureCollector(), maxItems: 0 }))).toEqual([]);

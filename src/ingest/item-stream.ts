@@ -15,6 +15,7 @@
 import type { StacItem } from '../stac/item.js';
 import { type FeatureSlices, isFailure, parseSlice, sliceCount } from './feature-scan.js';
 import type { JobResult } from './jobs.js';
+import type { ItemChunks } from './parquet.js';
 import type { FailureCollector } from './types.js';
 
 export interface StreamLimits {
@@ -34,6 +35,7 @@ export class ItemStream implements AsyncIterableIterator<StacItem> {
   private items: StacItem[] = [];
   private texts: string[] | undefined;
   private slices: FeatureSlices[] | undefined;
+  private chunks: ItemChunks | undefined;
   /** Position in `items`, `texts` or the current entry of `slices`. */
   private index = 0;
   private slice = 0;
@@ -108,8 +110,23 @@ export class ItemStream implements AsyncIterableIterator<StacItem> {
       if (this.index < texts.length) return JSON.parse(texts[this.index++]!) as StacItem;
       return undefined;
     }
-    if (this.index < this.items.length) return this.items[this.index++];
-    return undefined;
+    while (true) {
+      if (this.index < this.items.length) return this.items[this.index++];
+      if (!this.nextChunk()) return undefined;
+    }
+  }
+
+  /** Rebuilds the next chunk of a lazy result into `items`; false when there is none. */
+  private nextChunk(): boolean {
+    const chunk = this.chunks?.next() ?? null;
+    if (chunk === null) {
+      this.chunks = undefined;
+      return false;
+    }
+    for (const f of chunk.failures) this.limits.failures.add(f.source, f.reason);
+    this.items = chunk.items;
+    this.index = 0;
+    return true;
   }
 
   /** The next feature of the scanned collections that is an Item; the others become failures. */
@@ -146,6 +163,7 @@ export class ItemStream implements AsyncIterableIterator<StacItem> {
       this.items = r.value.items;
       this.texts = r.value.itemTexts;
       this.slices = r.value.itemSlices;
+      this.chunks = r.value.itemChunks;
       this.index = 0;
       this.slice = 0;
       const step = this.take();
@@ -163,6 +181,7 @@ export class ItemStream implements AsyncIterableIterator<StacItem> {
     this.items = [];
     this.texts = undefined;
     this.slices = undefined;
+    this.chunks = undefined;
     this.closing ??= Promise.resolve(this.results.return?.()).then(() => undefined);
     return this.closing;
   }

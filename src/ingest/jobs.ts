@@ -16,6 +16,7 @@ import {
 } from './feature-scan.js';
 import { type FileBytes, readFileBytes } from './file-bytes.js';
 import { parseLines, readOwnedLines } from './ndjson.js';
+import type { ItemChunks } from './parquet.js';
 import type { ParquetReaderName } from './parquet-readers.js';
 import { isUrl, type ReadMode, readRef, readViewSync } from './reading.js';
 import type { IngestFailure } from './types.js';
@@ -46,6 +47,8 @@ export interface JobResult {
   items: StacItem[];
   /** Large FeatureCollections whose features the caller parses one by one (main-thread jobs). */
   itemSlices?: FeatureSlices[];
+  /** Parquet rows the caller rebuilds into Items a chunk at a time (main-thread jobs). */
+  itemChunks?: ItemChunks;
   failures: IngestFailure[];
   /** Catalog jobs: absolute refs (paths or URLs) of `item` links. */
   itemRefs?: string[];
@@ -88,7 +91,12 @@ export async function runJob(job: Job, ctx: RunContext): Promise<JobResult> {
       return runNdjson(job, ctx);
     case 'parquet': {
       // Loaded on first use: hyparquet is not needed (nor loaded in workers) for JSON sources.
-      const { readParquetRows } = await import('./parquet.js');
+      const { parquetItemChunks, readParquetRows } = await import('./parquet.js');
+      if (ctx.transfer === undefined) {
+        // This thread: Items rebuilt as the caller pulls them.
+        const lazy = await parquetItemChunks(job.path, job.rowGroups, ctx.read, job.reader);
+        return { items: [], failures: lazy.failures, ...(lazy.chunks ? { itemChunks: lazy.chunks } : {}) };
+      }
       const out = await readParquetRows(job.path, job.rowGroups, ctx.read, job.reader);
       return ctx.transfer === 'json' ? toJsonTransfer(out.items, out.failures) : out;
     }

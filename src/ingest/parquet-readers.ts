@@ -11,7 +11,7 @@
  */
 import { openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { tableFromIPC } from 'apache-arrow';
+import { Table, tableFromIPC } from 'apache-arrow';
 import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { tableToRows } from './arrow-rows.js';
 import { type ReadMode, readBytes } from './reading.js';
@@ -28,6 +28,36 @@ export interface OpenParquet {
   readonly rowGroupRows: number[];
   readonly columns: string[];
   readRowGroups(groups: number[]): Promise<Row[]>;
+  /**
+   * The same rows, converted to row objects a chunk at a time as `next()` is called (parquet-wasm:
+   * the decoded Arrow record batches stay columnar until then); null after the last chunk.
+   */
+  readRowChunks(groups: number[]): Promise<RowChunks>;
+}
+
+export interface RowChunks {
+  next(): Row[] | null;
+}
+
+/** Rows per chunk of `readRowChunks`: small enough that a chunk's rows and Items die young. */
+export const ROW_CHUNK = 64;
+
+/** A reader without a columnar stage: its chunks are slices of the decoded rows. */
+function withRowChunks(open: Omit<OpenParquet, 'readRowChunks'>): OpenParquet {
+  return { ...open, readRowChunks: async (groups) => chunksOf(await open.readRowGroups(groups)) };
+}
+
+/** Chunks of rows already decoded. */
+function chunksOf(rows: Row[]): RowChunks {
+  let at = 0;
+  return {
+    next() {
+      if (at >= rows.length) return null;
+      const chunk = rows.slice(at, at + ROW_CHUNK);
+      at += ROW_CHUNK;
+      return chunk;
+    },
+  };
 }
 
 type Opener = (path: string, size: number, mode: ReadMode) => Promise<OpenParquet>;
@@ -92,6 +122,14 @@ async function openWasm(path: string): Promise<OpenParquet> {
       const table = tableFromIPC((await file.read({ rowGroups })).intoIPCStream());
       return tableToRows(table);
     },
+    async readRowChunks(rowGroups) {
+      const table = tableFromIPC((await file.read({ rowGroups, batchSize: ROW_CHUNK })).intoIPCStream());
+      const batches = table.batches;
+      let k = 0;
+      return {
+        next: () => (k < batches.length ? tableToRows(new Table(batches[k++]!)) : null),
+      };
+    },
   };
 }
 
@@ -115,7 +153,7 @@ async function openHyparquet(path: string, size: number, mode: ReadMode): Promis
   const starts = [0];
   for (const n of rowGroupRows) starts.push(starts.at(-1)! + n);
   const columns = metadata.schema.slice(1).map((s) => s.name);
-  return {
+  return withRowChunks({
     rowGroupRows,
     columns,
     async readRowGroups(groups) {
@@ -133,7 +171,7 @@ async function openHyparquet(path: string, size: number, mode: ReadMode): Promis
       }
       return out;
     },
-  };
+  });
 }
 
 interface ParquetjsCursor {
@@ -165,7 +203,7 @@ async function openParquetjs(path: string): Promise<OpenParquet> {
   const starts = [0];
   for (const n of rowGroupRows) starts.push(starts.at(-1)! + n);
   const timestamps = timestampColumns(reader.metadata?.schema ?? []);
-  return {
+  return withRowChunks({
     rowGroupRows,
     columns: Object.keys(reader.schema.fields),
     async readRowGroups(groups) {
@@ -181,7 +219,7 @@ async function openParquetjs(path: string): Promise<OpenParquet> {
       }
       return out;
     },
-  };
+  });
 }
 
 /** Nanoseconds per unit of each top-level timestamp column (parquetjs hands them over as raw bigints). */

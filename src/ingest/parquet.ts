@@ -8,7 +8,12 @@
 import { type GeoparquetRow, rowToItem } from '../stac/geoparquet.js';
 import type { StacItem } from '../stac/item.js';
 import { itemProblem } from './documents.js';
-import { DEFAULT_PARQUET_READER, openParquet, type ParquetReaderName } from './parquet-readers.js';
+import {
+  DEFAULT_PARQUET_READER,
+  openParquet,
+  type ParquetReaderName,
+  type RowChunks,
+} from './parquet-readers.js';
 import type { ReadMode } from './reading.js';
 import type { IngestFailure } from './types.js';
 
@@ -40,6 +45,47 @@ export async function readParquetRows(
   const label = rowGroups.length === 1 ? `${path}#row-group ${rowGroups[0]} row` : `${path}#row`;
   for (let i = 0; i < rows.length; i++) rebuild(rows[i]!, `${label} ${i}`, items, failures);
   return { items, failures };
+}
+
+/** Items built a chunk at a time, on the thread that reads them (see ItemStream). */
+export interface ItemChunks {
+  next(): { items: StacItem[]; failures: IngestFailure[] } | null;
+}
+
+/**
+ * As readParquetRows, but the rows are rebuilt into Items a chunk (ROW_CHUNK rows) at a time as the
+ * caller pulls, so a row group's Items are not all alive at once. Measured on 10,000 small Items
+ * (row groups of 1,000): the eager rebuild spent ~40% of its time in the garbage collector.
+ */
+export async function parquetItemChunks(
+  path: string,
+  rowGroups: number[],
+  mode: ReadMode,
+  reader: ParquetReaderName = DEFAULT_PARQUET_READER,
+): Promise<{ failures: IngestFailure[]; chunks?: ItemChunks }> {
+  let rows: RowChunks;
+  try {
+    const file = await openParquet(path, reader, mode);
+    rows = await file.readRowChunks(rowGroups);
+  } catch (e) {
+    const where = rowGroups.length === 1 ? `${path}#row-group ${rowGroups[0]}` : path;
+    return { failures: [{ source: where, reason: `cannot decode: ${(e as Error).message}` }] };
+  }
+  const label = rowGroups.length === 1 ? `${path}#row-group ${rowGroups[0]} row` : `${path}#row`;
+  let index = 0;
+  return {
+    failures: [],
+    chunks: {
+      next() {
+        const chunk = rows.next();
+        if (chunk === null) return null;
+        const out = { items: [] as StacItem[], failures: [] as IngestFailure[] };
+        for (const row of chunk)
+          rebuild(row as GeoparquetRow, `${label} ${index++}`, out.items, out.failures);
+        return out;
+      },
+    },
+  };
 }
 
 function rebuild(row: GeoparquetRow, source: string, items: StacItem[], failures: IngestFailure[]): void {

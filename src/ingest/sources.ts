@@ -193,6 +193,7 @@ function failIfUnreadable(ref: string, result: JobResult): void {
     result.items.length === 0 &&
     !result.itemTexts?.length &&
     !result.itemSlices?.length &&
+    result.itemChunks === undefined &&
     !result.itemRefs?.length &&
     !result.childRefs?.length;
   const own = result.failures.find((f) => f.source === ref);
