@@ -1,5 +1,6 @@
 /**
- * A FeatureCollection read feature by feature. `JSON.parse` of a whole 35 MB collection builds one
+ * A FeatureCollection read feature by feature (and NDJSON line by line: ndjson.ts cuts a byte range
+ * into the same slices). `JSON.parse` of a whole 35 MB collection builds one
  * 35 MB string and then every Item at once, all alive until the last is consumed (old-space
  * garbage for the collector); here a scan over the bytes finds where each element of the top-level
  * `features` array starts and ends, and each feature is decoded and parsed on its own as the consumer
@@ -26,6 +27,11 @@ export interface FeatureSlices {
   source: string;
   /** Every byte < 0x80: slices decode as latin1 (a copy) instead of UTF-8. */
   ascii: boolean;
+  /**
+   * NDJSON lines: the file offset of `bytes[0]`; failures are then named by the byte their line
+   * starts at (`path (line at byte N)`) instead of `path#features[i]`.
+   */
+  lineBase?: number;
 }
 
 /** Documents smaller than this are parsed whole (the scan pays off on large collections). */
@@ -77,7 +83,10 @@ export function sliceCount(slices: FeatureSlices): number {
  */
 export function parseSlice(slices: FeatureSlices, i: number): StacItem | IngestFailure {
   const text = sliceText(slices, i);
-  const source = `${slices.source}#features[${i}]`;
+  const source =
+    slices.lineBase === undefined
+      ? `${slices.source}#features[${i}]`
+      : `${slices.source} (line at byte ${slices.lineBase + slices.ranges[2 * i]!})`;
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -15,7 +15,7 @@ import {
   scanFeatureCollection,
 } from './feature-scan.js';
 import { type FileBytes, readFileBytes } from './file-bytes.js';
-import { parseLines, readOwnedLines } from './ndjson.js';
+import { lineSlices, parseLines, readOwnedLines } from './ndjson.js';
 import type { ItemChunks } from './parquet.js';
 import type { ParquetReaderName } from './parquet-readers.js';
 import { isUrl, type ReadMode, readRef, readViewSync } from './reading.js';
@@ -232,6 +232,14 @@ async function runNdjson(job: Extract<Job, { kind: 'ndjson' }>, ctx: RunContext)
     owned = await readOwnedLines(job.path, job, ctx.read);
   } catch (e) {
     return failed(job.path, readReason(e));
+  }
+  // This thread: the lines are parsed as the caller pulls them.
+  if (ctx.transfer === undefined) {
+    return {
+      items: [],
+      failures: [],
+      itemSlices: [lineSlices(job.path, owned.bytes, owned.from, owned.offset)],
+    };
   }
   const keep = ctx.transfer === 'json';
   const parsed = parseLines(job.path, owned.bytes, owned.from, owned.offset, keep);

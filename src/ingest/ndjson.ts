@@ -4,9 +4,11 @@
  * at once, or in different workers) and every line is read exactly once. Blank lines and CRLF line
  * ends are tolerated; a byte-order mark at the start of the file is skipped.
  */
+import { isAscii } from 'node:buffer';
 import { stat } from 'node:fs/promises';
 import type { StacItem } from '../stac/item.js';
 import { isBlank, itemProblem, parseJson } from './documents.js';
+import type { FeatureSlices } from './feature-scan.js';
 import { type ReadMode, readBytes } from './reading.js';
 import type { IngestFailure } from './types.js';
 
@@ -59,6 +61,34 @@ export async function readOwnedLines(
     head = nl === -1 || from + nl + 1 >= range.end ? bytes.length : nl + 1;
   }
   return { bytes, from, offset: head };
+}
+
+/**
+ * The non-blank lines of `bytes` from `offset`, not yet parsed (the caller parses them one by one as
+ * it pulls: a range's Items are then not all alive at once). A byte-order mark at the start of the
+ * file is skipped; CR before LF is left out of the line.
+ */
+export function lineSlices(path: string, bytes: Buffer, base: number, offset: number): FeatureSlices {
+  const ranges: number[] = [];
+  let pos = offset;
+  if (base + pos === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) pos = 3;
+  while (pos < bytes.length) {
+    let nl = bytes.indexOf(NL, pos);
+    if (nl === -1) nl = bytes.length;
+    let stop = nl;
+    if (stop > pos && bytes[stop - 1] === 0x0d) stop--;
+    if (!blankBytes(bytes, pos, stop)) ranges.push(pos, stop);
+    pos = nl + 1;
+  }
+  return { bytes, ranges: Int32Array.from(ranges), source: path, ascii: isAscii(bytes), lineBase: base };
+}
+
+function blankBytes(bytes: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = bytes[i];
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
+  }
+  return true;
 }
 
 /** What parsing a range's lines produced; `lines` holds the raw text of each good line. */
