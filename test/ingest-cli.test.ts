@@ -64,6 +64,24 @@ describe('benchmark-ingest ingest', () => {
     expect(err.text()).toMatch(/\.\.\. and 4 more\n$/);
   });
 
+  it('writes progress lines to stderr while it runs with --progress, then the summary', async () => {
+    const err = capture();
+    const code = await run([dir, '--progress'], { stdout: capture().stream, stderr: err.stream }, 1);
+    expect(code).toBe(0);
+    const lines = err.text().trimEnd().split('\n');
+    const progress = lines.filter((l) => /^\d+ items, \d+ failures, \d+ items\/s$/.test(l));
+    expect(progress.length).toBeGreaterThan(0);
+    expect(lines.indexOf(progress.at(-1)!)).toBeLessThan(
+      lines.findIndex((l) => l.startsWith('ingested 50 items')),
+    );
+  });
+
+  it('writes no progress lines when stderr is not a terminal and --progress is not given', async () => {
+    const err = capture();
+    await run([dir], { stdout: capture().stream, stderr: err.stream }, 1);
+    expect(err.text()).toMatch(/^ingested 50 items/);
+  });
+
   it('writes to stdout by default and honours --max-items', async () => {
     const out = capture();
     const code = await run([dir, '--max-items', '7', '--strategy', 'worker-threads'], {

@@ -1,6 +1,6 @@
 /**
  * `benchmark-ingest ingest SOURCE [--collection-id ID] [--strategy S] [--concurrency N]
- *  [--max-items N] [--format F] [--variant V] [--batch-size N] [--output FILE]`
+ *  [--max-items N] [--format F] [--variant V] [--batch-size N] [--output FILE] [--progress]`
  *
  * Streams the Items of SOURCE (a path, a static catalog URL or a STAC API URL) as NDJSON to FILE
  * or stdout, waiting for the stream to drain (backpressure reaches the ingest). A closed pipe
@@ -17,7 +17,10 @@ import { choiceFlag, EXIT, intFlag, parseArgs, stringFlag, UsageError } from '..
 
 const USAGE =
   'usage: benchmark-ingest ingest SOURCE [--collection-id ID] [--strategy S] [--concurrency N] ' +
-  '[--max-items N] [--format F] [--variant V] [--batch-size N] [--output FILE]';
+  '[--max-items N] [--format F] [--variant V] [--batch-size N] [--output FILE] [--progress]';
+
+/** How often the progress line is written. */
+const PROGRESS_MS = 1000;
 
 /** Failures listed in the summary; the rest are counted. */
 const SHOWN_FAILURES = 5;
@@ -29,13 +32,28 @@ export interface CommandIo {
   stderr: Writable;
 }
 
-export async function run(argv: string[], io: CommandIo = process): Promise<number> {
-  const { source, options, output } = parseIngestArgs(argv);
+export async function run(
+  argv: string[],
+  io: CommandIo = process,
+  progressMs = PROGRESS_MS,
+): Promise<number> {
+  const { source, options, output, progress } = parseIngestArgs(argv);
   const failures = new FailureCollector();
   const out = output ? createWriteStream(output) : io.stdout;
   const sink = new LineSink(out);
   const started = performance.now();
   let count = 0;
+  // Progress on stderr while it runs: on a terminal by default, or when asked (--progress).
+  const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
+  const ticker =
+    progress || tty
+      ? setInterval(() => {
+          const s = (performance.now() - started) / 1000;
+          const line = `${count} items, ${failures.count} failures, ${Math.round(count / s)} items/s`;
+          io.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
+        }, progressMs)
+      : null;
+  ticker?.unref();
   try {
     const items = ingest(source, { ...options, failures });
     for await (const item of items) {
@@ -44,6 +62,8 @@ export async function run(argv: string[], io: CommandIo = process): Promise<numb
     }
     await sink.end(out !== io.stdout);
   } finally {
+    if (ticker) clearInterval(ticker);
+    if (ticker && tty) io.stderr.write('\r\x1b[K');
     await closeWorkerPool();
   }
   const seconds = (performance.now() - started) / 1000;
@@ -51,8 +71,14 @@ export async function run(argv: string[], io: CommandIo = process): Promise<numb
   return EXIT.ok;
 }
 
-export function parseIngestArgs(argv: string[]): { source: string; options: IngestOptions; output?: string } {
+export function parseIngestArgs(argv: string[]): {
+  source: string;
+  options: IngestOptions;
+  output?: string;
+  progress?: boolean;
+} {
   const args = parseArgs(argv, {
+    booleans: ['progress'],
     values: [
       'collection-id',
       'strategy',
@@ -79,7 +105,12 @@ export function parseIngestArgs(argv: string[]): { source: string; options: Inge
   set('variant', variantFlag(stringFlag(args, 'variant')));
   set('batchSize', intFlag(args, 'batch-size', { min: 1, max: 100_000 }));
   const output = stringFlag(args, 'output');
-  return { source: args.positionals[0]!, options, ...(output ? { output } : {}) };
+  return {
+    source: args.positionals[0]!,
+    options,
+    ...(output ? { output } : {}),
+    ...(args.flags.has('progress') ? { progress: true } : {}),
+  };
 }
 
 /** `--variant`: tokens joined with `+`, each one the library knows. */
