@@ -61,6 +61,7 @@ describe('scanFeatureCollection', () => {
     expect(scan(`${fc('[]')} trailing`)).toBeNull(); // something after the document
     expect(scan('{"type":"Catalog","features":[{"id":"a"}]}')).toBeNull(); // not a FeatureCollection
     expect(scan('{"type":"FeatureCollection",,"features":[]}')).toBeNull(); // broken around features
+    expect(scan('{"type":"FeatureCollection","features":[{"id":"a"}],"features":[]}')).toBeNull(); // twice
   });
 
   it('reports a feature that is not valid JSON or not an Item by its index, and keeps the others', () => {

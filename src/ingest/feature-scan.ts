@@ -52,7 +52,7 @@ const FEATURES = Buffer.from('"features"');
  * as one (parse it whole instead). The rest of the document must still be a FeatureCollection.
  */
 export function scanFeatureCollection(bytes: Buffer, source: string): FeatureSlices | null {
-  const found = findFeatures(bytes);
+  const found = splitFeatures(bytes);
   if (!found) return null;
   const { arrayStart, arrayEnd, ranges } = found;
   const envelope = Buffer.concat([bytes.subarray(0, arrayStart + 1), bytes.subarray(arrayEnd)]);
@@ -138,18 +138,27 @@ function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-interface Found {
+/** Where a document's `features` array and its elements are. */
+export interface SplitFeatures {
+  /** Offsets of the array's `[` and `]`. */
   arrayStart: number;
   arrayEnd: number;
+  /** [start, end) of each element, two numbers per element. */
   ranges: number[];
 }
 
-/** Walks the top-level object's members; returns the `features` array's elements. */
-function findFeatures(b: Buffer): Found | null {
-  let i = skipSpace(b, skipBom(b));
+/**
+ * Walks the members of the top-level object that starts at `begin` (after white space and a UTF-8
+ * byte-order mark) and returns its `features` array's elements, each an object; null when the
+ * bytes are not shaped so (no such array, an element that is not an object, a second `features`
+ * key, unbalanced brackets, something after the object). Shared by FeatureCollection files and
+ * STAC API pages (api/json-bytes.ts).
+ */
+export function splitFeatures(b: Buffer, begin = 0): SplitFeatures | null {
+  let i = skipSpace(b, begin === 0 ? skipBom(b) : begin);
   if (b[i] !== OPEN_OBJECT) return null;
   i = skipSpace(b, i + 1);
-  let found: Found | null = null;
+  let found: SplitFeatures | null = null;
   if (b[i] === CLOSE_OBJECT) return null;
   while (i < b.length) {
     if (b[i] !== QUOTE) return null;
@@ -160,7 +169,8 @@ function findFeatures(b: Buffer): Found | null {
     i = skipSpace(b, keyEnd);
     if (b[i] !== COLON) return null;
     i = skipSpace(b, i + 1);
-    if (isFeatures && b[i] === OPEN_ARRAY && found === null) {
+    if (isFeatures && found !== null) return null; // JSON.parse would keep the last one
+    if (isFeatures && b[i] === OPEN_ARRAY) {
       found = scanArray(b, i);
       if (!found) return null;
       i = found.arrayEnd + 1;
@@ -180,7 +190,7 @@ function findFeatures(b: Buffer): Found | null {
 }
 
 /** The elements of the array opening at `i`, each an object; null otherwise. */
-function scanArray(b: Buffer, open: number): Found | null {
+function scanArray(b: Buffer, open: number): SplitFeatures | null {
   const ranges: number[] = [];
   let i = skipSpace(b, open + 1);
   if (b[i] === CLOSE_ARRAY) return { arrayStart: open, arrayEnd: i, ranges };
