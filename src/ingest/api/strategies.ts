@@ -14,7 +14,8 @@ import type { FailureCollector } from '../types.js';
 import { Channel } from './channel.js';
 import { firstRequest, type SearchEndpoint } from './endpoint.js';
 import type { HttpClient, HttpOptions } from './http.js';
-import { fetchPage, type Page, pages } from './page.js';
+import { type Chain, ChainQueue, newChain, pagesLeft } from './chain-queue.js';
+import { fetchPage, type Page, pages, RepeatedNextError, requestKey } from './page.js';
 import {
   boundariesOf,
   DuplicateFilter,
@@ -186,15 +187,20 @@ interface Batch {
   checked: boolean;
 }
 
-/** A partition whose first page counts more than this many times its share is split in two. */
-export const SPLIT_RATIO = 1.5;
+/**
+ * A partition whose first page shows more pages left than a balanced share of all the work left
+ * (and more than this many) is split in two instead of crawled to its end.
+ */
+export const SPLIT_MIN_PAGES = 2;
 
 /**
- * `concurrent`: up to `concurrency` crawlers on this thread take partitions from a queue. A crawler
- * whose partition turns out (first page's numberMatched) much larger than its share splits it in
- * two halves and queues them (waking idle slots): that page's items are yielded and every later
- * copy of them dropped, and the new boundary joins the duplicate filter before any item is judged
- * against it. This evens out what the probes' estimates got wrong.
+ * `concurrent`: up to `concurrency` requests in flight on this thread, each the next page of the
+ * partition with the most pages left (ChainQueue), so the crawl ends with short chains instead of
+ * one long partition. A partition whose first page (its numberMatched) shows more pages left than
+ * a balanced share of all the work left is split in two halves that are queued instead: that page's
+ * items are yielded and every later copy of them dropped, and the new boundary joins the duplicate
+ * filter before any item is judged against it. Requests in flight never exceed the concurrency; a
+ * slot stays taken until the consumer's channel took its page (backpressure).
  */
 export async function* concurrent(run: ApiRun): AsyncGenerator<StacItem> {
   const { first, parts, range } = await planFor(run, run.concurrency);
@@ -206,66 +212,85 @@ export async function* concurrent(run: ApiRun): AsyncGenerator<StacItem> {
   if (parts.length === 0) return;
   const filter = new DuplicateFilter(boundariesOf(parts), first?.items);
   const channel = new Channel<Batch>(run.concurrency);
-  const queue = [...parts];
-  const share = (first?.numberMatched ?? 0) / parts.length;
-  const pageSize = Math.max(1, first?.items.length ?? 1);
-  let splits = 0;
+  const pageSize = Math.max(1, run.limit ?? first?.features ?? ASSUMED_PAGE);
+  const queue = new ChainQueue(pageSize);
+  const chainOf = (p: Partition): Chain =>
+    newChain(p, firstRequest(run.endpoint, paramsFor(run, p)), partitionReport(run, p));
+  for (const p of parts) queue.push(chainOf(p));
+  /** Chains a slot is working on (their pages left count in the balanced share). */
+  const taken = new Set<Chain>();
   let active = 0;
+  let splits = 0;
+  let stopped = false;
   let settled: (() => void) | null = null;
 
-  const trySplit = (p: Partition, page: Page): boolean => {
-    const n = page.numberMatched;
-    if (!page.next || n === null || share <= 0 || splits >= run.concurrency * 4) return false;
-    if (n <= SPLIT_RATIO * share || n <= 2 * pageSize) return false;
-    const halves = splitPartition(p, range);
-    if (!halves) return false;
-    splits++;
-    run.report.splits = splits;
-    filter.addBoundary(halves[0].end);
-    queue.unshift(...halves);
-    return true;
+  const halvesOf = (chain: Chain, page: Page): [Partition, Partition] | null => {
+    if (chain.report.pages !== 1 || !page.next || splits >= run.concurrency * 4) return null;
+    const left = pagesLeft(chain, pageSize);
+    let all = queue.pagesLeft();
+    for (const c of taken) all += pagesLeft(c, pageSize);
+    const share = Math.ceil(all / run.concurrency);
+    if (left <= Math.max(SPLIT_MIN_PAGES, share)) return null;
+    return splitPartition(chain.partition, range);
   };
 
-  const crawl = async (): Promise<void> => {
-    for (let p = queue.shift(); p; p = queue.shift()) {
-      const report = partitionReport(run, p);
-      let firstPage = true;
-      for await (const page of pages(
-        run.client,
-        firstRequest(run.endpoint, paramsFor(run, p)),
-        run.failures,
-      )) {
-        report.pages++;
-        report.items += page.items.length;
-        run.onPage();
-        if (firstPage && trySplit(p, page)) {
-          const kept = page.items.filter((item) => filter.keep(item));
-          filter.addYielded(page.items);
-          while (active < run.concurrency && queue.length > 1) spawn();
-          if (!(await channel.push({ items: kept, checked: true }))) return;
-          break;
-        }
-        firstPage = false;
-        if (!(await channel.push({ items: page.items, checked: false }))) return;
-      }
+  /** Fetches a chain's next page, queues what follows it, hands the page to the consumer. */
+  const step = async (chain: Chain): Promise<void> => {
+    const page = await fetchPage(run.client, chain.request, run.failures);
+    if (chain.report.pages === 0) chain.matched = page.numberMatched;
+    chain.received += page.features;
+    chain.report.pages++;
+    chain.report.items += page.items.length;
+    run.onPage();
+    const halves = halvesOf(chain, page);
+    if (halves) {
+      run.report.splits = ++splits;
+      filter.addBoundary(halves[0].end);
+      const kept = page.items.filter((item) => filter.keep(item));
+      filter.addYielded(page.items);
+      for (const half of halves) queue.push(chainOf(half));
+      pump();
+      await channel.push({ items: kept, checked: true });
+      return;
+    }
+    if (page.next && page.features > 0) {
+      const key = requestKey(page.next);
+      if (chain.sent.has(key)) throw new RepeatedNextError(page.next);
+      chain.sent.add(key);
+      chain.request = page.next;
+      queue.push(chain);
+      pump();
+    }
+    await channel.push({ items: page.items, checked: false });
+  };
+  const pump = (): void => {
+    while (!stopped && active < run.concurrency) {
+      const chain = queue.take();
+      if (!chain) break;
+      active++;
+      taken.add(chain);
+      step(chain)
+        .catch((e: unknown) => {
+          stopped = true;
+          channel.fail(e);
+        })
+        .finally(() => {
+          active--;
+          taken.delete(chain);
+          pump();
+          if (active > 0 || (queue.size > 0 && !stopped)) return;
+          channel.close();
+          settled?.();
+        });
     }
   };
-  const spawn = (): void => {
-    active++;
-    crawl()
-      .catch((e: unknown) => channel.fail(e))
-      .finally(() => {
-        if (--active > 0) return;
-        channel.close();
-        settled?.();
-      });
-  };
-  for (let i = 0; i < Math.min(run.concurrency, queue.length); i++) spawn();
+  pump();
   try {
     for await (const batch of channel.drain()) {
       for (const item of batch.items) if (batch.checked || filter.keep(item)) yield item;
     }
   } finally {
+    stopped = true;
     channel.close();
     run.abort();
     run.report.duplicatesDropped = filter.dropped;
