@@ -8,24 +8,15 @@
  * Partitioned strategies drop the boundary duplicates their own partitioning creates (by id), so
  * without `maxItems` every strategy yields the same multiset of Items as `sequential`.
  */
-import pLimit from 'p-limit';
 import type { StacItem } from '../../stac/item.js';
 import type { FailureCollector } from '../types.js';
 import { Channel } from './channel.js';
 import { firstRequest, type SearchEndpoint } from './endpoint.js';
 import type { HttpClient, HttpOptions } from './http.js';
 import { type Chain, ChainQueue, newChain, pagesLeft } from './chain-queue.js';
-import { fetchPage, type Page, pages, RepeatedNextError, requestKey } from './page.js';
-import {
-  boundariesOf,
-  DuplicateFilter,
-  type Partition,
-  partitionDatetime,
-  partitionRange,
-  planPartitions,
-  splitPartition,
-  type TimeRange,
-} from './partition.js';
+import { fetchPage, type Page, type PageRequest, pages, RepeatedNextError, requestKey } from './page.js';
+import { DuplicateFilter, type Partition, splitPartition } from './partition.js';
+import { paramsFor, partitionReport, planFor, type ProbedSlice, type SearchPlan } from './search-plan.js';
 import { apiWorkerPool, type CrawlJob } from './worker-pool.js';
 
 /** What happened in one partition: its interval, the probes' estimate, and what was crawled. */
@@ -87,17 +78,6 @@ export interface ApiRun {
   abort: () => void;
 }
 
-/** Partitions per crawling slot: spare ones even out the tail when estimates are off. */
-export const PARTITIONS_PER_SLOT = 2;
-/**
- * Fewest probed slices: with few slots, `slots - 1` probes say too little about a skewed
- * collection (2 workers and no probe left 80% of a real-looking archive in one partition), and an
- * extra round of tiny probes costs far less than that imbalance.
- */
-export const MIN_PROBES = 8;
-/** A page size assumed when the caller leaves it to the server. */
-const ASSUMED_PAGE = 100;
-
 export async function* sequential(run: ApiRun): AsyncGenerator<StacItem> {
   const request = firstRequest(run.endpoint, run.params);
   const report: PartitionReport = {
@@ -113,72 +93,6 @@ export async function* sequential(run: ApiRun): AsyncGenerator<StacItem> {
     run.onPage();
     yield* page.items;
   }
-}
-
-/** How a partitioned strategy crawls a search. */
-export interface SearchPlan {
-  /** The search's first page, fetched alongside the probes; its items are yielded first. */
-  first: Page | null;
-  /** Partitions to crawl: [] when the first page held the whole search; null: crawl it unsplit. */
-  parts: Partition[] | null;
-  /** The time range the partitions cover (null when unsplit). */
-  range: TimeRange | null;
-}
-
-/**
- * Plans the crawl for `slots` crawlers: the search's first page (a search of one page ends there,
- * no partitioning) fetched alongside max(slots - 1, MIN_PROBES) probes that balance the partitions,
- * never more than `slots` requests at once. The first page's items come again in the partitions and
- * are dropped there.
- */
-export async function planFor(run: ApiRun, slots: number): Promise<SearchPlan> {
-  const unsplit: SearchPlan = { first: null, parts: null, range: null };
-  if (slots <= 1 || run.params.ids !== undefined) return unsplit;
-  if (run.maxItems <= (run.limit ?? ASSUMED_PAGE)) return unsplit; // one page is all it takes
-  const range = partitionRange(run.params.datetime, run.endpoint.collection);
-  if (!range) return unsplit;
-  const limit = pLimit(slots);
-  let onePage = false; // the first page was the whole search: probes not yet sent are skipped
-  const firstPage = limit(async () => {
-    const page = await fetchPage(run.client, firstRequest(run.endpoint, run.params), run.failures);
-    run.onPage();
-    onePage = !page.next || page.features === 0;
-    return page;
-  });
-  const probe = (p: Partition) =>
-    limit(async () => {
-      if (onePage) return null;
-      run.report.probes++;
-      const req = firstRequest(run.endpoint, { ...paramsFor(run, p), limit: 1 });
-      const page: Page = await fetchPage(run.client, req);
-      run.onPage();
-      return page.numberMatched;
-    });
-  const count = slots * (run.partitionsPerSlot ?? PARTITIONS_PER_SLOT);
-  const [first, parts] = await Promise.all([
-    firstPage,
-    planPartitions(range, count, Math.max(slots - 1, MIN_PROBES), probe),
-  ]);
-  run.report.partitions.push({
-    datetime: `first page of ${String(run.params.datetime ?? '..')}`,
-    estimated: first.numberMatched,
-    pages: 1,
-    items: first.items.length,
-  });
-  if (onePage) return { first, parts: [], range };
-  return { first, parts: parts.filter((p) => p.matched !== 0), range };
-}
-
-/** The search parameters of a partition (a partition open at both ends is the search itself). */
-function paramsFor(run: ApiRun, p: Partition): Record<string, unknown> {
-  if (!Number.isFinite(p.start) && !Number.isFinite(p.end)) return run.params;
-  return { ...run.params, datetime: partitionDatetime(p) };
-}
-
-function partitionReport(run: ApiRun, p: Partition): PartitionReport {
-  const report = { datetime: partitionDatetime(p), estimated: p.matched, pages: 0, items: 0 };
-  run.report.partitions.push(report);
-  return report;
 }
 
 /** A page handed from a crawler to the consumer; `checked`: already judged by the DuplicateFilter. */
@@ -203,20 +117,21 @@ export const SPLIT_MIN_PAGES = 2;
  * slot stays taken until the consumer's channel took its page (backpressure).
  */
 export async function* concurrent(run: ApiRun): AsyncGenerator<StacItem> {
-  const { first, parts, range } = await planFor(run, run.concurrency);
-  if (!parts || !range) {
+  const plan = await planFor(run, run.concurrency);
+  if (!plan) {
     yield* sequential(run);
     return;
   }
-  yield* first?.items ?? [];
-  if (parts.length === 0) return;
-  const filter = new DuplicateFilter(boundariesOf(parts), first?.items);
+  const { range, pageSize } = plan;
+  const filter = new DuplicateFilter(plan.bounds);
+  yield* probedItems(plan, filter);
   const channel = new Channel<Batch>(run.concurrency);
-  const pageSize = Math.max(1, run.limit ?? first?.features ?? ASSUMED_PAGE);
   const queue = new ChainQueue(pageSize);
   const chainOf = (p: Partition): Chain =>
     newChain(p, firstRequest(run.endpoint, paramsFor(run, p)), partitionReport(run, p));
-  for (const p of parts) queue.push(chainOf(p));
+  for (const s of plan.slices) if (s.continues) queue.push(continuation(s));
+  for (const p of plan.pieces) queue.push(chainOf(p));
+  if (queue.size === 0) return;
   /** Chains a slot is working on (their pages left count in the balanced share). */
   const taken = new Set<Chain>();
   let active = 0;
@@ -303,28 +218,32 @@ export async function* concurrent(run: ApiRun): AsyncGenerator<StacItem> {
 }
 
 export async function* workerThreads(run: ApiRun): AsyncGenerator<StacItem> {
-  const { first, parts } = await planFor(run, run.concurrency);
-  yield* first?.items ?? [];
-  if (parts?.length === 0) return;
-  const bounds = parts ? boundariesOf(parts) : [];
-  const filter = new DuplicateFilter(bounds, first?.items);
-  const whole: Partition = { start: -Infinity, end: Infinity, matched: null };
-  const jobs: CrawlJob[] = (parts ?? [null]).map((p) => {
-    const params = p ? paramsFor(run, p) : run.params;
-    const report = partitionReport(run, p ?? whole);
-    if (!p) report.datetime = String(run.params.datetime ?? '..');
-    return {
-      request: firstRequest(run.endpoint, params),
-      bounds,
-      counters: run.client.counters.buffer,
-      http: run.httpOptions,
-      onPage: (items: number) => {
-        report.pages++;
-        report.items += items;
-        run.onPage();
-      },
-    };
+  const plan = await planFor(run, run.concurrency);
+  const bounds = plan?.bounds ?? [];
+  const filter = new DuplicateFilter(bounds);
+  const job = (request: PageRequest, report: PartitionReport): CrawlJob => ({
+    request,
+    bounds,
+    counters: run.client.counters.buffer,
+    http: run.httpOptions,
+    onPage: (items: number) => {
+      report.pages++;
+      report.items += items;
+      run.onPage();
+    },
   });
+  const jobs: CrawlJob[] = [];
+  if (plan) {
+    yield* probedItems(plan, filter);
+    for (const s of plan.slices) if (s.continues && s.page.next) jobs.push(job(s.page.next, s.report));
+    for (const p of plan.pieces)
+      jobs.push(job(firstRequest(run.endpoint, paramsFor(run, p)), partitionReport(run, p)));
+    if (jobs.length === 0) return;
+  } else {
+    const report = partitionReport(run, { start: -Infinity, end: Infinity, matched: null });
+    report.datetime = String(run.params.datetime ?? '..');
+    jobs.push(job(firstRequest(run.endpoint, run.params), report));
+  }
   const crawl = apiWorkerPool().crawl(jobs, run.concurrency, run.failures);
   try {
     for await (const page of crawl.pages) {
@@ -337,6 +256,27 @@ export async function* workerThreads(run: ApiRun): AsyncGenerator<StacItem> {
     run.report.duplicatesDropped = filter.dropped;
     run.report.workerElu = await crawl.stop();
   }
+}
+
+/**
+ * The probe round's Items, judged against every planned boundary; the items of a slice cut into
+ * pieces are remembered, so their copies in the pieces are dropped.
+ */
+function* probedItems(plan: SearchPlan, filter: DuplicateFilter): Generator<StacItem> {
+  for (const s of plan.slices) {
+    const kept = s.page.items.filter((item) => filter.keep(item));
+    if (s.cut) filter.addYielded(s.page.items);
+    yield* kept;
+  }
+}
+
+/** The chain of a probed slice, continued from its first page's `next`. */
+function continuation(s: ProbedSlice): Chain {
+  const chain = newChain(s.partition, s.page.next!, s.report);
+  chain.sent.add(requestKey(s.page.request));
+  chain.matched = s.page.numberMatched;
+  chain.received = s.page.features;
+  return chain;
 }
 
 export const API_STRATEGIES = { sequential, concurrent, 'worker-threads': workerThreads } as const;
