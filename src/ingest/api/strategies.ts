@@ -235,9 +235,18 @@ export async function* workerThreads(run: ApiRun): AsyncGenerator<StacItem> {
   const jobs: CrawlJob[] = [];
   if (plan) {
     yield* probedItems(plan, filter);
-    for (const s of plan.slices) if (s.continues && s.page.next) jobs.push(job(s.page.next, s.report));
-    for (const p of plan.pieces)
-      jobs.push(job(firstRequest(run.endpoint, paramsFor(run, p)), partitionReport(run, p)));
+    // Longest first: a worker crawls a partition to its end, so the last one started sets the end.
+    const left: [CrawlJob, number][] = [];
+    for (const s of plan.slices) {
+      if (s.continues) left.push([job(s.page.next!, s.report), (s.partition.matched ?? 0) - s.page.features]);
+    }
+    for (const p of plan.pieces) {
+      left.push([
+        job(firstRequest(run.endpoint, paramsFor(run, p)), partitionReport(run, p)),
+        p.matched ?? 0,
+      ]);
+    }
+    jobs.push(...left.sort((a, b) => b[1] - a[1]).map(([j]) => j));
     if (jobs.length === 0) return;
   } else {
     const report = partitionReport(run, { start: -Infinity, end: Infinity, matched: null });
