@@ -268,10 +268,15 @@ export async function* workerThreads(run: ApiRun): AsyncGenerator<StacItem> {
 }
 
 /**
- * The probe round's Items, judged against every planned boundary; the items of a slice cut into
- * pieces are remembered, so their copies in the pieces are dropped.
+ * The probe round's Items: the search's first page (every later copy of its items dropped), then
+ * each slice's page judged against every planned boundary; the items of a slice cut into pieces
+ * are remembered, so their copies in the pieces are dropped.
  */
 function* probedItems(plan: SearchPlan, filter: DuplicateFilter): Generator<StacItem> {
+  if (plan.first) {
+    filter.addYielded(plan.first.items);
+    yield* plan.first.items;
+  }
   for (const s of plan.slices) {
     const kept = s.page.items.filter((item) => filter.keep(item));
     if (s.cut) filter.addYielded(s.page.items);
