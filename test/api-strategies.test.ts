@@ -167,6 +167,25 @@ describe('requests in flight', () => {
     },
   );
 
+  it('concurrent at 1 runs the sequential crawl: the same requests, one at a time, no partitions', async () => {
+    const runs = [];
+    for (const strategy of ['sequential', 'concurrent'] as StrategyName[]) {
+      api.resetMetrics();
+      const http = newHttp();
+      const report = newApiReport();
+      await collect(api.url, { strategy, concurrency: 1, http, report });
+      runs.push({
+        http,
+        partitions: report.partitions.length,
+        probes: report.probes,
+        routes: api.metrics().byRoute,
+      });
+    }
+    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[1]!.http.peak_in_flight).toBe(1);
+    expect(runs[1]!.partitions).toBe(1);
+  });
+
   it('sequential has one request in flight at a time', async () => {
     api.resetMetrics();
     const http = newHttp();
