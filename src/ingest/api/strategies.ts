@@ -1,10 +1,11 @@
 /**
  * The three strategies for a STAC API search (ARCHITECTURE "Strategies"):
  * - `sequential`: one page after another following `next` (pystac-client's way; the baseline).
- * - `concurrent`: the search cut into balanced time partitions, `concurrency` of them crawled at
- *   once on this thread over one undici Agent with spare connections; parsing stays here.
- * - `worker-threads`: `concurrency` workers each crawl partitions one after another and parse the
- *   pages off this thread; this thread receives plain Items (structured clone).
+ * - `concurrent`: the search cut into time partitions (search-plan.ts), `concurrency` pages in
+ *   flight on this thread over one undici Agent with spare connections, each the next page of the
+ *   partition with the most pages left (chain-queue.ts); parsing stays here (json-bytes.ts).
+ * - `worker-threads`: `concurrency` workers each crawl partitions one after another, longest
+ *   first, and parse the pages off this thread; this thread receives plain Items (structured clone).
  * Partitioned strategies drop the boundary duplicates their own partitioning creates (by id), so
  * without `maxItems` every strategy yields the same multiset of Items as `sequential`.
  */
@@ -19,9 +20,10 @@ import { DuplicateFilter, type Partition, splitPartition } from './partition.js'
 import { paramsFor, partitionReport, planFor, type ProbedSlice, type SearchPlan } from './search-plan.js';
 import { apiWorkerPool, type CrawlJob } from './worker-pool.js';
 
-/** What happened in one partition: its interval, the probes' estimate, and what was crawled. */
+/** What happened in one partition: its interval, its count, and what was crawled. */
 export interface PartitionReport {
   datetime: string;
+  /** A probed slice: the server's numberMatched; a piece: the estimate it was cut for. */
   estimated: number | null;
   pages: number;
   /** Items the partition's pages held (before boundary duplicates were dropped). */
@@ -34,11 +36,12 @@ export interface ApiReport {
   searchUrl: string | null;
   /** Effective concurrency (after the politeness cap towards non-local hosts). */
   concurrency: number;
+  /** Slices whose first page the plan fetched (full pages: their Items are kept). */
   probes: number;
   partitions: PartitionReport[];
-  /** Copies dropped by the partitioned strategies (boundary items, first-page and split-page items). */
+  /** Copies dropped by the partitioned strategies (boundary items, first-page, cut-slice and split-page items). */
   duplicatesDropped: number;
-  /** Partitions split because they held far more than their share (concurrent). */
+  /** Partitions split in two during the crawl because their first page showed more than a balanced share (concurrent). */
   splits: number;
   /** worker-threads: the workers' mean event-loop utilisation over the run. */
   workerElu: number | null;
