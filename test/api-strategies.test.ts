@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiIngestOptions, closeApiWorkers, ingestApi, newApiReport } from '../src/ingest/api/index.js';
 import {
@@ -315,6 +318,51 @@ describe('time partitions', () => {
       await api.close();
     }
   });
+});
+
+describe('a server that does not count matches', () => {
+  it.each(RUNS)(
+    '%s at %i crawls equal time slices whole and yields every item once',
+    async (strategy, concurrency) => {
+      const api = await startStacApi({
+        collections: [generatedSource({ id: 'gen', count: 300, seed: 3 })],
+        pageSize: 25,
+      });
+      // A proxy that removes numberMatched from every answer (and points links at itself).
+      const proxy = createServer(async (req, res) => {
+        const body = await new Promise<Buffer>((resolve) => {
+          const chunks: Buffer[] = [];
+          req.on('data', (c: Buffer) => chunks.push(c));
+          req.on('end', () => resolve(Buffer.concat(chunks)));
+        });
+        const upstream = await fetch(`${api.url}${req.url}`, {
+          method: req.method,
+          headers: { 'content-type': String(req.headers['content-type'] ?? 'application/json') },
+          body: req.method === 'POST' ? body : undefined,
+        });
+        const text = (await upstream.text())
+          .replaceAll(api.url, proxyUrl)
+          .replace(/"numberMatched":\d+,/g, '');
+        res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(text);
+      });
+      proxy.listen(0, '127.0.0.1');
+      await once(proxy, 'listening');
+      const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      try {
+        const report = newApiReport();
+        const items = await collect(proxyUrl, { strategy, concurrency, report });
+        expect(sortedIds(items)).toEqual(sortedIds(await collect(api.url, { strategy: 'sequential' })));
+        expect(items).toHaveLength(300);
+        if (strategy !== 'sequential') {
+          expect(report.partitions.some((p) => p.estimated !== null)).toBe(false);
+          expect(report.splits).toBe(0);
+        }
+      } finally {
+        proxy.close();
+        await api.close();
+      }
+    },
+  );
 });
 
 describe('splitting a partition the probes misjudged', () => {
