@@ -161,19 +161,22 @@ describe('STAC API ingest: paging', () => {
     expect(searches(seen)).toHaveLength(1);
   });
 
-  it('stops with an error instead of looping when a next link repeats', async () => {
-    const { url } = await serve((u) => [
-      landing(u, ['GET']),
-      http.get(`${u}/search`, () =>
-        HttpResponse.json({
-          type: 'FeatureCollection',
-          features: [{ type: 'Feature', id: 'same', properties: {}, links: [], assets: {} }],
-          links: [{ rel: 'next', href: `${u}/search?token=loop`, method: 'GET' }],
-        }),
-      ),
-    ]);
-    await expect(collect(url)).rejects.toThrow(RepeatedNextError);
-  });
+  it.each(['sequential', 'concurrent'] as const)(
+    '%s stops with an error instead of looping when a next link repeats',
+    async (strategy) => {
+      const { url } = await serve((u) => [
+        landing(u, ['GET']),
+        http.get(`${u}/search`, () =>
+          HttpResponse.json({
+            type: 'FeatureCollection',
+            features: [{ type: 'Feature', id: 'same', properties: {}, links: [], assets: {} }],
+            links: [{ rel: 'next', href: `${u}/search?token=loop`, method: 'GET' }],
+          }),
+        ),
+      ]);
+      await expect(collect(url, { strategy, concurrency: 3 })).rejects.toThrow(RepeatedNextError);
+    },
+  );
 
   it('says which collection is missing and where', async () => {
     const { url } = await serve();

@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiIngestOptions, closeApiWorkers, ingestApi, newApiReport } from '../src/ingest/api/index.js';
 import {
@@ -6,9 +9,10 @@ import {
   equalSlices,
   type Partition,
   partitionDatetime,
-  planPartitions,
+  subdivide,
   type TimeRange,
 } from '../src/ingest/api/partition.js';
+import { MIN_PROBES } from '../src/ingest/api/search-plan.js';
 import { itemTimeRange } from '../src/ingest/api/time.js';
 import type { HttpStats, StrategyName } from '../src/ingest/types.js';
 import { generatedSource } from '../src/mock-api/catalog.js';
@@ -105,8 +109,8 @@ describe('API strategies against the local STAC API', () => {
 });
 
 describe('a search of one page', () => {
-  it.each(RUNS)(
-    '%s at %i ends at the first page without crawling partitions',
+  it.each([...RUNS, ['concurrent', 10]] as [StrategyName, number][])(
+    '%s at %i ends after one round of requests, nothing crawled after it',
     async (strategy, concurrency) => {
       const api = await startStacApi({
         collections: [generatedSource({ id: 'gen', count: 30 })],
@@ -116,12 +120,20 @@ describe('a search of one page', () => {
         const report = newApiReport();
         const http = newHttp();
         const items = await collect(api.url, { strategy, concurrency, report, http });
+        expect(sortedIds(items)).toEqual(sortedIds(await collect(api.url, { strategy: 'sequential' })));
         expect(items).toHaveLength(30);
-        expect(report.partitions).toHaveLength(1);
-        // landing + collection + the first page, and the probes sent alongside it
-        expect(http.requests).toBe(3 + report.probes);
-        // probes not yet sent when the first page turned out to be the last are skipped
-        expect(report.probes).toBeLessThanOrEqual(Math.max(0, concurrency - 1));
+        expect(report.partitions.every((p) => p.pages === 1)).toBe(true);
+        if (strategy === 'sequential') {
+          expect(http.requests).toBe(3);
+        } else if (concurrency < MIN_PROBES) {
+          // landing + collection + the search's first page and the probes sent alongside it
+          expect(report.probes).toBeLessThanOrEqual(concurrency - 1);
+          expect(http.requests).toBe(3 + report.probes);
+        } else {
+          // landing + collection + one page per slice, each its slice's only page
+          expect(report.probes).toBe(concurrency);
+          expect(http.requests).toBe(2 + concurrency);
+        }
         expect(http.peak_in_flight).toBeLessThanOrEqual(concurrency);
       } finally {
         await api.close();
@@ -157,6 +169,25 @@ describe('requests in flight', () => {
       expect(http.requests).toBe(api.metrics().requests);
     },
   );
+
+  it('concurrent at 1 runs the sequential crawl: the same requests, one at a time, no partitions', async () => {
+    const runs = [];
+    for (const strategy of ['sequential', 'concurrent'] as StrategyName[]) {
+      api.resetMetrics();
+      const http = newHttp();
+      const report = newApiReport();
+      await collect(api.url, { strategy, concurrency: 1, http, report });
+      runs.push({
+        http,
+        partitions: report.partitions.length,
+        probes: report.probes,
+        routes: api.metrics().byRoute,
+      });
+    }
+    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[1]!.http.peak_in_flight).toBe(1);
+    expect(runs[1]!.partitions).toBe(1);
+  });
 
   it('sequential has one request in flight at a time', async () => {
     api.resetMetrics();
@@ -202,32 +233,43 @@ describe('requests in flight', () => {
 describe('time partitions', () => {
   const range: TimeRange = { outer: { start: -Infinity, end: Infinity }, lo: 0, hi: 1000 };
 
-  it('balances skewed data: boundaries follow the probed counts, not the clock', async () => {
-    // 90% of the items in the last tenth of the range.
+  it('cuts a slice holding far more than a balanced share into pieces of about that share, and keeps the others whole', () => {
+    // 90% of the items in the last quarter of the range (spread evenly there).
     const times = [
-      ...Array.from({ length: 100 }, (_, i) => i * 9),
-      ...Array.from({ length: 900 }, (_, i) => 900 + i / 9),
+      ...Array.from({ length: 100 }, (_, i) => i * 7.4),
+      ...Array.from({ length: 900 }, (_, i) => 751 + i / 3.6),
     ];
     const count = (p: Partition) => times.filter((t) => t >= p.start && t <= p.end).length;
-    const parts = await planPartitions(range, 8, 8, async (p) => count(p));
-    const sizes = parts.map(count);
-    expect(sizes.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1000);
+    const slices = equalSlices(range, 4).map((p) => ({ ...p, matched: count(p) }));
+    const target = 1000 / 8;
+    const plans = slices.map((s) => subdivide(range, s, target, 1.5));
+    expect(plans.slice(0, 3)).toEqual([null, null, null]);
+    const pieces = plans[3]!;
+    expect(pieces.length).toBe(Math.ceil(count(slices[3]!) / target));
+    expect(pieces[0]!.start).toBe(slices[3]!.start);
+    expect(pieces.at(-1)!.end).toBe(Infinity);
+    for (let i = 1; i < pieces.length; i++) expect(pieces[i]!.start).toBe(pieces[i - 1]!.end);
+    const sizes = pieces.map(count);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(count(slices[3]!));
     expect(Math.max(...sizes)).toBeLessThan(250);
-    expect(Math.max(...equalSlices(range, 8).map(count))).toBeGreaterThan(800);
+    expect(Math.max(...slices.map(count))).toBeGreaterThan(800);
   });
 
-  it('covers the whole outer range with contiguous inclusive partitions, open ends kept open', async () => {
-    const parts = await planPartitions(range, 5, 4, async () => 10);
-    const byTime = [...parts].sort((a, b) => a.start - b.start);
-    expect(byTime[0]!.start).toBe(-Infinity);
-    expect(byTime.at(-1)!.end).toBe(Infinity);
-    for (let i = 1; i < byTime.length; i++) expect(byTime[i]!.start).toBe(byTime[i - 1]!.end);
-    expect(partitionDatetime(byTime[0]!)).toMatch(/^\.\.\//);
+  it('keeps a slice whole when its count is unknown, within the tolerance, or too short to cut', () => {
+    const slice: Partition = { start: 100, end: 200, matched: null };
+    expect(subdivide(range, slice, 10, 1.5)).toBeNull();
+    expect(subdivide(range, { ...slice, matched: 15 }, 10, 1.5)).toBeNull();
+    expect(subdivide(range, { start: 100, end: 101, matched: 500 }, 10, 1.5)).toBeNull();
+    expect(subdivide(range, { ...slice, matched: 16 }, 10, 1.5)).toHaveLength(2);
   });
 
-  it('falls back to equal slices when the server does not count matches', async () => {
-    const parts = await planPartitions(range, 4, 4, async () => null);
-    expect(parts.map((p) => p.end)).toEqual([250, 500, 750, Infinity]);
+  it('covers the whole outer range with contiguous inclusive slices, open ends kept open', () => {
+    const parts = equalSlices(range, 5);
+    expect(parts[0]!.start).toBe(-Infinity);
+    expect(parts.at(-1)!.end).toBe(Infinity);
+    for (let i = 1; i < parts.length; i++) expect(parts[i]!.start).toBe(parts[i - 1]!.end);
+    expect(parts.map((p) => p.end)).toEqual([200, 400, 600, 800, Infinity]);
+    expect(partitionDatetime(parts[0]!)).toMatch(/^\.\.\//);
   });
 
   it('drops exactly the duplicates that inclusive boundaries create, ranges spanning several partitions included', () => {
@@ -276,6 +318,51 @@ describe('time partitions', () => {
       await api.close();
     }
   });
+});
+
+describe('a server that does not count matches', () => {
+  it.each(RUNS)(
+    '%s at %i crawls equal time slices whole and yields every item once',
+    async (strategy, concurrency) => {
+      const api = await startStacApi({
+        collections: [generatedSource({ id: 'gen', count: 300, seed: 3 })],
+        pageSize: 25,
+      });
+      // A proxy that removes numberMatched from every answer (and points links at itself).
+      const proxy = createServer(async (req, res) => {
+        const body = await new Promise<Buffer>((resolve) => {
+          const chunks: Buffer[] = [];
+          req.on('data', (c: Buffer) => chunks.push(c));
+          req.on('end', () => resolve(Buffer.concat(chunks)));
+        });
+        const upstream = await fetch(`${api.url}${req.url}`, {
+          method: req.method,
+          headers: { 'content-type': String(req.headers['content-type'] ?? 'application/json') },
+          body: req.method === 'POST' ? body : undefined,
+        });
+        const text = (await upstream.text())
+          .replaceAll(api.url, proxyUrl)
+          .replace(/"numberMatched":\d+,/g, '');
+        res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(text);
+      });
+      proxy.listen(0, '127.0.0.1');
+      await once(proxy, 'listening');
+      const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      try {
+        const report = newApiReport();
+        const items = await collect(proxyUrl, { strategy, concurrency, report });
+        expect(sortedIds(items)).toEqual(sortedIds(await collect(api.url, { strategy: 'sequential' })));
+        expect(items).toHaveLength(300);
+        if (strategy !== 'sequential') {
+          expect(report.partitions.some((p) => p.estimated !== null)).toBe(false);
+          expect(report.splits).toBe(0);
+        }
+      } finally {
+        proxy.close();
+        await api.close();
+      }
+    },
+  );
 });
 
 describe('splitting a partition the probes misjudged', () => {

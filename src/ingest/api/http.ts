@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { gunzip as gunzipCb } from 'node:zlib';
 import { Agent, type Dispatcher, request } from 'undici';
 import { HttpCounters } from './counters.js';
+import { parseJsonBytes } from './json-bytes.js';
 
 const gunzip = promisify(gunzipCb);
 
@@ -64,8 +65,13 @@ export interface JsonRequest {
 
 export interface JsonResponse {
   status: number;
-  /** The body text (decompressed). */
-  text: string;
+  /** The body's bytes (decompressed); decoded only where needed (see `parseJsonBytes`). */
+  bytes: Buffer;
+}
+
+/** A body's text (errors and messages; pages are parsed from their bytes). */
+export function bodyText(bytes: Buffer): string {
+  return bytes.toString('utf8');
 }
 
 const RETRYABLE_STATUS = (s: number) => s === 429 || s === 408 || (s >= 500 && s <= 599);
@@ -122,14 +128,15 @@ export class HttpClient {
       try {
         const res = await this.attempt(req);
         if (!RETRYABLE_STATUS(res.status)) return res;
-        if (attempt >= this.retries) throw new HttpError(req.method, req.url, res.status, res.text);
+        if (attempt >= this.retries)
+          throw new HttpError(req.method, req.url, res.status, bodyText(res.bytes));
         const asked = res.retryAfter;
         if (asked !== null && asked > this.maxBackoffMs) {
           throw new HttpError(
             req.method,
             req.url,
             res.status,
-            `${res.text} (Retry-After ${asked / 1000}s is too long)`,
+            `${bodyText(res.bytes)} (Retry-After ${asked / 1000}s is too long)`,
           );
         }
         waitMs = asked !== null ? asked + Math.random() * 50 : this.backoff(attempt);
@@ -169,13 +176,9 @@ export class HttpClient {
         dispatcher: this.dispatcher,
       });
       const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase();
-      let text: string;
-      if (encoding === 'gzip' || encoding === 'x-gzip') {
-        text = (await gunzip(Buffer.from(await res.body.arrayBuffer()))).toString('utf8');
-      } else {
-        text = await res.body.text();
-      }
-      return { status: res.statusCode, text, retryAfter: retryAfterMs(res.headers['retry-after']) };
+      let bytes = Buffer.from(await res.body.arrayBuffer());
+      if (encoding === 'gzip' || encoding === 'x-gzip') bytes = await gunzip(bytes);
+      return { status: res.statusCode, bytes, retryAfter: retryAfterMs(res.headers['retry-after']) };
     } catch (e) {
       if (timeout.aborted && !this.signal?.aborted) {
         throw new Error(`timed out after ${this.timeoutMs} ms`);
@@ -186,12 +189,13 @@ export class HttpClient {
     }
   }
 
-  /** Sends and parses JSON; a non-2xx answer is an HttpError carrying status and body. */
+  /** Sends and parses JSON (large pages feature by feature); a non-2xx answer is an HttpError. */
   async json(req: JsonRequest): Promise<unknown> {
     const res = await this.send(req);
-    if (res.status < 200 || res.status > 299) throw new HttpError(req.method, req.url, res.status, res.text);
+    if (res.status < 200 || res.status > 299)
+      throw new HttpError(req.method, req.url, res.status, bodyText(res.bytes));
     try {
-      return JSON.parse(res.text);
+      return parseJsonBytes(res.bytes);
     } catch (e) {
       throw new Error(`${req.method} ${req.url}: the answer is not JSON (${(e as Error).message})`);
     }

@@ -93,7 +93,8 @@ export async function fetchPage(
   return readPage(request, doc, failures);
 }
 
-function requestKey(r: PageRequest): string {
+/** A request's identity, for the repeated-next guard. */
+export function requestKey(r: PageRequest): string {
   return `${r.method} ${r.url} ${r.body === undefined ? '' : JSON.stringify(r.body)}`;
 }
 

@@ -2,9 +2,9 @@
  * Time partitions of a search, for the strategies that crawl several at once. The range comes
  * from the search's `datetime` or else the collection's temporal extent. Real collections are
  * skewed (dense recent years, summers), so equal time slices would leave a few partitions with
- * most of the items: one round of cheap probes (`limit=1`, reading `numberMatched`) measures the
- * count of equal slices, and the final boundaries are placed at the quantiles of that measured
- * distribution, so partitions hold about the same number of items.
+ * most of the items: the first page of each of a few equal slices (its `numberMatched`) measures
+ * their counts, and the slices that hold far more than a balanced share are cut into pieces of
+ * about that share (`subdivide`), so no partition holds most of the items.
  *
  * Intervals are inclusive at both ends (as real servers treat them), so an item exactly on a
  * boundary, or whose start/end range spans one, is returned by two partitions: `DuplicateFilter`
@@ -68,67 +68,33 @@ export function fromBoundaries(range: TimeRange, bounds: number[]): Partition[] 
   return parts;
 }
 
-/**
- * Boundaries placing about `total / count` items in each partition, from probed slices, assuming
- * items are spread evenly inside a slice.
- */
-export function quantileBoundaries(range: TimeRange, slices: Partition[], count: number): number[] {
-  const total = slices.reduce((s, p) => s + (p.matched ?? 0), 0);
-  if (total === 0 || count < 2) return [];
-  const bounds: number[] = [];
-  let acc = 0;
-  let target = total / count;
-  for (const s of slices) {
-    const n = s.matched ?? 0;
-    const a = Math.max(s.start, range.lo);
-    const b = Math.min(s.end, range.hi);
-    while (n > 0 && acc + n >= target && bounds.length < count - 1) {
-      const t = Math.round(a + ((target - acc) / n) * (b - a));
-      if (t > range.lo && t < range.hi && t !== bounds.at(-1)) bounds.push(t);
-      target += total / count;
-    }
-    acc += n;
-  }
-  return bounds;
-}
-
 /** The datetime parameter of a partition. */
 export function partitionDatetime(p: Partition): string {
   return formatInterval(p.start, p.end);
 }
 
-/** Plans `count` balanced partitions; `probe` returns a slice's numberMatched (null if the server has none). */
-export async function planPartitions(
+/**
+ * Cuts a probed slice (its `matched` counted by the server) into about `target`-item pieces when it
+ * holds more than `tolerance * target` items, assuming its items are spread evenly inside it;
+ * null when the slice is better crawled whole (or its count is unknown). The pieces cover the
+ * slice exactly (its open ends stay open) and carry their estimated counts.
+ */
+export function subdivide(
   range: TimeRange,
-  count: number,
-  probeSlices: number,
-  probe: (p: Partition) => Promise<number | null>,
-): Promise<Partition[]> {
-  if (probeSlices < 2) return equalSlices(range, count); // one slice would only count the whole
-  const slices = equalSlices(range, probeSlices);
-  const counts = await Promise.all(slices.map((s) => probe(s)));
-  slices.forEach((s, i) => {
-    s.matched = counts[i] ?? null;
-  });
-  if (slices.some((s) => s.matched === null)) return equalSlices(range, count);
-  const parts = fromBoundaries(range, quantileBoundaries(range, slices, count));
-  const total = slices.reduce((s, p) => s + (p.matched ?? 0), 0);
-  for (const p of parts) p.matched = estimate(range, p, slices, total);
-  return parts.sort((a, b) => (b.matched ?? 0) - (a.matched ?? 0));
-}
-
-/** Items a partition should hold, from the probed slices it overlaps (spread evenly within lo..hi). */
-function estimate(range: TimeRange, p: Partition, slices: Partition[], total: number): number {
-  const clip = (t: number) => Math.min(range.hi, Math.max(range.lo, t));
-  let n = 0;
-  for (const s of slices) {
-    const a = Math.max(clip(p.start), clip(s.start));
-    const b = Math.min(clip(p.end), clip(s.end));
-    if (b < a) continue;
-    const width = clip(s.end) - clip(s.start);
-    n += width <= 0 ? (s.matched ?? 0) : ((s.matched ?? 0) * (b - a)) / width;
-  }
-  return Math.min(total, Math.round(n));
+  slice: Partition,
+  target: number,
+  tolerance: number,
+): Partition[] | null {
+  const n = slice.matched;
+  if (n === null || !(target > 0) || n <= tolerance * target) return null;
+  const lo = Math.max(slice.start, range.lo);
+  const hi = Math.min(slice.end, range.hi);
+  if (!(hi - lo >= 2)) return null;
+  const within: TimeRange = { outer: { start: slice.start, end: slice.end }, lo, hi };
+  const pieces = equalSlices(within, Math.min(Math.ceil(n / target), Math.floor(hi - lo)));
+  if (pieces.length < 2) return null;
+  for (const piece of pieces) piece.matched = Math.ceil(n / pieces.length);
+  return pieces;
 }
 
 /** Internal boundaries of contiguous partitions (times two partitions share), sorted. */

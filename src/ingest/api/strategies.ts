@@ -1,35 +1,29 @@
 /**
  * The three strategies for a STAC API search (ARCHITECTURE "Strategies"):
  * - `sequential`: one page after another following `next` (pystac-client's way; the baseline).
- * - `concurrent`: the search cut into balanced time partitions, `concurrency` of them crawled at
- *   once on this thread over one undici Agent with spare connections; parsing stays here.
- * - `worker-threads`: `concurrency` workers each crawl partitions one after another and parse the
- *   pages off this thread; this thread receives plain Items (structured clone).
+ * - `concurrent`: the search cut into time partitions (search-plan.ts), `concurrency` pages in
+ *   flight on this thread over one undici Agent with spare connections, each the next page of the
+ *   partition with the most pages left (chain-queue.ts); parsing stays here (json-bytes.ts).
+ * - `worker-threads`: `concurrency` workers each crawl partitions one after another, longest
+ *   first, and parse the pages off this thread; this thread receives plain Items (structured clone).
  * Partitioned strategies drop the boundary duplicates their own partitioning creates (by id), so
  * without `maxItems` every strategy yields the same multiset of Items as `sequential`.
  */
-import pLimit from 'p-limit';
 import type { StacItem } from '../../stac/item.js';
 import type { FailureCollector } from '../types.js';
 import { Channel } from './channel.js';
 import { firstRequest, type SearchEndpoint } from './endpoint.js';
 import type { HttpClient, HttpOptions } from './http.js';
-import { fetchPage, type Page, pages } from './page.js';
-import {
-  boundariesOf,
-  DuplicateFilter,
-  type Partition,
-  partitionDatetime,
-  partitionRange,
-  planPartitions,
-  splitPartition,
-  type TimeRange,
-} from './partition.js';
+import { type Chain, ChainQueue, newChain, pagesLeft } from './chain-queue.js';
+import { fetchPage, type Page, type PageRequest, pages, RepeatedNextError, requestKey } from './page.js';
+import { DuplicateFilter, type Partition, splitPartition } from './partition.js';
+import { paramsFor, partitionReport, planFor, type ProbedSlice, type SearchPlan } from './search-plan.js';
 import { apiWorkerPool, type CrawlJob } from './worker-pool.js';
 
-/** What happened in one partition: its interval, the probes' estimate, and what was crawled. */
+/** What happened in one partition: its interval, its count, and what was crawled. */
 export interface PartitionReport {
   datetime: string;
+  /** A probed slice: the server's numberMatched; a piece: the estimate it was cut for. */
   estimated: number | null;
   pages: number;
   /** Items the partition's pages held (before boundary duplicates were dropped). */
@@ -42,11 +36,12 @@ export interface ApiReport {
   searchUrl: string | null;
   /** Effective concurrency (after the politeness cap towards non-local hosts). */
   concurrency: number;
+  /** Slices whose first page the plan fetched (full pages: their Items are kept). */
   probes: number;
   partitions: PartitionReport[];
-  /** Copies dropped by the partitioned strategies (boundary items, first-page and split-page items). */
+  /** Copies dropped by the partitioned strategies (boundary items, first-page, cut-slice and split-page items). */
   duplicatesDropped: number;
-  /** Partitions split because they held far more than their share (concurrent). */
+  /** Partitions split in two during the crawl because their first page showed more than a balanced share (concurrent). */
   splits: number;
   /** worker-threads: the workers' mean event-loop utilisation over the run. */
   workerElu: number | null;
@@ -86,17 +81,6 @@ export interface ApiRun {
   abort: () => void;
 }
 
-/** Partitions per crawling slot: spare ones even out the tail when estimates are off. */
-export const PARTITIONS_PER_SLOT = 2;
-/**
- * Fewest probed slices: with few slots, `slots - 1` probes say too little about a skewed
- * collection (2 workers and no probe left 80% of a real-looking archive in one partition), and an
- * extra round of tiny probes costs far less than that imbalance.
- */
-export const MIN_PROBES = 8;
-/** A page size assumed when the caller leaves it to the server. */
-const ASSUMED_PAGE = 100;
-
 export async function* sequential(run: ApiRun): AsyncGenerator<StacItem> {
   const request = firstRequest(run.endpoint, run.params);
   const report: PartitionReport = {
@@ -114,158 +98,117 @@ export async function* sequential(run: ApiRun): AsyncGenerator<StacItem> {
   }
 }
 
-/** How a partitioned strategy crawls a search. */
-export interface SearchPlan {
-  /** The search's first page, fetched alongside the probes; its items are yielded first. */
-  first: Page | null;
-  /** Partitions to crawl: [] when the first page held the whole search; null: crawl it unsplit. */
-  parts: Partition[] | null;
-  /** The time range the partitions cover (null when unsplit). */
-  range: TimeRange | null;
-}
-
-/**
- * Plans the crawl for `slots` crawlers: the search's first page (a search of one page ends there,
- * no partitioning) fetched alongside max(slots - 1, MIN_PROBES) probes that balance the partitions,
- * never more than `slots` requests at once. The first page's items come again in the partitions and
- * are dropped there.
- */
-export async function planFor(run: ApiRun, slots: number): Promise<SearchPlan> {
-  const unsplit: SearchPlan = { first: null, parts: null, range: null };
-  if (slots <= 1 || run.params.ids !== undefined) return unsplit;
-  if (run.maxItems <= (run.limit ?? ASSUMED_PAGE)) return unsplit; // one page is all it takes
-  const range = partitionRange(run.params.datetime, run.endpoint.collection);
-  if (!range) return unsplit;
-  const limit = pLimit(slots);
-  let onePage = false; // the first page was the whole search: probes not yet sent are skipped
-  const firstPage = limit(async () => {
-    const page = await fetchPage(run.client, firstRequest(run.endpoint, run.params), run.failures);
-    run.onPage();
-    onePage = !page.next || page.features === 0;
-    return page;
-  });
-  const probe = (p: Partition) =>
-    limit(async () => {
-      if (onePage) return null;
-      run.report.probes++;
-      const req = firstRequest(run.endpoint, { ...paramsFor(run, p), limit: 1 });
-      const page: Page = await fetchPage(run.client, req);
-      run.onPage();
-      return page.numberMatched;
-    });
-  const count = slots * (run.partitionsPerSlot ?? PARTITIONS_PER_SLOT);
-  const [first, parts] = await Promise.all([
-    firstPage,
-    planPartitions(range, count, Math.max(slots - 1, MIN_PROBES), probe),
-  ]);
-  run.report.partitions.push({
-    datetime: `first page of ${String(run.params.datetime ?? '..')}`,
-    estimated: first.numberMatched,
-    pages: 1,
-    items: first.items.length,
-  });
-  if (onePage) return { first, parts: [], range };
-  return { first, parts: parts.filter((p) => p.matched !== 0), range };
-}
-
-/** The search parameters of a partition (a partition open at both ends is the search itself). */
-function paramsFor(run: ApiRun, p: Partition): Record<string, unknown> {
-  if (!Number.isFinite(p.start) && !Number.isFinite(p.end)) return run.params;
-  return { ...run.params, datetime: partitionDatetime(p) };
-}
-
-function partitionReport(run: ApiRun, p: Partition): PartitionReport {
-  const report = { datetime: partitionDatetime(p), estimated: p.matched, pages: 0, items: 0 };
-  run.report.partitions.push(report);
-  return report;
-}
-
 /** A page handed from a crawler to the consumer; `checked`: already judged by the DuplicateFilter. */
 interface Batch {
   items: StacItem[];
   checked: boolean;
 }
 
-/** A partition whose first page counts more than this many times its share is split in two. */
-export const SPLIT_RATIO = 1.5;
+/**
+ * A partition whose first page shows more pages left than a balanced share of all the work left
+ * (and more than this many) is split in two instead of crawled to its end.
+ */
+export const SPLIT_MIN_PAGES = 2;
 
 /**
- * `concurrent`: up to `concurrency` crawlers on this thread take partitions from a queue. A crawler
- * whose partition turns out (first page's numberMatched) much larger than its share splits it in
- * two halves and queues them (waking idle slots): that page's items are yielded and every later
- * copy of them dropped, and the new boundary joins the duplicate filter before any item is judged
- * against it. This evens out what the probes' estimates got wrong.
+ * `concurrent`: up to `concurrency` requests in flight on this thread, each the next page of the
+ * partition with the most pages left (ChainQueue), so the crawl ends with short chains instead of
+ * one long partition. A partition whose first page (its numberMatched) shows more pages left than
+ * a balanced share of all the work left is split in two halves that are queued instead: that page's
+ * items are yielded and every later copy of them dropped, and the new boundary joins the duplicate
+ * filter before any item is judged against it. Requests in flight never exceed the concurrency; a
+ * slot stays taken until the consumer's channel took its page (backpressure).
  */
 export async function* concurrent(run: ApiRun): AsyncGenerator<StacItem> {
-  const { first, parts, range } = await planFor(run, run.concurrency);
-  if (!parts || !range) {
+  const plan = await planFor(run, run.concurrency);
+  if (!plan) {
     yield* sequential(run);
     return;
   }
-  yield* first?.items ?? [];
-  if (parts.length === 0) return;
-  const filter = new DuplicateFilter(boundariesOf(parts), first?.items);
+  const { range, pageSize } = plan;
+  const filter = new DuplicateFilter(plan.bounds);
+  yield* probedItems(plan, filter);
   const channel = new Channel<Batch>(run.concurrency);
-  const queue = [...parts];
-  const share = (first?.numberMatched ?? 0) / parts.length;
-  const pageSize = Math.max(1, first?.items.length ?? 1);
-  let splits = 0;
+  const queue = new ChainQueue(pageSize);
+  const chainOf = (p: Partition): Chain =>
+    newChain(p, firstRequest(run.endpoint, paramsFor(run, p)), partitionReport(run, p));
+  for (const s of plan.slices) if (s.continues) queue.push(continuation(s));
+  for (const p of plan.pieces) queue.push(chainOf(p));
+  if (queue.size === 0) return;
+  /** Chains a slot is working on (their pages left count in the balanced share). */
+  const taken = new Set<Chain>();
   let active = 0;
+  let splits = 0;
+  let stopped = false;
   let settled: (() => void) | null = null;
 
-  const trySplit = (p: Partition, page: Page): boolean => {
-    const n = page.numberMatched;
-    if (!page.next || n === null || share <= 0 || splits >= run.concurrency * 4) return false;
-    if (n <= SPLIT_RATIO * share || n <= 2 * pageSize) return false;
-    const halves = splitPartition(p, range);
-    if (!halves) return false;
-    splits++;
-    run.report.splits = splits;
-    filter.addBoundary(halves[0].end);
-    queue.unshift(...halves);
-    return true;
+  const halvesOf = (chain: Chain, page: Page): [Partition, Partition] | null => {
+    if (chain.report.pages !== 1 || !page.next || splits >= run.concurrency * 4) return null;
+    const left = pagesLeft(chain, pageSize);
+    let all = queue.pagesLeft();
+    for (const c of taken) all += pagesLeft(c, pageSize);
+    const share = Math.ceil(all / run.concurrency);
+    if (left <= Math.max(SPLIT_MIN_PAGES, share)) return null;
+    return splitPartition(chain.partition, range);
   };
 
-  const crawl = async (): Promise<void> => {
-    for (let p = queue.shift(); p; p = queue.shift()) {
-      const report = partitionReport(run, p);
-      let firstPage = true;
-      for await (const page of pages(
-        run.client,
-        firstRequest(run.endpoint, paramsFor(run, p)),
-        run.failures,
-      )) {
-        report.pages++;
-        report.items += page.items.length;
-        run.onPage();
-        if (firstPage && trySplit(p, page)) {
-          const kept = page.items.filter((item) => filter.keep(item));
-          filter.addYielded(page.items);
-          while (active < run.concurrency && queue.length > 1) spawn();
-          if (!(await channel.push({ items: kept, checked: true }))) return;
-          break;
-        }
-        firstPage = false;
-        if (!(await channel.push({ items: page.items, checked: false }))) return;
-      }
+  /** Fetches a chain's next page, queues what follows it, hands the page to the consumer. */
+  const step = async (chain: Chain): Promise<void> => {
+    const page = await fetchPage(run.client, chain.request, run.failures);
+    if (chain.report.pages === 0) chain.matched = page.numberMatched;
+    chain.received += page.features;
+    chain.report.pages++;
+    chain.report.items += page.items.length;
+    run.onPage();
+    const halves = halvesOf(chain, page);
+    if (halves) {
+      run.report.splits = ++splits;
+      filter.addBoundary(halves[0].end);
+      const kept = page.items.filter((item) => filter.keep(item));
+      filter.addYielded(page.items);
+      for (const half of halves) queue.push(chainOf(half));
+      pump();
+      await channel.push({ items: kept, checked: true });
+      return;
+    }
+    if (page.next && page.features > 0) {
+      const key = requestKey(page.next);
+      if (chain.sent.has(key)) throw new RepeatedNextError(page.next);
+      chain.sent.add(key);
+      chain.request = page.next;
+      queue.push(chain);
+      pump();
+    }
+    await channel.push({ items: page.items, checked: false });
+  };
+  const pump = (): void => {
+    while (!stopped && active < run.concurrency) {
+      const chain = queue.take();
+      if (!chain) break;
+      active++;
+      taken.add(chain);
+      step(chain)
+        .catch((e: unknown) => {
+          stopped = true;
+          channel.fail(e);
+        })
+        .finally(() => {
+          active--;
+          taken.delete(chain);
+          pump();
+          if (active > 0 || (queue.size > 0 && !stopped)) return;
+          channel.close();
+          settled?.();
+        });
     }
   };
-  const spawn = (): void => {
-    active++;
-    crawl()
-      .catch((e: unknown) => channel.fail(e))
-      .finally(() => {
-        if (--active > 0) return;
-        channel.close();
-        settled?.();
-      });
-  };
-  for (let i = 0; i < Math.min(run.concurrency, queue.length); i++) spawn();
+  pump();
   try {
     for await (const batch of channel.drain()) {
       for (const item of batch.items) if (batch.checked || filter.keep(item)) yield item;
     }
   } finally {
+    stopped = true;
     channel.close();
     run.abort();
     run.report.duplicatesDropped = filter.dropped;
@@ -278,28 +221,41 @@ export async function* concurrent(run: ApiRun): AsyncGenerator<StacItem> {
 }
 
 export async function* workerThreads(run: ApiRun): AsyncGenerator<StacItem> {
-  const { first, parts } = await planFor(run, run.concurrency);
-  yield* first?.items ?? [];
-  if (parts?.length === 0) return;
-  const bounds = parts ? boundariesOf(parts) : [];
-  const filter = new DuplicateFilter(bounds, first?.items);
-  const whole: Partition = { start: -Infinity, end: Infinity, matched: null };
-  const jobs: CrawlJob[] = (parts ?? [null]).map((p) => {
-    const params = p ? paramsFor(run, p) : run.params;
-    const report = partitionReport(run, p ?? whole);
-    if (!p) report.datetime = String(run.params.datetime ?? '..');
-    return {
-      request: firstRequest(run.endpoint, params),
-      bounds,
-      counters: run.client.counters.buffer,
-      http: run.httpOptions,
-      onPage: (items: number) => {
-        report.pages++;
-        report.items += items;
-        run.onPage();
-      },
-    };
+  const plan = await planFor(run, run.concurrency);
+  const bounds = plan?.bounds ?? [];
+  const filter = new DuplicateFilter(bounds);
+  const job = (request: PageRequest, report: PartitionReport): CrawlJob => ({
+    request,
+    bounds,
+    counters: run.client.counters.buffer,
+    http: run.httpOptions,
+    onPage: (items: number) => {
+      report.pages++;
+      report.items += items;
+      run.onPage();
+    },
   });
+  const jobs: CrawlJob[] = [];
+  if (plan) {
+    yield* probedItems(plan, filter);
+    // Longest first: a worker crawls a partition to its end, so the last one started sets the end.
+    const left: [CrawlJob, number][] = [];
+    for (const s of plan.slices) {
+      if (s.continues) left.push([job(s.page.next!, s.report), (s.partition.matched ?? 0) - s.page.features]);
+    }
+    for (const p of plan.pieces) {
+      left.push([
+        job(firstRequest(run.endpoint, paramsFor(run, p)), partitionReport(run, p)),
+        p.matched ?? 0,
+      ]);
+    }
+    jobs.push(...left.sort((a, b) => b[1] - a[1]).map(([j]) => j));
+    if (jobs.length === 0) return;
+  } else {
+    const report = partitionReport(run, { start: -Infinity, end: Infinity, matched: null });
+    report.datetime = String(run.params.datetime ?? '..');
+    jobs.push(job(firstRequest(run.endpoint, run.params), report));
+  }
   const crawl = apiWorkerPool().crawl(jobs, run.concurrency, run.failures);
   try {
     for await (const page of crawl.pages) {
@@ -312,6 +268,32 @@ export async function* workerThreads(run: ApiRun): AsyncGenerator<StacItem> {
     run.report.duplicatesDropped = filter.dropped;
     run.report.workerElu = await crawl.stop();
   }
+}
+
+/**
+ * The probe round's Items: the search's first page (every later copy of its items dropped), then
+ * each slice's page judged against every planned boundary; the items of a slice cut into pieces
+ * are remembered, so their copies in the pieces are dropped.
+ */
+function* probedItems(plan: SearchPlan, filter: DuplicateFilter): Generator<StacItem> {
+  if (plan.first) {
+    filter.addYielded(plan.first.items);
+    yield* plan.first.items;
+  }
+  for (const s of plan.slices) {
+    const kept = s.page.items.filter((item) => filter.keep(item));
+    if (s.cut) filter.addYielded(s.page.items);
+    yield* kept;
+  }
+}
+
+/** The chain of a probed slice, continued from its first page's `next`. */
+function continuation(s: ProbedSlice): Chain {
+  const chain = newChain(s.partition, s.page.next!, s.report);
+  chain.sent.add(requestKey(s.page.request));
+  chain.matched = s.page.numberMatched;
+  chain.received = s.page.features;
+  return chain;
 }
 
 export const API_STRATEGIES = { sequential, concurrent, 'worker-threads': workerThreads } as const;
