@@ -14,7 +14,7 @@
  */
 import { isAscii } from 'node:buffer';
 import type { StacItem } from '../stac/item.js';
-import { itemProblem } from './documents.js';
+import { itemProblem, stripBom } from './documents.js';
 import type { IngestFailure } from './types.js';
 
 /** The features of a FeatureCollection document, not yet parsed. */
@@ -99,14 +99,8 @@ export function parseSlice(slices: FeatureSlices, i: number): StacItem | IngestF
 
 /** Every feature parsed now: the Items and the failures (a worker's structured-clone hand-over). */
 export function parseAll(slices: FeatureSlices): { items: StacItem[]; failures: IngestFailure[] } {
-  const items: StacItem[] = [];
-  const failures: IngestFailure[] = [];
-  for (let i = 0; i < sliceCount(slices); i++) {
-    const v = parseSlice(slices, i);
-    if (isFailure(v)) failures.push(v);
-    else items.push(v);
-  }
-  return { items, failures };
+  const { kept, failures } = eachItem(slices, (item) => item);
+  return { items: kept, failures };
 }
 
 /**
@@ -114,14 +108,23 @@ export function parseAll(slices: FeatureSlices): { items: StacItem[]; failures: 
  * the caller parses the texts again, so only checked ones are sent).
  */
 export function checkedTexts(slices: FeatureSlices): { texts: string[]; failures: IngestFailure[] } {
-  const texts: string[] = [];
+  const { kept, failures } = eachItem(slices, (_item, i) => sliceText(slices, i));
+  return { texts: kept, failures };
+}
+
+/** Parses every feature; keeps `pick(item, i)` of each Item, collects the failures. */
+function eachItem<T>(
+  slices: FeatureSlices,
+  pick: (item: StacItem, i: number) => T,
+): { kept: T[]; failures: IngestFailure[] } {
+  const kept: T[] = [];
   const failures: IngestFailure[] = [];
   for (let i = 0; i < sliceCount(slices); i++) {
     const v = parseSlice(slices, i);
     if (isFailure(v)) failures.push(v);
-    else texts.push(sliceText(slices, i));
+    else kept.push(pick(v, i));
   }
-  return { texts, failures };
+  return { kept, failures };
 }
 
 function sliceText(slices: FeatureSlices, i: number): string {
@@ -132,10 +135,6 @@ function sliceText(slices: FeatureSlices, i: number): string {
 /** A parsed feature that is not an Item (Items always have `type: 'Feature'`). */
 export function isFailure(value: StacItem | IngestFailure): value is IngestFailure {
   return (value as StacItem).type !== 'Feature';
-}
-
-function stripBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** Where a document's `features` array and its elements are. */

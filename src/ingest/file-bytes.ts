@@ -21,7 +21,7 @@ import {
 import { readViewSync } from './reading.js';
 import type { IngestFailure } from './types.js';
 
-/** A batch of files as read: file `i` is bytes [ends[i-1], ends[i]) of `buffer`. */
+/** A batch of files as read: file `i` is bytes [ends[i-1], ends[i]) of `buffer` (which may be longer). */
 export interface FileBytes {
   buffer: ArrayBuffer;
   ends: number[];
@@ -53,8 +53,8 @@ export function readFileBytes(refs: string[]): JobResult {
     read.push(ref);
     ends.push(used);
   }
-  const buffer = out.buffer.slice(out.byteOffset, out.byteOffset + used) as ArrayBuffer;
-  return { items: [], failures, fileBytes: { buffer, ends, refs: read } };
+  // The whole allocation is transferred (no copy of the used part); `ends` says where the data stops.
+  return { items: [], failures, fileBytes: { buffer: out.buffer as ArrayBuffer, ends, refs: read } };
 }
 
 /** The transfer list of a result (its file bytes' buffer, if any). */

@@ -9,8 +9,9 @@
  * - `maxItems` stops after that many Items; `collectionId` keeps only Items of that collection
  *   (file sources; for a STAC API it selects the collection); `signal` aborts.
  * - `variant` tokens, joined with `+`: `clone` (worker-threads: structured clone instead of JSON
- *   transfer), `parse-on-caller` (worker-threads: workers only read, this thread parses), `whole-file` (NDJSON / Parquet: the file as one job instead of 1 MiB ranges / one
- *   job per row group; a FeatureCollection: one JSON.parse of the whole file instead of feature by
+ *   transfer), `parse-on-caller` (worker-threads: workers only read, this thread parses),
+ *   `whole-file` (NDJSON / Parquet: the file as one job instead of 1 MiB ranges / one job per row
+ *   group; a FeatureCollection: one JSON.parse of the whole file instead of feature by
  *   feature), `hyparquet` / `parquetjs` / `parquet-wasm` (the Parquet reader).
  */
 import type { StacItem } from '../stac/item.js';

@@ -6,7 +6,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StacItem } from '../stac/item.js';
-import { decodeText, type Decoded, failed, looksBinary } from './documents.js';
+import { decodeText, type Decoded, failed, looksBinary, stripBom } from './documents.js';
 import {
   checkedTexts,
   type FeatureSlices,
@@ -167,7 +167,7 @@ export function gatherDocument(
     addSlices(doc.slices, transfer, out);
   } else if (transfer === 'json') {
     // One valid Item per file (the usual case): its own text is already the JSON to send.
-    if (doc.items.length === 1 && doc.failures.length === 0) out.texts.push(stripLeadingBom(doc.raw!));
+    if (doc.items.length === 1 && doc.failures.length === 0) out.texts.push(stripBom(doc.raw!));
     else for (const item of doc.items) out.texts.push(JSON.stringify(item));
   } else {
     for (const item of doc.items) out.items.push(item);
@@ -257,10 +257,6 @@ export function resolveHref(href: string, base: string): string {
   if (href.startsWith('file://')) return fileURLToPath(href);
   if (isUrl(base)) return new URL(href, base).href;
   return isAbsolute(href) ? href : resolve(dirname(base), href);
-}
-
-function stripLeadingBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** A short reason for a read error: the errno code's meaning, without repeating the path. */
