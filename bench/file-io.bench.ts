@@ -88,11 +88,11 @@ for (const format of SCENARIOS) {
     for (const w of oneJob ? settings.workers.slice(0, 1) : settings.workers) at('worker-threads', w);
     if (format === 'directory') {
       // The other hand-overs, at the middle worker level, measured where the most Items cross threads
-      // per byte read: structured clone instead of JSON text, and workers that only read (the caller
-      // parses each Item once; variant parse-on-caller).
+      // per byte read: workers that parse too, each Item crossing as its JSON text (parse-in-worker)
+      // or as a structured clone (clone); the default has workers only read.
       const middle = settings.workers[Math.floor((settings.workers.length - 1) / 2)] ?? 2;
+      at('worker-threads', middle, 'parse-in-worker');
       at('worker-threads', middle, 'clone');
-      at('worker-threads', middle, 'parse-on-caller');
     }
     if (format === 'ndjson') {
       // Whole-file parse against the default 1 MiB byte ranges.

@@ -106,7 +106,7 @@ describe('benchmark-ingest ingest', () => {
     expect(() => parseIngestArgs(['a', '--max-items', 'x'])).toThrow(/--max-items must be a whole number/);
     expect(() => parseIngestArgs(['a', '--speed', '3'])).toThrow(/unknown option --speed/);
     expect(() => parseIngestArgs(['a', '--variant', 'fast'])).toThrow(/--variant: 'fast' is unknown/);
-    expect(parseIngestArgs(['a', '--variant', 'parse-on-caller']).options.variant).toBe('parse-on-caller');
+    expect(parseIngestArgs(['a', '--variant', 'parse-in-worker']).options.variant).toBe('parse-in-worker');
   });
 
   it('exits 0 on the real command line, items on stdout, summary on stderr', async () => {

@@ -209,7 +209,7 @@ describe('options a caller got wrong', () => {
     expect(() => ingest('x', { maxItems: -1 })).toThrow(/maxItems/);
     expect(() => ingest('x', { format: 'csv' as never })).toThrow(/format must be one of/);
     expect(() => ingest('x', { variant: 'clone+parse-on-calller' })).toThrow(
-      /variant 'parse-on-calller' is unknown \(known: clone, parse-on-caller/,
+      /variant 'parse-on-calller' is unknown \(known: parse-in-worker, clone, whole-file/,
     );
     expect(() => ingest('x', { variant: 'whole-file+hyparquet' })).not.toThrow();
   });

@@ -58,7 +58,7 @@ const levels: [StrategyName, number, string?][] = [
   ['worker-threads', 2],
   ['worker-threads', 4],
   ['worker-threads', 2, 'clone'],
-  ['worker-threads', 2, 'parse-on-caller'],
+  ['worker-threads', 2, 'parse-in-worker'],
 ];
 
 describe('every strategy yields the sequential strategy’s multiset of items', () => {

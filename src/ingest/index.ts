@@ -36,12 +36,12 @@ export type { IngestFailure, IngestOptions, IngestStats, StrategyName } from './
 export { closeWorkerPool } from './worker-pool.js';
 
 /**
- * Every variant token a source or strategy understands: worker hand-overs (`clone`,
- * `parse-on-caller`), whole-file parsing, the Parquet readers, and the API search method.
+ * Every variant token a source or strategy understands: worker hand-overs (`parse-in-worker`,
+ * `clone`), whole-file parsing, the Parquet readers, and the API search method.
  */
 export const VARIANT_TOKENS: readonly string[] = [
+  'parse-in-worker',
   'clone',
-  'parse-on-caller',
   'whole-file',
   ...PARQUET_READERS,
   'get',

@@ -7,7 +7,7 @@ import type { JobReply, JobRequest } from './worker-pool.js';
 const port = parentPort!;
 
 port.on('message', (request: JobRequest) => {
-  runJob(request.job, { read: 'sync', transfer: request.transfer }).then(
+  runJob(request.job, { read: 'sync', transfer: request.transfer, buffer: request.buffer }).then(
     (result) => port.postMessage({ id: request.id, result } satisfies JobReply, transferables(result)),
     (e: unknown) =>
       port.postMessage({

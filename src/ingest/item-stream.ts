@@ -7,13 +7,14 @@
  * from the current result without a generator: a `next()` with an Item at hand is one resolved
  * promise; only when the result is used up does it wait for the next one. JSON texts handed over
  * by workers are parsed here, one at a time as the consumer pulls, so a result's parsed Items are
- * not all alive at once.
+ * not all alive at once; so are the files' bytes that workers read.
  *
  * `maxItems` and the collection filter are applied here too, so they add no layer of their own.
  * With `maxItems` 0 no result is asked for (the results source never starts).
  */
 import type { StacItem } from '../stac/item.js';
 import { type FeatureSlices, isFailure, parseSlice, sliceCount } from './feature-scan.js';
+import { FileBytesCursor } from './file-bytes.js';
 import type { JobResult } from './jobs.js';
 import type { ItemChunks } from './parquet.js';
 import type { FailureCollector } from './types.js';
@@ -36,6 +37,7 @@ export class ItemStream implements AsyncIterableIterator<StacItem> {
   private texts: string[] | undefined;
   private slices: FeatureSlices[] | undefined;
   private chunks: ItemChunks | undefined;
+  private files: FileBytesCursor | undefined;
   /** Position in `items`, `texts` or the current entry of `slices`. */
   private index = 0;
   private slice = 0;
@@ -112,7 +114,15 @@ export class ItemStream implements AsyncIterableIterator<StacItem> {
     }
     while (true) {
       if (this.index < this.items.length) return this.items[this.index++];
-      if (!this.nextChunk()) return undefined;
+      if (this.files !== undefined) {
+        const next = this.files.next();
+        if (next === null) this.files = undefined;
+        else if (!Array.isArray(next)) return next;
+        else {
+          this.items = next;
+          this.index = 0;
+        }
+      } else if (!this.nextChunk()) return undefined;
     }
   }
 
@@ -164,6 +174,8 @@ export class ItemStream implements AsyncIterableIterator<StacItem> {
       this.texts = r.value.itemTexts;
       this.slices = r.value.itemSlices;
       this.chunks = r.value.itemChunks;
+      const fb = r.value.fileBytes;
+      this.files = fb ? new FileBytesCursor(fb, this.limits.failures) : undefined;
       this.index = 0;
       this.slice = 0;
       const step = this.take();
@@ -182,6 +194,7 @@ export class ItemStream implements AsyncIterableIterator<StacItem> {
     this.texts = undefined;
     this.slices = undefined;
     this.chunks = undefined;
+    this.files = undefined;
     this.closing ??= Promise.resolve(this.results.return?.()).then(() => undefined);
     return this.closing;
   }

@@ -38,7 +38,7 @@ export type Job =
  * How a worker hands Items back: structured clone of the objects, or the JSON text of each Item
  * (one string per Item, parsed by the caller). Joining the texts into one JSON array was measured
  * 4x slower than parsing them one by one (the joined string lands in large-object space).
- * `bytes` (files jobs only; variant `parse-on-caller`): the worker only reads, and hands the files'
+ * `bytes` (files jobs only, the default for them): the worker only reads, and hands the files'
  * bytes over in one transferred buffer; the caller decodes and parses them (file-bytes.ts).
  */
 export type Transfer = 'clone' | 'json' | 'bytes';
@@ -63,6 +63,8 @@ export interface JobResult {
 export interface RunContext {
   read: ReadMode;
   transfer?: Transfer;
+  /** Bytes hand-over: a buffer the caller gave back, to read into instead of a new one. */
+  buffer?: ArrayBuffer | undefined;
 }
 
 /** Number of files, ranges or row groups a job reads (the read counter of IngestStats). */
@@ -141,7 +143,7 @@ export function decodeBytes(bytes: Buffer, ref: string, whole: boolean): Decoded
 }
 
 async function runFiles(refs: string[], ctx: RunContext): Promise<JobResult> {
-  if (ctx.transfer === 'bytes') return readFileBytes(refs);
+  if (ctx.transfer === 'bytes') return readFileBytes(refs, ctx.buffer);
   const out: Gathered = { items: [], failures: [], texts: [], slices: [] };
   for (const ref of refs) gatherDocument(await readDocument(ref, ctx), ref, ctx.transfer, out);
   return gatheredResult(out, ctx.transfer);

@@ -14,6 +14,8 @@ export interface JobRequest {
   id: number;
   job: Job;
   transfer: Transfer;
+  /** Bytes hand-over: a buffer given back by the caller (transferred), to read into. */
+  buffer?: ArrayBuffer | undefined;
 }
 
 /** Worker -> main. */
@@ -51,14 +53,14 @@ export class WorkerPool {
   }
 
   /** Runs a job on the least busy of the first `n` workers. */
-  run(job: Job, n: number, transfer: Transfer): Promise<JobResult> {
+  run(job: Job, n: number, transfer: Transfer, buffer?: ArrayBuffer): Promise<JobResult> {
     const member = this.pick(n);
     const id = this.nextId++;
     return new Promise<JobResult>((resolve, reject) => {
       if (member.pending.size === 0) member.worker.ref();
       member.pending.set(id, { resolve, reject });
-      const request: JobRequest = { id, job, transfer };
-      member.worker.postMessage(request);
+      const request: JobRequest = { id, job, transfer, buffer };
+      member.worker.postMessage(request, buffer ? [buffer] : []);
     });
   }
 
