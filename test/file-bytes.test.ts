@@ -11,6 +11,7 @@ let remove: () => Promise<void>;
 let small: string;
 let big: string;
 let mixed: string;
+let nul: string;
 
 /** An Item whose JSON is about `bytes` long. */
 function padded(i: number, bytes: number): StacItem {
@@ -41,6 +42,16 @@ beforeAll(async () => {
   }));
   await writeFile(join(mixed, 'g-collection.json'), JSON.stringify({ type: 'FeatureCollection', features }));
   await writeFile(join(mixed, 'h-broken.json'), '{"type":"Feature","id":');
+  // NUL bytes: in the first KB the file is binary; further in, it is text that is not valid JSON.
+  nul = join(root, 'nul');
+  await mkdir(nul);
+  await writeFile(
+    join(nul, 'early.json'),
+    Buffer.concat([Buffer.from('{"a":'), Buffer.from([0]), Buffer.from('1}')]),
+  );
+  const late = `{"type":"Feature","id":"late","properties":{"pad":"${'z'.repeat(2000)}\u0000"}}`;
+  await writeFile(join(nul, 'late.json'), late);
+  await writeFile(join(nul, 'good.json'), JSON.stringify(makeItem(3)));
 });
 afterAll(async () => {
   await closeWorkerPool();
@@ -123,6 +134,18 @@ describe('worker-threads with recycled buffers (files read by workers, parsed by
       });
       expect(multiset(run.items), `batch ${batchSize}`).toEqual(expected);
       expect(run.failures.failures.map((f) => f.source)).toEqual([join(mixed, 'h-broken.json')]);
+    }
+  });
+});
+
+describe('a NUL byte', () => {
+  it('in the first KB makes a file binary; further in, invalid JSON (every strategy alike)', async () => {
+    for (const strategy of ['sequential', 'concurrent', 'worker-threads'] as const) {
+      const run = await collect(nul, { strategy, concurrency: 2 });
+      expect(run.items.map((i) => i.id)).toEqual([makeItem(3).id]);
+      const reasons = Object.fromEntries(run.failures.failures.map((f) => [f.source, f.reason]));
+      expect(reasons[join(nul, 'early.json')], strategy).toMatch(/binary content/);
+      expect(reasons[join(nul, 'late.json')], strategy).toMatch(/invalid JSON/);
     }
   });
 });

@@ -10,6 +10,8 @@
  */
 import type { StacItem } from '../stac/item.js';
 import { closeSync, openSync, readSync } from 'node:fs';
+import { type Decoded, decodeText } from './documents.js';
+import { SCAN_MIN_BYTES } from './feature-scan.js';
 import { decodeBytes, type Gathered, gatherDocument, type JobResult, readReason } from './jobs.js';
 import type { FailureCollector, IngestFailure } from './types.js';
 
@@ -117,7 +119,7 @@ export class FileBytesCursor {
     while (this.file < refs.length) {
       const ref = refs[this.file]!;
       const end = ends[this.file++]!;
-      const doc = decodeBytes(this.bytes.subarray(this.start, end), ref, false);
+      const doc = this.decode(this.start, end, ref);
       this.start = end;
       if (doc.items.length === 1 && doc.failures.length === 0 && !doc.catalog && !doc.slices)
         return doc.items[0]!;
@@ -130,5 +132,18 @@ export class FileBytesCursor {
     this.file++;
     this.fb.recycle?.(this.fb.buffer);
     return null;
+  }
+
+  /**
+   * One file's bytes [start, end) decoded as `decodeBytes` would. A file below the scan size with no
+   * NUL character (the usual Item) is decoded straight from the buffer, without a view or a byte loop
+   * for the binary check; anything else takes the general path.
+   */
+  private decode(start: number, end: number, ref: string): Decoded {
+    if (end > start && end - start < SCAN_MIN_BYTES) {
+      const text = this.bytes.toString('utf8', start, end);
+      if (text.indexOf('\0') === -1) return decodeText(text, ref);
+    }
+    return decodeBytes(this.bytes.subarray(start, end), ref, false);
   }
 }

@@ -69,15 +69,12 @@ export async function* workerThreads(
 
 /**
  * The bytes hand-over with buffers reused: once the caller has decoded a batch, its buffer goes back
- * to a worker with a later job (at most one per job in flight is kept).
+ * to the pool, to go with a later job to a worker (of this ingest or a later one).
  */
 function recyclingExec(pool: WorkerPool, n: number): (job: Job) => Promise<JobResult> {
-  const spare: ArrayBuffer[] = [];
-  const recycle = (buffer: ArrayBuffer): void => {
-    if (spare.length < n * WORKER_DEPTH) spare.push(buffer);
-  };
+  const recycle = (buffer: ArrayBuffer): void => pool.giveBuffer(buffer);
   return async (job) => {
-    const result = await pool.run(job, n, 'bytes', job.kind === 'files' ? spare.pop() : undefined);
+    const result = await pool.run(job, n, 'bytes', job.kind === 'files' ? pool.takeBuffer() : undefined);
     if (result.fileBytes) result.fileBytes.recycle = recycle;
     return result;
   };
