@@ -119,6 +119,21 @@ describe('analyze: the bottleneck', () => {
     expect(f.summary).toContain('83% of the parse-only ceiling');
   });
 
+  it('states the file floor (the slower of reading alone and parsing over the cores) and how much of it the advice reaches', () => {
+    // Parsing spread over 2 cores (12,000/s) is slower than reading (40,000/s): the floor is 12,000.
+    expect(analyze(cpuBound, CONFIG, ENVIRONMENT).findings[0]!.summary).toContain(
+      'the floor (the slower of reading alone and parsing spread over 2 cores) is 12,000 items/s, and this setting reaches 39% of it',
+    );
+    // Reading (4,000/s) is slower than parsing over 2 cores: the floor is reading alone.
+    expect(analyze(ioBound, CONFIG, ENVIRONMENT).findings[0]!.summary).toContain(
+      'is 4,000 items/s, and this setting reaches 75% of it',
+    );
+    // No floor is claimed for an API run, nor when a floor row is missing.
+    expect(analyze(networkBound, CONFIG, ENVIRONMENT).findings[0]!.summary).not.toContain('the floor (');
+    const noParse = cpuBound.filter((r) => r.strategy !== 'parse-only');
+    expect(analyze(noParse, CONFIG, ENVIRONMENT).findings[0]!.summary).not.toContain('the floor (');
+  });
+
   it('weighs CPU time against the core count it is given', () => {
     const rows = [
       row({ strategy: 'worker-threads', concurrency: 4, tp: 5000, elu: 0.2, workerElu: 0.5, cpuCores: 1.6 }),

@@ -78,7 +78,22 @@ function describeLoad(load: Load, cores: number): string {
   return parts.join(', ');
 }
 
-function describeFloors(floors: FloorSet, serverCeiling: number | null): string {
+/**
+ * The floor of a file scenario in items/s: the slower of reading alone (one thread) and parsing alone
+ * spread over the cores. Null without both floors.
+ */
+export function fileFloor(floors: FloorSet, cores: number): number | null {
+  const read = floors.read?.throughput_items_per_sec ?? null;
+  const parse = floors.parse?.throughput_items_per_sec ?? null;
+  if (read === null || parse === null || read <= 0 || parse <= 0) return null;
+  return Math.min(read, parse * cores);
+}
+
+function describeFloors(
+  floors: FloorSet,
+  serverCeiling: number | null,
+  file: { floor: number; reached: number; cores: number } | null,
+): string {
   const parts: string[] = [];
   if (floors.read)
     parts.push(`reading alone runs at ${fmtInt(floors.read.throughput_items_per_sec)} items/s`);
@@ -86,7 +101,11 @@ function describeFloors(floors: FloorSet, serverCeiling: number | null): string 
     parts.push(`parsing alone at ${fmtInt(floors.parse.throughput_items_per_sec)} items/s per thread`);
   if (serverCeiling !== null)
     parts.push(`the server's own time per page allows ~${fmtInt(serverCeiling)} items/s at this level`);
-  return parts.length ? `; ${parts.join(', ')}` : '';
+  let text = parts.length ? `; ${parts.join(', ')}` : '';
+  if (file) {
+    text += `: the floor (the slower of reading alone and parsing spread over ${file.cores} cores) is ${fmtInt(file.floor)} items/s, and this setting reaches ${fmtInt(file.reached * 100)}% of it`;
+  }
+  return text;
 }
 
 /**
@@ -111,7 +130,12 @@ export function explainBottleneck(
       ? (floors.server.throughput_items_per_sec ?? 0) * row.concurrency
       : null;
   const loadText = describeLoad(load, cores);
-  const floorText = describeFloors(floors, serverCeiling);
+  const floor = scenario === 'api-search' ? null : fileFloor(floors, cores);
+  const floorText = describeFloors(
+    floors,
+    serverCeiling,
+    floor !== null && tp > 0 ? { floor, reached: tp / floor, cores } : null,
+  );
 
   if (busiest >= SATURATED) {
     return { bottleneck: 'cpu', explanation: `CPU (${loadText})${floorText}` };
