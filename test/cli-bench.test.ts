@@ -74,6 +74,23 @@ describe('benchmark commands: argument errors exit 2 with exactly one stderr lin
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('usage: benchmark-ingest api');
   });
+
+  it('prints the usage of every other command with --help or -h and exits 0', async () => {
+    const runs = await Promise.all(
+      ['ingest', 'generate', 'serve', 'file', 'all', 'compare'].map(async (c) => ({
+        c,
+        r: await runCli([c, c === 'serve' ? '-h' : '--help']),
+      })),
+    );
+    for (const { c, r } of runs) {
+      expect(r.code, c).toBe(0);
+      expect(r.stdout, c).toContain(`usage: benchmark-ingest ${c}`);
+      expect(r.stderr, c).toBe('');
+    }
+    const ingest = runs.find((x) => x.c === 'ingest')!.r.stdout;
+    expect(ingest).toContain('--strategy sequential|concurrent|worker-threads');
+    expect(ingest).toContain('parse-in-worker');
+  });
 });
 
 describe('settingsFromArgs', () => {

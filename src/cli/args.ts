@@ -7,6 +7,11 @@ export class UsageError extends Error {
 /** Exit codes (ARCHITECTURE): 0 ok, 1 run failed, 2 usage error, 3 regression found by compare. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, regression: 3 } as const;
 
+/** True when the arguments ask for the command's usage (`--help` or `-h`). */
+export function helpAsked(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
+
 export interface ParsedArgs {
   positionals: string[];
   flags: Map<string, string | true>;

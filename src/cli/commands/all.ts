@@ -1,10 +1,10 @@
 /** `benchmark-ingest all` (`npm run bench`): every file format and the local STAC API in one run. */
-import { EXIT } from '../args.js';
+import { EXIT, helpAsked } from '../args.js';
 import { settingsFromArgs, USAGE } from '../bench-options.js';
 import { runBench } from '../run-bench.js';
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
+  if (helpAsked(argv)) {
     process.stdout.write(`${USAGE.all}\n`);
     return EXIT.ok;
   }

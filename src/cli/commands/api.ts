@@ -1,10 +1,10 @@
 /** `benchmark-ingest api`: benchmarks STAC API ingest (a real --catalog-url, or the built-in local STAC API). */
-import { EXIT } from '../args.js';
+import { EXIT, helpAsked } from '../args.js';
 import { settingsFromArgs, USAGE } from '../bench-options.js';
 import { runBench } from '../run-bench.js';
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
+  if (helpAsked(argv)) {
     process.stdout.write(`${USAGE.api}\n`);
     return EXIT.ok;
   }

@@ -5,12 +5,12 @@
  */
 import { compareRuns, renderDiff } from '../../profiling/compare.js';
 import { readResults } from '../results-file.js';
-import { EXIT, numberFlag, parseArgs, UsageError } from '../args.js';
+import { EXIT, helpAsked, numberFlag, parseArgs, UsageError } from '../args.js';
 
 export const COMPARE_USAGE = 'usage: benchmark-ingest compare BASELINE.json CURRENT.json [--threshold PCT]';
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
+  if (helpAsked(argv)) {
     process.stdout.write(`${COMPARE_USAGE}\n`);
     return EXIT.ok;
   }

@@ -1,10 +1,10 @@
 /** `benchmark-ingest file`: benchmarks file ingest (every file format, or a user's --directory). */
-import { EXIT } from '../args.js';
+import { EXIT, helpAsked } from '../args.js';
 import { settingsFromArgs, USAGE } from '../bench-options.js';
 import { runBench } from '../run-bench.js';
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
+  if (helpAsked(argv)) {
     process.stdout.write(`${USAGE.file}\n`);
     return EXIT.ok;
   }

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { writeDataset } from '../../fixtures/writers.js';
 import { FILE_FORMATS } from '../../ingest/types.js';
 import { ITEM_PROFILES } from '../../stac/item.js';
-import { choiceFlag, EXIT, intFlag, parseArgs, stringFlag, UsageError } from '../args.js';
+import { choiceFlag, EXIT, helpAsked, intFlag, parseArgs, stringFlag, UsageError } from '../args.js';
 
 export const DEFAULT_SEED = 42;
 /** Non-TTY progress: at most one line per this many milliseconds. */
@@ -81,6 +81,10 @@ export function progressReporter(
 }
 
 export async function run(argv: string[]): Promise<number> {
+  if (helpAsked(argv)) {
+    process.stdout.write(`usage: benchmark-ingest ${GENERATE_USAGE}\n`);
+    return EXIT.ok;
+  }
   const opts = parseGenerateArgs(argv);
   const progress = progressReporter(opts.count);
   const started = performance.now();

@@ -13,11 +13,23 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { closeWorkerPool, ingest, VARIANT_TOKENS } from '../../ingest/index.js';
 import { FailureCollector, FILE_FORMATS, type IngestOptions, STRATEGIES } from '../../ingest/types.js';
-import { choiceFlag, EXIT, intFlag, parseArgs, stringFlag, UsageError } from '../args.js';
+import { choiceFlag, EXIT, helpAsked, intFlag, parseArgs, stringFlag, UsageError } from '../args.js';
 
 const USAGE =
   'usage: benchmark-ingest ingest SOURCE [--collection-id ID] [--strategy S] [--concurrency N] ' +
   '[--max-items N] [--format F] [--variant V] [--batch-size N] [--output FILE] [--progress]';
+
+function longUsage(): string {
+  return [
+    USAGE,
+    '  SOURCE: an items directory, a catalog or collection JSON, a FeatureCollection, NDJSON or',
+    '          stac-geoparquet file, or a STAC API URL (with --collection-id)',
+    `  --strategy ${STRATEGIES.join('|')} (default sequential)`,
+    `  --format ${FILE_FORMATS.join('|')} (default: detected from SOURCE)`,
+    `  --variant tokens joined with +: ${VARIANT_TOKENS.join(', ')}`,
+    '  Items are written as NDJSON (stdout unless --output); a one-line summary goes to stderr.',
+  ].join('\n');
+}
 
 /** How often the progress line is written. */
 const PROGRESS_MS = 1000;
@@ -37,6 +49,10 @@ export async function run(
   io: CommandIo = process,
   progressMs = PROGRESS_MS,
 ): Promise<number> {
+  if (helpAsked(argv)) {
+    io.stdout.write(`${longUsage()}\n`);
+    return EXIT.ok;
+  }
   const { source, options, output, progress } = parseIngestArgs(argv);
   const failures = new FailureCollector();
   const out = output ? createWriteStream(output) : io.stdout;

@@ -9,7 +9,16 @@
 import type { Writable } from 'node:stream';
 import { type StacApiOptions, startStacApi } from '../../mock-api/server.js';
 import { ITEM_PROFILES } from '../../stac/item.js';
-import { choiceFlag, EXIT, intFlag, numberFlag, parseArgs, stringFlag, UsageError } from '../args.js';
+import {
+  choiceFlag,
+  EXIT,
+  helpAsked,
+  intFlag,
+  numberFlag,
+  parseArgs,
+  stringFlag,
+  UsageError,
+} from '../args.js';
 
 const DEFAULT_ITEMS = 1000;
 
@@ -80,7 +89,16 @@ function untilSignal(): Promise<string> {
   });
 }
 
+export const SERVE_USAGE =
+  'usage: benchmark-ingest serve [--items N | --data PATH] [--host H] [--port P] [--collection-id ID] ' +
+  '[--profile small|sentinel-2] [--seed S] [--latency-ms MS] [--jitter-ms MS] [--page-size N] ' +
+  '[--max-page-size N] [--fail-rate 0..1] [--rate-limit REQ_PER_S]';
+
 export async function run(argv: string[], io: ServeIo = process): Promise<number> {
+  if (helpAsked(argv)) {
+    io.stdout.write(`${SERVE_USAGE}\n`);
+    return EXIT.ok;
+  }
   const options = parseServeArgs(argv);
   const stopped = io.stopped ?? untilSignal();
   const api = await startStacApi(options);
