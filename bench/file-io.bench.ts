@@ -103,7 +103,7 @@ for (const format of SCENARIOS) {
     if (format === 'feature-collection') at('sequential', 1, 'whole-file');
 
     const files = sourceFiles(format, data.path);
-    readOnlyFloor(`${format} floor read-only`, files, data.items, common, format === 'feature-collection');
+    readOnlyFloor(`${format} floor read-only`, files, data.items, common);
     measuredBench(
       `${format} floor parse-only`,
       async () => ({ items: parseOnly(documents(format, files)) }),

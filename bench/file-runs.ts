@@ -1,5 +1,5 @@
 /** What the file bench files share: one ingest run as a RunOutcome, and the read-only floor row. */
-import { readOnly, readWhole } from '../src/ingest/floors.js';
+import { readOnly } from '../src/ingest/floors.js';
 import { ingest, newIngestStats } from '../src/ingest/index.js';
 import { FailureCollector, type IngestOptions } from '../src/ingest/types.js';
 import type { DatasetInfo, Scenario } from '../src/profiling/result.js';
@@ -21,24 +21,13 @@ export interface FloorCommon {
   warmups: number;
 }
 
-/**
- * The read-only floor: every byte of `files` read, nothing parsed: into one reused buffer
- * (synchronous), or with `whole` each file into a fresh buffer of its size (a source that is parsed
- * from memory as a whole pays for fresh memory; see floors.ts).
- */
-export function readOnlyFloor(
-  name: string,
-  files: string[],
-  items: number,
-  common: FloorCommon,
-  whole = false,
-): void {
-  const read = whole ? readWhole : readOnly;
-  measuredBench(name, async () => ({ items: read(files) > 0 ? items : 0 }), {
+/** The read-only floor: every byte of `files` read into one reused buffer, nothing parsed (floors.ts). */
+export function readOnlyFloor(name: string, files: string[], items: number, common: FloorCommon): void {
+  measuredBench(name, async () => ({ items: readOnly(files) > 0 ? items : 0 }), {
     ...common,
     kind: 'floor',
     strategy: 'read-only',
-    variant: whole ? 'sync-whole-file' : 'sync-reused-buffer',
+    variant: 'sync-reused-buffer',
     concurrency: 1,
   });
 }

@@ -32,6 +32,8 @@ export interface FeatureSlices {
    * starts at (`path (line at byte N)`) instead of `path#features[i]`.
    */
   lineBase?: number;
+  /** The index of the first slice among the document's features (a streamed chunk's). */
+  firstIndex?: number;
 }
 
 /** Documents smaller than this are parsed whole (the scan pays off on large collections). */
@@ -85,7 +87,7 @@ export function parseSlice(slices: FeatureSlices, i: number): StacItem | IngestF
   const text = sliceText(slices, i);
   const source =
     slices.lineBase === undefined
-      ? `${slices.source}#features[${i}]`
+      ? `${slices.source}#features[${i + (slices.firstIndex ?? 0)}]`
       : `${slices.source} (line at byte ${slices.lineBase + slices.ranges[2 * i]!})`;
   let value: unknown;
   try {
@@ -210,7 +212,7 @@ function scanArray(b: Buffer, open: number): SplitFeatures | null {
 }
 
 /** The offset just after the value starting at `i`, or -1 when it does not end. */
-function skipValue(b: Buffer, i: number): number {
+export function skipValue(b: Buffer, i: number): number {
   const c = b[i];
   if (c === QUOTE) return skipString(b, i);
   if (c !== OPEN_OBJECT && c !== OPEN_ARRAY) {
@@ -241,7 +243,7 @@ function skipValue(b: Buffer, i: number): number {
 }
 
 /** The offset just after the string whose opening quote is at `i`, or -1. */
-function skipString(b: Buffer, i: number): number {
+export function skipString(b: Buffer, i: number): number {
   let q = i;
   while (true) {
     q = b.indexOf(QUOTE, q + 1);
@@ -252,7 +254,7 @@ function skipString(b: Buffer, i: number): number {
   }
 }
 
-function skipSpace(b: Buffer, i: number): number {
+export function skipSpace(b: Buffer, i: number): number {
   while (i < b.length) {
     const c = b[i]!;
     if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return i;

@@ -2,10 +2,9 @@
  * Floor workloads (rows of kind `floor`): what the ingest cannot beat on the same data.
  * - read-only: every byte of the source read, nothing parsed, with the fastest method measured
  *   here: blocking open/read/close into a reused buffer, one thread (no thread-pool round trips,
- *   no promises). A source that must be in memory whole to be parsed (a FeatureCollection) is
- *   read into a fresh buffer of its size instead (`readWhole`): first-touch page faults of fresh
- *   memory cost ~3 ms per MB on this machine (35 MB: ~115 ms), a cost no whole-file reader avoids
- *   and a reused buffer hides.
+ *   no promises). Every source is read so now, a large FeatureCollection included: it is streamed in
+ *   chunks into reused buffers (feature-stream.ts). Reading into fresh memory would cost first-touch
+ *   page faults, ~3 ms per MB on this machine, which only the `whole-file` variant still pays.
  * - parse-only: `JSON.parse` of the same documents already in memory (loaded before the measured
  *   region), one thread, at the grain the ingest parses them: one per file, per NDJSON line, per
  *   feature of a FeatureCollection (the ingest parses large collections feature by feature, so a
@@ -58,13 +57,6 @@ export function readOnly(files: string[]): number {
       closeSync(fd);
     }
   }
-  return bytes;
-}
-
-/** Reads each file whole into a buffer of its own (freshly allocated, as a whole-file reader must). */
-export function readWhole(files: string[]): number {
-  let bytes = 0;
-  for (const file of files) bytes += readFileSync(file).length;
   return bytes;
 }
 

@@ -14,6 +14,7 @@
  */
 import type { StacItem } from '../stac/item.js';
 import { type FeatureSlices, isFailure, parseSlice, sliceCount } from './feature-scan.js';
+import type { PartSource } from './feature-stream.js';
 import { FileBytesCursor } from './file-bytes.js';
 import type { JobResult } from './jobs.js';
 import type { ItemChunks } from './parquet.js';
@@ -38,6 +39,7 @@ export class ItemStream implements AsyncIterableIterator<StacItem> {
   private slices: FeatureSlices[] | undefined;
   private chunks: ItemChunks | undefined;
   private files: FileBytesCursor | undefined;
+  private parts: PartSource | undefined;
   /** Position in `items`, `texts` or the current entry of `slices`. */
   private index = 0;
   private slice = 0;
@@ -157,6 +159,24 @@ export class ItemStream implements AsyncIterableIterator<StacItem> {
 
   private async pull(): Promise<Step> {
     while (true) {
+      // A streamed FeatureCollection's next chunk comes before the next job's result.
+      const parts = this.parts;
+      if (parts !== undefined) {
+        const part = await parts.next();
+        if (part === null) {
+          this.parts = undefined;
+          continue;
+        }
+        for (const f of part.failures) this.limits.failures.add(f.source, f.reason);
+        this.use({ items: [], failures: [], ...(part.slices ? { itemSlices: [part.slices] } : {}) });
+        const step = this.take();
+        if (step) return step;
+        if (this.finished) {
+          await this.close();
+          return DONE;
+        }
+        continue;
+      }
       let r: IteratorResult<JobResult, void>;
       try {
         r = await this.results.next();
@@ -170,14 +190,8 @@ export class ItemStream implements AsyncIterableIterator<StacItem> {
         this.closing = Promise.resolve();
         return DONE;
       }
-      this.items = r.value.items;
-      this.texts = r.value.itemTexts;
-      this.slices = r.value.itemSlices;
-      this.chunks = r.value.itemChunks;
-      const fb = r.value.fileBytes;
-      this.files = fb ? new FileBytesCursor(fb, this.limits.failures) : undefined;
-      this.index = 0;
-      this.slice = 0;
+      this.use(r.value);
+      this.parts = r.value.parts;
       const step = this.take();
       if (step) return step;
       if (this.finished) {
@@ -187,7 +201,22 @@ export class ItemStream implements AsyncIterableIterator<StacItem> {
     }
   }
 
-  /** Ends the stream and closes the results source (once; later calls wait for the same close). */
+  /** Makes `result` the one Items are taken from. */
+  private use(result: JobResult): void {
+    this.items = result.items;
+    this.texts = result.itemTexts;
+    this.slices = result.itemSlices;
+    this.chunks = result.itemChunks;
+    const fb = result.fileBytes;
+    this.files = fb ? new FileBytesCursor(fb, this.limits.failures) : undefined;
+    this.index = 0;
+    this.slice = 0;
+  }
+
+  /**
+   * Ends the stream and closes the results source and a streamed file (once; later calls wait for
+   * the same close).
+   */
   private close(): Promise<void> {
     this.finished = true;
     this.items = [];
@@ -195,7 +224,9 @@ export class ItemStream implements AsyncIterableIterator<StacItem> {
     this.slices = undefined;
     this.chunks = undefined;
     this.files = undefined;
-    this.closing ??= Promise.resolve(this.results.return?.()).then(() => undefined);
+    const parts = this.parts;
+    this.parts = undefined;
+    this.closing ??= Promise.all([parts?.close(), this.results.return?.()]).then(() => undefined);
     return this.closing;
   }
 }

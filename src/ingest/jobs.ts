@@ -15,6 +15,7 @@ import {
   scanFeatureCollection,
 } from './feature-scan.js';
 import { type FileBytes, readFileBytes } from './file-bytes.js';
+import { openFeatureStream, type PartSource } from './feature-stream.js';
 import { lineSlices, parseLines, readOwnedLines } from './ndjson.js';
 import type { ItemChunks } from './parquet.js';
 import type { ParquetReaderName } from './parquet-readers.js';
@@ -58,6 +59,11 @@ export interface JobResult {
   itemTexts?: string[];
   /** Bytes transfer: the files as read, not yet decoded. */
   fileBytes?: FileBytes;
+  /**
+   * A FeatureCollection streamed on this thread: the chunks after this result's, pulled by the
+   * caller one at a time once this result's features are used up (feature-stream.ts).
+   */
+  parts?: PartSource;
 }
 
 export interface RunContext {
@@ -205,6 +211,24 @@ function addSlices(doc: FeatureSlices, transfer: Transfer | undefined, out: Gath
 }
 
 async function runCatalog(ref: string, ctx: RunContext, whole: boolean): Promise<JobResult> {
+  // A large FeatureCollection on this thread is streamed chunk by chunk when it starts as one.
+  if (ctx.transfer === undefined && !whole && !isUrl(ref)) {
+    let streamed: Awaited<ReturnType<typeof openFeatureStream>>;
+    try {
+      streamed = await openFeatureStream(ref);
+    } catch (e) {
+      return failed(ref, readReason(e));
+    }
+    if (streamed) {
+      const { first, rest } = streamed;
+      return {
+        items: [],
+        failures: first.failures,
+        itemSlices: first.slices ? [first.slices] : [],
+        parts: rest,
+      };
+    }
+  }
   const doc = await readDocument(ref, ctx, whole);
   if (doc.slices) {
     const out: Gathered = { items: [], failures: [], texts: [], slices: [] };
