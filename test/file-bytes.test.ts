@@ -136,6 +136,15 @@ describe('worker-threads with recycled buffers (files read by workers, parsed by
       expect(run.failures.failures.map((f) => f.source)).toEqual([join(mixed, 'h-broken.json')]);
     }
   });
+
+  it('concurrent reads (one read into a reused 64 KB buffer, larger files read again whole) give the same Items', async () => {
+    const base = await collect(mixed, { strategy: 'sequential' });
+    for (const concurrency of [1, 8]) {
+      const run = await collect(mixed, { strategy: 'concurrent', concurrency });
+      expect(multiset(run.items), `concurrent ${concurrency}`).toEqual(multiset(base.items));
+      expect(run.failures.failures.map((f) => f.source)).toEqual([join(mixed, 'h-broken.json')]);
+    }
+  });
 });
 
 describe('a NUL byte', () => {
