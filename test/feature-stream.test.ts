@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSlice, sliceCount } from '../src/ingest/feature-scan.js';
 import { openFeatureStream, type StreamPart } from '../src/ingest/feature-stream.js';
-import { closeWorkerPool } from '../src/ingest/index.js';
+import { closeWorkerPool, FailureCollector, ingest } from '../src/ingest/index.js';
 import type { IngestFailure } from '../src/ingest/types.js';
 import type { StacItem } from '../src/stac/item.js';
 import { collect, makeItem, makeItems, tempDir } from './ingest-data.js';
@@ -82,13 +82,21 @@ describe('a large FeatureCollection streamed in chunks', () => {
     expect(r.items[900]).toEqual(big);
   });
 
-  it('gives the same Items as one JSON.parse of the file (variant whole-file), under sequential and concurrent', async () => {
+  it('gives the same Items as one JSON.parse of the file (variant whole-file), under every strategy', async () => {
     const ref = await collect(whole, { strategy: 'sequential', variant: 'whole-file' });
-    for (const strategy of ['sequential', 'concurrent'] as const) {
-      const run = await collect(whole, { strategy, concurrency: 3 });
-      expect(run.items).toEqual(ref.items);
+    for (const [strategy, concurrency] of [
+      ['sequential', 1],
+      ['concurrent', 3],
+      ['worker-threads', 1],
+      ['worker-threads', 2],
+    ] as const) {
+      const run = await collect(whole, { strategy, concurrency });
+      expect(run.items, `${strategy} ${concurrency}`).toEqual(ref.items);
       expect(run.failures.count).toBe(0);
     }
+    // Workers that parse keep their own path: the file read whole and checked in the worker.
+    const parsed = await collect(whole, { strategy: 'worker-threads', variant: 'parse-in-worker' });
+    expect(parsed.items).toEqual(ref.items);
   });
 
   it('names a broken feature by its index in the whole file and keeps the others', async () => {
@@ -107,7 +115,11 @@ describe('a large FeatureCollection streamed in chunks', () => {
     const text = `{"type":"FeatureCollection","features":[${body(features)}]}`;
     const cut = text.indexOf(`"id":"${ids[1000]}"`) + 20; // inside feature 1000
     const path = await file('truncated.json', text.slice(0, cut));
-    for (const run of [await drain(path), await drainIngest(path)]) {
+    for (const run of [
+      await drain(path),
+      await drainIngest(path),
+      await drainIngest(path, 'worker-threads'),
+    ]) {
       expect(run!.items.map((i) => i.id)).toEqual(ids.slice(0, 1000));
       expect(run!.failures).toEqual([
         {
@@ -171,6 +183,28 @@ describe('a large FeatureCollection streamed in chunks', () => {
     expect((await collect(catalog, { strategy: 'sequential' })).items).toHaveLength(0);
   });
 
+  it('counts a read that fails mid-file as one failure and keeps the features read (worker-threads)', async () => {
+    // ~6 MB, six chunks: the first two are read (or being read) when the file goes.
+    const many = [0, 1, 2].flatMap((k) => features.map((f) => ({ ...f, id: `${f.id}-${k}` })));
+    const manyIds = many.map((f) => f.id);
+    const path = await file('vanishing.json', `{"type":"FeatureCollection","features":[${body(many)}]}`);
+    const failures = new FailureCollector();
+    const got: string[] = [];
+    for await (const item of ingest(path, { strategy: 'worker-threads', failures })) {
+      if (got.length === 0) await rm(path); // workers open the file for every chunk: later ones fail
+      got.push(item.id);
+    }
+    expect(got.length).toBeGreaterThan(0);
+    expect(got.length).toBeLessThan(many.length);
+    expect(got).toEqual(manyIds.slice(0, got.length));
+    expect(failures.failures).toEqual([
+      {
+        source: path,
+        reason: expect.stringMatching(/^read failed after features\[\d+\]: no such file \(ENOENT\)$/),
+      },
+    ]);
+  });
+
   it('closes the file when the consumer stops early', async () => {
     const fds = () => readdirSync('/proc/self/fd').length;
     const before = fds();
@@ -185,7 +219,7 @@ describe('a large FeatureCollection streamed in chunks', () => {
   });
 });
 
-async function drainIngest(path: string) {
-  const run = await collect(path, { strategy: 'sequential' });
+async function drainIngest(path: string, strategy: 'sequential' | 'worker-threads' = 'sequential') {
+  const run = await collect(path, { strategy, concurrency: 2 });
   return { items: run.items, failures: run.failures.failures, parts: 0 };
 }

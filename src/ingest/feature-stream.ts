@@ -14,7 +14,7 @@
  * one failure for the file, naming what went wrong.
  */
 import { isAscii } from 'node:buffer';
-import { type FileHandle, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { stripBom } from './documents.js';
 import { type FeatureSlices, SCAN_MIN_BYTES, skipSpace, skipString, skipValue } from './feature-scan.js';
 import type { IngestFailure } from './types.js';
@@ -45,6 +45,39 @@ export interface PartSource {
 type Expect = 'element' | 'separator' | 'tail';
 
 /**
+ * Where the chunks' bytes come from: this thread's file handle, or a worker (worker-threads).
+ */
+export interface ChunkReader {
+  /** The file's size in bytes. */
+  size(): Promise<number>;
+  /**
+   * Reads up to `length` bytes at file offset `position` into `buf` from index `at` (bytes before
+   * `at` are kept). Resolves to the buffer now holding them (a new object when the bytes were
+   * read on another thread and `buf` was transferred) and the count read.
+   */
+  read(buf: Buffer, at: number, length: number, position: number): Promise<{ buf: Buffer; n: number }>;
+  close(): Promise<void>;
+}
+
+/** Reads with a file handle on this thread (libuv's thread pool). */
+export async function handleReader(path: string): Promise<ChunkReader> {
+  const handle = await open(path, 'r');
+  return {
+    size: async () => (await handle.stat()).size,
+    async read(buf, at, length, position) {
+      let n = 0;
+      while (n < length) {
+        const { bytesRead } = await handle.read(buf, at + n, length - n, position + n);
+        if (bytesRead === 0) break;
+        n += bytesRead;
+      }
+      return { buf, n };
+    },
+    close: () => handle.close(),
+  };
+}
+
+/**
  * Opens `path` as a streamed FeatureCollection: its first part and the source of the others, or null
  * when the file is smaller than SCAN_MIN_BYTES or does not start as a FeatureCollection should (the
  * caller then reads it whole). Read errors reject.
@@ -52,20 +85,20 @@ type Expect = 'element' | 'separator' | 'tail';
 export async function openFeatureStream(
   path: string,
   chunkBytes = STREAM_CHUNK,
+  reader?: ChunkReader,
 ): Promise<{ first: StreamPart; rest: PartSource } | null> {
-  const handle = await open(path, 'r');
+  const source = reader ?? (await handleReader(path));
   try {
-    const { size } = await handle.stat();
-    if (size < SCAN_MIN_BYTES) {
-      await handle.close();
+    if ((await source.size()) < SCAN_MIN_BYTES) {
+      await source.close();
       return null;
     }
-    const stream = new FeatureStream(handle, path, chunkBytes);
+    const stream = new FeatureStream(source, path, chunkBytes);
     const first = await stream.start();
-    if (!first) await handle.close();
+    if (!first) await source.close();
     return first ? { first, rest: stream } : null;
   } catch (e) {
-    await handle.close().catch(() => undefined);
+    await source.close().catch(() => undefined);
     throw e;
   }
 }
@@ -87,11 +120,11 @@ class FeatureStream implements PartSource {
   private trailingComma = false;
   private ended = false;
   private closed = false;
-  private prefetch: Promise<{ n: number; eof: boolean }> | null = null;
+  private prefetch: Promise<{ buf: Buffer; n: number; eof: boolean }> | null = null;
   private failure: IngestFailure | null = null;
 
   constructor(
-    private readonly handle: FileHandle,
+    private readonly reader: ChunkReader,
     private readonly path: string,
     private readonly chunkBytes: number,
   ) {
@@ -101,8 +134,10 @@ class FeatureStream implements PartSource {
 
   /** Reads the first chunk; null when it does not open a FeatureCollection's `features` array. */
   async start(): Promise<StreamPart | null> {
-    const n = await this.readInto(this.current, 0, this.chunkBytes);
-    const b = this.current.subarray(0, n);
+    const { buf, n } = await this.reader.read(this.current, 0, this.chunkBytes, 0);
+    this.position = n;
+    this.current = buf;
+    const b = buf.subarray(0, n);
     const open = featuresOpening(b);
     if (open < 0) return null;
     this.head = Buffer.from(b.subarray(0, open + 1));
@@ -115,7 +150,7 @@ class FeatureStream implements PartSource {
       return null;
     }
     // The caller is done with the current chunk: the next one, read meanwhile, replaces it.
-    let read: { n: number; eof: boolean };
+    let read: { buf: Buffer; n: number; eof: boolean };
     try {
       read = await this.prefetch!;
     } catch (e) {
@@ -126,9 +161,8 @@ class FeatureStream implements PartSource {
       return { slices: null, failures: [{ source: this.path, reason }] };
     }
     this.prefetch = null;
-    const done = this.current;
-    this.current = this.spare;
-    this.spare = done;
+    this.spare = this.current;
+    this.current = read.buf;
     return this.part(this.current.subarray(0, read.n), 0, read.eof);
   }
 
@@ -136,7 +170,7 @@ class FeatureStream implements PartSource {
     if (this.closed) return;
     this.closed = true;
     await this.prefetch?.catch(() => undefined);
-    await this.handle.close();
+    await this.reader.close();
   }
 
   /**
@@ -242,23 +276,11 @@ class FeatureStream implements PartSource {
     const want = Math.max(this.chunkBytes, carry.length);
     if (this.spare.length < carry.length + want) this.spare = Buffer.allocUnsafeSlow(carry.length + want);
     carry.copy(this.spare, 0);
-    const target = this.spare;
-    this.prefetch = this.readInto(target, carry.length, want).then((n) => ({
-      n: carry.length + n,
-      eof: n < want,
-    }));
-  }
-
-  /** Reads up to `length` bytes at `at` of `buf` from the current position; the count read. */
-  private async readInto(buf: Buffer, at: number, length: number): Promise<number> {
-    let filled = 0;
-    while (filled < length) {
-      const { bytesRead } = await this.handle.read(buf, at + filled, length - filled, this.position);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-      this.position += bytesRead;
-    }
-    return filled;
+    const position = this.position;
+    this.prefetch = this.reader.read(this.spare, carry.length, want, position).then(({ buf, n }) => {
+      this.position = position + n;
+      return { buf, n: carry.length + n, eof: n < want };
+    });
   }
 }
 

@@ -88,6 +88,40 @@ function appendFileSync(path: string, acc: Accumulator): void {
   }
 }
 
+/**
+ * Worker side of a streamed FeatureCollection's chunk: bytes [position, position + length) of the
+ * file read into `given` from index `at`, the bytes before `at` (the previous chunk's unfinished
+ * feature) kept. The result's file bytes end at `at` + the count read.
+ */
+export function readRangeBytes(
+  job: { path: string; position: number; length: number; at: number },
+  given?: ArrayBuffer,
+): JobResult {
+  let buf = given ? Buffer.from(given) : Buffer.allocUnsafeSlow(job.at + job.length);
+  if (buf.length < job.at + job.length) {
+    const bigger = Buffer.allocUnsafeSlow(job.at + job.length);
+    buf.copy(bigger, 0, 0, job.at);
+    buf = bigger;
+  }
+  let n = 0;
+  try {
+    const fd = openSync(job.path, 'r');
+    try {
+      while (n < job.length) {
+        const got = readSync(fd, buf, job.at + n, job.length - n, job.position + n);
+        if (got === 0) break;
+        n += got;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    return { items: [], failures: [{ source: job.path, reason: readReason(e) }] };
+  }
+  const fileBytes = { buffer: buf.buffer as ArrayBuffer, ends: [job.at + n], refs: [job.path] };
+  return { items: [], failures: [], fileBytes };
+}
+
 /** The transfer list of a result (its file bytes' buffer, if any). */
 export function transferables(result: JobResult): ArrayBuffer[] {
   return result.fileBytes ? [result.fileBytes.buffer] : [];

@@ -14,8 +14,8 @@ import {
   SCAN_MIN_BYTES,
   scanFeatureCollection,
 } from './feature-scan.js';
-import { type FileBytes, readFileBytes } from './file-bytes.js';
-import { openFeatureStream, type PartSource } from './feature-stream.js';
+import { type FileBytes, readFileBytes, readRangeBytes } from './file-bytes.js';
+import { type ChunkReader, openFeatureStream, type PartSource, STREAM_CHUNK } from './feature-stream.js';
 import { lineSlices, parseLines, readOwnedLines } from './ndjson.js';
 import type { ItemChunks } from './parquet.js';
 import type { ParquetReaderName } from './parquet-readers.js';
@@ -33,7 +33,12 @@ export type Job =
   /** The NDJSON lines that start in bytes [start, end) of a file. */
   | { kind: 'ndjson'; path: string; start: number; end: number }
   /** Row groups of a stac-geoparquet file, rebuilt into Items. */
-  | { kind: 'parquet'; path: string; rowGroups: number[]; reader?: ParquetReaderName };
+  | { kind: 'parquet'; path: string; rowGroups: number[]; reader?: ParquetReaderName }
+  /**
+   * Bytes [position, position + length) of a file read into the given buffer from index `at` (a
+   * worker reading a streamed FeatureCollection's next chunk; bytes hand-over only).
+   */
+  | { kind: 'range'; path: string; position: number; length: number; at: number };
 
 /**
  * How a worker hands Items back: structured clone of the objects, or the JSON text of each Item
@@ -88,9 +93,13 @@ export function jobLabel(job: Job): string {
 }
 
 export async function runJob(job: Job, ctx: RunContext): Promise<JobResult> {
-  // Only files jobs hand over raw bytes; the others use the JSON hand-over.
-  if (ctx.transfer === 'bytes' && job.kind !== 'files') return runJob(job, { ...ctx, transfer: 'json' });
+  // Only files and range jobs hand over raw bytes; the others use the JSON hand-over.
+  if (ctx.transfer === 'bytes' && job.kind !== 'files' && job.kind !== 'range') {
+    return runJob(job, { ...ctx, transfer: 'json' });
+  }
   switch (job.kind) {
+    case 'range':
+      return readRangeBytes(job, ctx.buffer);
     case 'files':
       return runFiles(job.refs, ctx);
     case 'catalog':
@@ -210,24 +219,27 @@ function addSlices(doc: FeatureSlices, transfer: Transfer | undefined, out: Gath
   else for (const item of parsed.items) out.items.push(item);
 }
 
+/**
+ * A large FeatureCollection file streamed chunk by chunk on this thread (feature-stream.ts), its
+ * bytes read here or by `reader`; null when the file is not one to stream (read it whole).
+ */
+export async function streamFeatureCollection(ref: string, reader?: ChunkReader): Promise<JobResult | null> {
+  let streamed: Awaited<ReturnType<typeof openFeatureStream>>;
+  try {
+    streamed = await openFeatureStream(ref, STREAM_CHUNK, reader);
+  } catch (e) {
+    return failed(ref, readReason(e));
+  }
+  if (!streamed) return null;
+  const { first, rest } = streamed;
+  return { items: [], failures: first.failures, itemSlices: first.slices ? [first.slices] : [], parts: rest };
+}
+
 async function runCatalog(ref: string, ctx: RunContext, whole: boolean): Promise<JobResult> {
   // A large FeatureCollection on this thread is streamed chunk by chunk when it starts as one.
   if (ctx.transfer === undefined && !whole && !isUrl(ref)) {
-    let streamed: Awaited<ReturnType<typeof openFeatureStream>>;
-    try {
-      streamed = await openFeatureStream(ref);
-    } catch (e) {
-      return failed(ref, readReason(e));
-    }
-    if (streamed) {
-      const { first, rest } = streamed;
-      return {
-        items: [],
-        failures: first.failures,
-        itemSlices: first.slices ? [first.slices] : [],
-        parts: rest,
-      };
-    }
+    const streamed = await streamFeatureCollection(ref);
+    if (streamed) return streamed;
   }
   const doc = await readDocument(ref, ctx, whole);
   if (doc.slices) {

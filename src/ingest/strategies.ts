@@ -15,13 +15,25 @@
  *     against ~0.68-0.71 s, and ran 1.4-2.3x faster on two cores. Variant `parse-in-worker` keeps
  *     that path (workers parse, each Item crosses as its JSON text), variant `clone` hands over
  *     structured clones (slower than JSON text here).
+ *   - A large FeatureCollection: streamed as on the caller's thread (feature-stream.ts), each 1 MiB
+ *     chunk read by a worker into a buffer transferred there and back.
  *   - NDJSON byte ranges, Parquet row groups, catalog documents: the workers read and parse or
  *     rebuild, and each Item crosses as its JSON text (or a clone with `clone`).
  * What a strategy means for a single file depends on how the file is cut into jobs (sources.ts):
  * NDJSON byte ranges and Parquet row groups spread over workers; a FeatureCollection is one job.
  */
 import pLimit from 'p-limit';
-import { type Job, type JobResult, type RunContext, runJob, type Transfer } from './jobs.js';
+import { stat } from 'node:fs/promises';
+import type { ChunkReader } from './feature-stream.js';
+import {
+  type Job,
+  type JobResult,
+  type RunContext,
+  runJob,
+  streamFeatureCollection,
+  type Transfer,
+} from './jobs.js';
+import { isUrl } from './reading.js';
 import { schedule, type ScheduleContext } from './scheduler.js';
 import type { Plan } from './sources.js';
 import type { StrategyName } from './types.js';
@@ -59,7 +71,7 @@ export async function* workerThreads(
   const pool = sharedPool();
   const workers = pool.acquire(n);
   const start = eluSnapshot(workers);
-  const exec = transfer === 'bytes' ? recyclingExec(pool, n) : (job: Job) => pool.run(job, n, transfer);
+  const exec = transfer === 'bytes' ? bytesExec(pool, n) : (job: Job) => pool.run(job, n, transfer);
   try {
     yield* schedule(plan, exec, n * WORKER_DEPTH, options);
   } finally {
@@ -68,16 +80,49 @@ export async function* workerThreads(
 }
 
 /**
- * The bytes hand-over with buffers reused: once the caller has decoded a batch, its buffer goes back
- * to the pool, to go with a later job to a worker (of this ingest or a later one).
+ * The bytes hand-over. Files: buffers are reused (once the caller has decoded a batch, its buffer
+ * goes back to the pool, to go with a later job to a worker of this ingest or a later one). A large
+ * FeatureCollection is streamed as on the caller's thread, its chunks read by a worker.
  */
-function recyclingExec(pool: WorkerPool, n: number): (job: Job) => Promise<JobResult> {
+function bytesExec(pool: WorkerPool, n: number): (job: Job) => Promise<JobResult> {
   const recycle = (buffer: ArrayBuffer): void => pool.giveBuffer(buffer);
   return async (job) => {
+    if (job.kind === 'catalog' && job.whole !== true && !isUrl(job.ref)) {
+      const streamed = await streamFeatureCollection(job.ref, workerReader(pool, n, job.ref));
+      if (streamed) return streamed;
+    }
     const result = await pool.run(job, n, 'bytes', job.kind === 'files' ? pool.takeBuffer() : undefined);
     if (result.fileBytes) result.fileBytes.recycle = recycle;
     return result;
   };
+}
+
+/** Chunks of a file read by the pool's workers into the buffers given (transferred there and back). */
+function workerReader(pool: WorkerPool, n: number, path: string): ChunkReader {
+  return {
+    size: async () => (await stat(path)).size,
+    async read(buf, at, length, position) {
+      // The whole ArrayBuffer travels: the buffers here are never slices of a shared pool.
+      const result = await pool.run(
+        { kind: 'range', path, position, length, at },
+        n,
+        'bytes',
+        ownBuffer(buf),
+      );
+      const fb = result.fileBytes;
+      if (!fb) throw new Error(result.failures[0]?.reason ?? 'read failed');
+      return { buf: Buffer.from(fb.buffer), n: fb.ends[0]! - at };
+    },
+    close: async () => undefined,
+  };
+}
+
+/** `buf`'s memory as an ArrayBuffer of its own, ready to transfer (a copy only if it is shared). */
+function ownBuffer(buf: Buffer): ArrayBuffer {
+  if (buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength) return buf.buffer as ArrayBuffer;
+  const copy = new ArrayBuffer(buf.byteLength);
+  new Uint8Array(copy).set(buf);
+  return copy;
 }
 
 /**
