@@ -124,7 +124,30 @@ export function readRangeBytes(
 
 /** The transfer list of a result (its file bytes' buffer, if any). */
 export function transferables(result: JobResult): ArrayBuffer[] {
-  return result.fileBytes ? [result.fileBytes.buffer] : [];
+  const out: ArrayBuffer[] = [];
+  if (result.fileBytes) out.push(result.fileBytes.buffer);
+  // NDJSON lines handed over as bytes: each slice's bytes travel with it, moved not copied, when
+  // they own their memory (a view into a shared pool would move the whole pool: it is copied).
+  for (const s of result.itemSlices ?? []) {
+    if (s.bytes.byteOffset !== 0 || s.bytes.byteLength !== s.bytes.buffer.byteLength)
+      s.bytes = Buffer.from(s.bytes);
+    if (s.bytes.byteOffset === 0 && s.bytes.byteLength === s.bytes.buffer.byteLength) {
+      out.push(s.bytes.buffer as ArrayBuffer);
+    }
+  }
+  return out;
+}
+
+/**
+ * Caller side: slices that crossed from a worker arrive with plain Uint8Arrays; they are Buffers
+ * again here (no copy), as the slice decoding expects.
+ */
+export function rewrapSlices(result: JobResult): JobResult {
+  for (const s of result.itemSlices ?? []) {
+    const u8: Uint8Array = s.bytes;
+    if (!Buffer.isBuffer(u8)) s.bytes = Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+  }
+  return result;
 }
 
 /**

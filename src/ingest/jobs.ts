@@ -93,8 +93,8 @@ export function jobLabel(job: Job): string {
 }
 
 export async function runJob(job: Job, ctx: RunContext): Promise<JobResult> {
-  // Only files and range jobs hand over raw bytes; the others use the JSON hand-over.
-  if (ctx.transfer === 'bytes' && job.kind !== 'files' && job.kind !== 'range') {
+  // Files, range and NDJSON jobs hand over raw bytes; the others use the JSON hand-over.
+  if (ctx.transfer === 'bytes' && job.kind !== 'files' && job.kind !== 'range' && job.kind !== 'ndjson') {
     return runJob(job, { ...ctx, transfer: 'json' });
   }
   switch (job.kind) {
@@ -277,8 +277,8 @@ async function runNdjson(job: Extract<Job, { kind: 'ndjson' }>, ctx: RunContext)
   } catch (e) {
     return failed(job.path, readReason(e));
   }
-  // This thread: the lines are parsed as the caller pulls them.
-  if (ctx.transfer === undefined) {
+  // This thread, or a worker handing the bytes over: the caller parses the lines as it pulls them.
+  if (ctx.transfer === undefined || ctx.transfer === 'bytes') {
     return {
       items: [],
       failures: [],

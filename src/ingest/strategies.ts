@@ -17,14 +17,18 @@
  *     structured clones (slower than JSON text here).
  *   - A large FeatureCollection: streamed as on the caller's thread (feature-stream.ts), each 1 MiB
  *     chunk read by a worker into a buffer transferred there and back.
- *   - NDJSON byte ranges, Parquet row groups, catalog documents: the workers read and parse or
- *     rebuild, and each Item crosses as its JSON text (or a clone with `clone`).
+ *   - NDJSON byte ranges: a worker reads the range and finds its lines; the bytes are transferred
+ *     and the caller parses the lines as it pulls them.
+ *   - Parquet row groups, catalog documents: the workers read and decode or parse (rebuilding Items
+ *     from Parquet is the costly part, and worth moving off this thread), and each Item crosses as
+ *     its JSON text (or a clone with `clone`).
  * What a strategy means for a single file depends on how the file is cut into jobs (sources.ts):
  * NDJSON byte ranges and Parquet row groups spread over workers; a FeatureCollection is one job.
  */
 import pLimit from 'p-limit';
 import { stat } from 'node:fs/promises';
 import type { ChunkReader } from './feature-stream.js';
+import { rewrapSlices } from './file-bytes.js';
 import {
   type Job,
   type JobResult,
@@ -93,7 +97,7 @@ function bytesExec(pool: WorkerPool, n: number): (job: Job) => Promise<JobResult
     }
     const result = await pool.run(job, n, 'bytes', job.kind === 'files' ? pool.takeBuffer() : undefined);
     if (result.fileBytes) result.fileBytes.recycle = recycle;
-    return result;
+    return rewrapSlices(result);
   };
 }
 
@@ -126,9 +130,9 @@ function ownBuffer(buf: Buffer): ArrayBuffer {
 }
 
 /**
- * The hand-over: files are read by the workers and parsed here (`bytes`) unless a variant asks for
- * Items parsed in the workers (`parse-in-worker`: JSON text, `clone`: structured clone). Jobs other
- * than files (NDJSON ranges, Parquet row groups, catalog documents) use the JSON text hand-over.
+ * The hand-over: JSON is read by the workers and parsed here (`bytes`) unless a variant asks for
+ * Items parsed in the workers (`parse-in-worker`: JSON text, `clone`: structured clone). Parquet row
+ * groups and catalog documents use the JSON text hand-over (runJob).
  */
 function transferOf(variants: Set<string>): Transfer {
   if (variants.has('clone')) return 'clone';
