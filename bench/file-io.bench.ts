@@ -98,6 +98,12 @@ for (const format of SCENARIOS) {
       // Whole-file parse against the default 1 MiB byte ranges.
       at('sequential', 1, 'whole-file');
       at('concurrent', Math.max(...settings.concurrency), 'whole-file');
+      // Workers that parse the lines too (each Item crossing as its JSON text).
+      at(
+        'worker-threads',
+        settings.workers[Math.floor((settings.workers.length - 1) / 2)] ?? 2,
+        'parse-in-worker',
+      );
     }
     // One JSON.parse of the whole collection against the default feature-by-feature parse.
     if (format === 'feature-collection') at('sequential', 1, 'whole-file');
