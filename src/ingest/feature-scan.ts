@@ -39,14 +39,15 @@ export interface FeatureSlices {
 /** Documents smaller than this are parsed whole (the scan pays off on large collections). */
 export const SCAN_MIN_BYTES = 1 << 20;
 
-const QUOTE = 0x22;
+/** The JSON bytes the scanners look for (feature-stream.ts too). */
+export const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const OPEN_OBJECT = 0x7b;
+export const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
+export const OPEN_ARRAY = 0x5b;
+export const CLOSE_ARRAY = 0x5d;
+export const COMMA = 0x2c;
+export const COLON = 0x3a;
 const FEATURES = Buffer.from('"features"');
 
 /**

@@ -16,18 +16,23 @@
 import { isAscii } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { stripBom } from './documents.js';
-import { type FeatureSlices, SCAN_MIN_BYTES, skipSpace, skipString, skipValue } from './feature-scan.js';
+import {
+  CLOSE_ARRAY,
+  COLON,
+  COMMA,
+  type FeatureSlices,
+  OPEN_ARRAY,
+  OPEN_OBJECT,
+  QUOTE,
+  SCAN_MIN_BYTES,
+  skipSpace,
+  skipString,
+  skipValue,
+} from './feature-scan.js';
 import type { IngestFailure } from './types.js';
 
 /** Bytes read per chunk (more when a single feature is larger). */
 export const STREAM_CHUNK = 1 << 20;
-
-const QUOTE = 0x22;
-const OPEN_OBJECT = 0x7b;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
 
 /** One chunk's features (possibly none) and the failures found so far. */
 export interface StreamPart {
