@@ -128,6 +128,16 @@ describe('analyze: the bottleneck', () => {
     expect(analyze(ioBound, CONFIG, ENVIRONMENT).findings[0]!.summary).toContain(
       'is 4,000 items/s, and this setting reaches 75% of it',
     );
+    // Parsing is the slower part here, and the caller parses every JSON Item on its one thread.
+    expect(analyze(cpuBound, CONFIG, ENVIRONMENT).findings[0]!.summary).toContain(
+      'parsing alone on one thread (6,000 items/s) bounds every strategy, and this setting reaches 78% of that',
+    );
+    expect(analyze(ioBound, CONFIG, ENVIRONMENT).findings[0]!.summary).not.toContain('on one thread');
+    // Parquet rows are rebuilt in the workers: no one-thread bound is claimed.
+    const parquet = cpuBound.map((r) => ({ ...r, scenario: 'parquet' as const }));
+    const pq = analyze(parquet, CONFIG, ENVIRONMENT).findings[0]!.summary;
+    expect(pq).toContain('is 12,000 items/s');
+    expect(pq).not.toContain('on one thread');
     // No floor is claimed for an API run, nor when a floor row is missing.
     expect(analyze(networkBound, CONFIG, ENVIRONMENT).findings[0]!.summary).not.toContain('the floor (');
     const noParse = cpuBound.filter((r) => r.strategy !== 'parse-only');

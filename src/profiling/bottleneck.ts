@@ -92,7 +92,13 @@ export function fileFloor(floors: FloorSet, cores: number): number | null {
 function describeFloors(
   floors: FloorSet,
   serverCeiling: number | null,
-  file: { floor: number; reached: number; cores: number } | null,
+  file: {
+    floor: number;
+    reached: number;
+    cores: number;
+    callerBound: number | null;
+    callerReached: number;
+  } | null,
 ): string {
   const parts: string[] = [];
   if (floors.read)
@@ -104,6 +110,9 @@ function describeFloors(
   let text = parts.length ? `; ${parts.join(', ')}` : '';
   if (file) {
     text += `: the floor (the slower of reading alone and parsing spread over ${file.cores} cores) is ${fmtInt(file.floor)} items/s, and this setting reaches ${fmtInt(file.reached * 100)}% of it`;
+    if (file.callerBound !== null) {
+      text += `. Every Item is parsed on the caller's one thread, so parsing alone on one thread (${fmtInt(file.callerBound)} items/s) bounds every strategy, and this setting reaches ${fmtInt(file.callerReached * 100)}% of that`;
+    }
   }
   return text;
 }
@@ -131,10 +140,19 @@ export function explainBottleneck(
       : null;
   const loadText = describeLoad(load, cores);
   const floor = scenario === 'api-search' ? null : fileFloor(floors, cores);
+  // JSON sources reach the caller as text it parses (worker-threads included); Parquet rows are
+  // rebuilt in the workers, so only there does the parse-only floor spread over the cores.
+  const onePerThread = floors.parse?.throughput_items_per_sec ?? null;
+  const callerBound =
+    floor !== null && scenario !== 'parquet' && onePerThread !== null && onePerThread < floor
+      ? onePerThread
+      : null;
   const floorText = describeFloors(
     floors,
     serverCeiling,
-    floor !== null && tp > 0 ? { floor, reached: tp / floor, cores } : null,
+    floor !== null && tp > 0
+      ? { floor, reached: tp / floor, cores, callerBound, callerReached: callerBound ? tp / callerBound : 0 }
+      : null,
   );
 
   if (busiest >= SATURATED) {
