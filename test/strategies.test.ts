@@ -84,6 +84,22 @@ describe('every strategy yields the sequential strategy’s multiset of items', 
     });
   }
 
+  it('from NDJSON ranges read into reused buffers, run after run, after a consumer that stopped early', async () => {
+    const base = await collect(ndjson, { strategy: 'sequential' });
+    const expected = multiset(base.items);
+    for (const [strategy, concurrency] of [
+      ['concurrent', 3],
+      ['sequential', 1],
+      ['concurrent', 2],
+    ] as const) {
+      // A consumer that stops inside a range keeps that range's buffer from being reused.
+      expect((await collect(ndjson, { strategy, concurrency, maxItems: 5 })).items).toHaveLength(5);
+      const run = await collect(ndjson, { strategy, concurrency });
+      expect(multiset(run.items), `${strategy} ${concurrency}`).toEqual(expected);
+      expect(run.failures.count).toBe(base.failures.count);
+    }
+  });
+
   it('from NDJSON read whole (variant whole-file) and by ranges alike', async () => {
     const ranges = await collect(ndjson, { strategy: 'concurrent', concurrency: 4 });
     const whole = await collect(ndjson, { strategy: 'concurrent', variant: 'whole-file' });

@@ -34,6 +34,8 @@ export interface FeatureSlices {
   lineBase?: number;
   /** The index of the first slice among the document's features (a streamed chunk's). */
   firstIndex?: number;
+  /** Called once every slice is parsed: `bytes` may then be reused (they are read into again). */
+  release?: () => void;
 }
 
 /** Documents smaller than this are parsed whole (the scan pays off on large collections). */

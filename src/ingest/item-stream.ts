@@ -150,6 +150,8 @@ export class ItemStream implements AsyncIterableIterator<StacItem> {
         if (!isFailure(v)) return v;
         this.limits.failures.add(v.source, v.reason);
       }
+      // Every slice parsed (the Items hold copies): the bytes may be read into again.
+      current.release?.();
       this.slice++;
       this.index = 0;
     }

@@ -273,7 +273,8 @@ async function runCatalog(ref: string, ctx: RunContext, whole: boolean): Promise
 async function runNdjson(job: Extract<Job, { kind: 'ndjson' }>, ctx: RunContext): Promise<JobResult> {
   let owned: Awaited<ReturnType<typeof readOwnedLines>>;
   try {
-    owned = await readOwnedLines(job.path, job, ctx.read);
+    // On this thread the range buffers are reused; a worker's are handed over (transferred).
+    owned = await readOwnedLines(job.path, job, ctx.read, ctx.transfer === undefined);
   } catch (e) {
     return failed(job.path, readReason(e));
   }
@@ -282,7 +283,12 @@ async function runNdjson(job: Extract<Job, { kind: 'ndjson' }>, ctx: RunContext)
     return {
       items: [],
       failures: [],
-      itemSlices: [lineSlices(job.path, owned.bytes, owned.from, owned.offset)],
+      itemSlices: [
+        {
+          ...lineSlices(job.path, owned.bytes, owned.from, owned.offset),
+          ...(owned.release ? { release: owned.release } : {}),
+        },
+      ],
     };
   }
   const keep = ctx.transfer === 'json';

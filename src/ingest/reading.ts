@@ -105,9 +105,16 @@ export function readViewSync(path: string): Buffer {
 }
 
 /** Reads bytes [start, end) of a file, fewer at end of file. */
-export async function readBytes(path: string, start: number, end: number, mode: ReadMode): Promise<Buffer> {
+export async function readBytes(
+  path: string,
+  start: number,
+  end: number,
+  mode: ReadMode,
+  target?: Buffer,
+): Promise<Buffer> {
   const length = Math.max(0, end - start);
-  const buf = Buffer.allocUnsafe(length);
+  // Into `target` when it is large enough (a reused buffer: no fresh memory to fault in).
+  const buf = target && target.length >= length ? target.subarray(0, length) : Buffer.allocUnsafe(length);
   if (mode === 'sync') {
     const fd = openSync(path, 'r');
     try {
