@@ -216,6 +216,21 @@ describe('a large FeatureCollection streamed in chunks', () => {
     await opened.rest.close();
     await opened.rest.close();
     expect(fds()).toBe(before);
+    // After a close, the stream has nothing more (and its read in flight fails nobody).
+    expect(await opened.rest.next()).toBeNull();
+  });
+
+  it('ends cleanly when the consumer stops while the next chunk is being read', async () => {
+    const opened = (await openFeatureStream(whole, 64 * 1024))!;
+    const pending = opened.rest.next();
+    await opened.rest.close();
+    await pending.catch(() => undefined);
+    expect(await opened.rest.next()).toBeNull();
+    const it = ingest(whole, { strategy: 'sequential' })[Symbol.asyncIterator]();
+    expect((await it.next()).done).toBe(false);
+    const [a] = await Promise.all([it.next(), it.return?.()]);
+    expect(a.done).toBe(false);
+    expect((await it.next()).done).toBe(true);
   });
 });
 

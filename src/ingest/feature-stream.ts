@@ -150,7 +150,7 @@ class FeatureStream implements PartSource {
   }
 
   async next(): Promise<StreamPart | null> {
-    if (this.ended) {
+    if (this.ended || this.closed) {
       await this.close();
       return null;
     }
@@ -276,6 +276,8 @@ class FeatureStream implements PartSource {
 
   /** Starts reading the next chunk into the spare buffer, after the carry. */
   private startRead(): void {
+    // Closed meanwhile (the consumer stopped): nothing more is read.
+    if (this.closed) return;
     const carry = this.carry;
     // A feature larger than a chunk: read more at once rather than rescanning it chunk after chunk.
     const want = Math.max(this.chunkBytes, carry.length);
@@ -286,6 +288,8 @@ class FeatureStream implements PartSource {
       this.position = position + n;
       return { buf, n: carry.length + n, eof: n < want };
     });
+    // A read nobody waits for any more (the stream was closed) must not fail the process.
+    this.prefetch.catch(() => undefined);
   }
 }
 
