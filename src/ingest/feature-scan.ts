@@ -266,6 +266,7 @@ export function skipSpace(b: Buffer, i: number): number {
   return i;
 }
 
-function skipBom(b: Buffer): number {
+/** 3 when `b` starts with a UTF-8 byte-order mark, else 0. */
+export function skipBom(b: Buffer): number {
   return b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
 }

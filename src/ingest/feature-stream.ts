@@ -25,6 +25,7 @@ import {
   OPEN_OBJECT,
   QUOTE,
   SCAN_MIN_BYTES,
+  skipBom,
   skipSpace,
   skipString,
   skipValue,
@@ -298,7 +299,7 @@ class FeatureStream implements PartSource {
  * first or before `features`, every member before it whole in `b`; -1 otherwise.
  */
 function featuresOpening(b: Buffer): number {
-  let i = skipSpace(b, b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0);
+  let i = skipSpace(b, skipBom(b));
   if (b[i] !== OPEN_OBJECT) return -1;
   i = skipSpace(b, i + 1);
   let isCollection = false;

@@ -1,7 +1,8 @@
 /**
  * How the worker-threads strategy hands over batches of files (the default for them, where
- * ARCHITECTURE's first design had workers read and parse): a worker only reads a batch of files, with blocking reads, into one buffer that is transferred (not copied) to the caller, which
- * decodes and parses each file as it is pulled, then gives the buffer back for a later batch.
+ * ARCHITECTURE's first design had workers read and parse): a worker only reads a batch of files,
+ * with blocking reads, into one buffer that is transferred (not copied) to the caller, which decodes
+ * and parses each file as it is pulled, then gives the buffer back for a later batch.
  *
  * Why: with workers that parse, every Item is parsed twice (in the worker, to check it, and again
  * by the caller, who must get plain objects), and on two cores that second parse and the reads
@@ -10,9 +11,8 @@
  */
 import type { StacItem } from '../stac/item.js';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { type Decoded, decodeText } from './documents.js';
-import { SCAN_MIN_BYTES } from './feature-scan.js';
 import { decodeBytes, type Gathered, gatherDocument, type JobResult, readReason } from './jobs.js';
+import { readFully } from './reading.js';
 import type { FailureCollector, IngestFailure } from './types.js';
 
 /** A batch of files as read: file `i` is bytes [ends[i-1], ends[i]) of `buffer` (which may be longer). */
@@ -103,15 +103,11 @@ export function readRangeBytes(
     buf.copy(bigger, 0, 0, job.at);
     buf = bigger;
   }
-  let n = 0;
+  let n: number;
   try {
     const fd = openSync(job.path, 'r');
     try {
-      while (n < job.length) {
-        const got = readSync(fd, buf, job.at + n, job.length - n, job.position + n);
-        if (got === 0) break;
-        n += got;
-      }
+      n = readFully(fd, buf.subarray(job.at, job.at + job.length), job.position);
     } finally {
       closeSync(fd);
     }
@@ -126,16 +122,25 @@ export function readRangeBytes(
 export function transferables(result: JobResult): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
   if (result.fileBytes) out.push(result.fileBytes.buffer);
-  // NDJSON lines handed over as bytes: each slice's bytes travel with it, moved not copied, when
-  // they own their memory (a view into a shared pool would move the whole pool: it is copied).
+  // NDJSON lines handed over as bytes: each slice's bytes travel with it, moved, not copied.
   for (const s of result.itemSlices ?? []) {
-    if (s.bytes.byteOffset !== 0 || s.bytes.byteLength !== s.bytes.buffer.byteLength)
-      s.bytes = Buffer.from(s.bytes);
-    if (s.bytes.byteOffset === 0 && s.bytes.byteLength === s.bytes.buffer.byteLength) {
-      out.push(s.bytes.buffer as ArrayBuffer);
-    }
+    const own = ownArrayBuffer(s.bytes);
+    s.bytes = Buffer.from(own);
+    out.push(own);
   }
   return out;
+}
+
+/**
+ * `bytes`' memory as an ArrayBuffer of its own, ready to transfer: the same memory when `bytes` spans
+ * all of it, else a copy (transferring a view into a shared pool would move the whole pool).
+ */
+export function ownArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength)
+    return bytes.buffer as ArrayBuffer;
+  const copy = new ArrayBuffer(bytes.byteLength);
+  new Uint8Array(copy).set(bytes);
+  return copy;
 }
 
 /**
@@ -176,7 +181,7 @@ export class FileBytesCursor {
     while (this.file < refs.length) {
       const ref = refs[this.file]!;
       const end = ends[this.file++]!;
-      const doc = this.decode(this.start, end, ref);
+      const doc = decodeBytes(this.bytes, ref, false, this.start, end);
       this.start = end;
       if (doc.items.length === 1 && doc.failures.length === 0 && !doc.catalog && !doc.slices)
         return doc.items[0]!;
@@ -189,18 +194,5 @@ export class FileBytesCursor {
     this.file++;
     this.fb.recycle?.(this.fb.buffer);
     return null;
-  }
-
-  /**
-   * One file's bytes [start, end) decoded as `decodeBytes` would. A file below the scan size with no
-   * NUL character (the usual Item) is decoded straight from the buffer, without a view or a byte loop
-   * for the binary check; anything else takes the general path.
-   */
-  private decode(start: number, end: number, ref: string): Decoded {
-    if (end > start && end - start < SCAN_MIN_BYTES) {
-      const text = this.bytes.toString('utf8', start, end);
-      if (text.indexOf('\0') === -1) return decodeText(text, ref);
-    }
-    return decodeBytes(this.bytes.subarray(start, end), ref, false);
   }
 }

@@ -8,9 +8,9 @@
  *   and iteration goes on; a source that cannot be read at all throws a SourceError naming it.
  * - `maxItems` stops after that many Items; `collectionId` keeps only Items of that collection
  *   (file sources; for a STAC API it selects the collection); `signal` aborts.
- * - `variant` tokens, joined with `+`: `clone` (worker-threads: structured clone instead of JSON
- *   transfer), `parse-on-caller` (worker-threads: workers only read, this thread parses),
- *   `whole-file` (NDJSON / Parquet: the file as one job instead of 1 MiB ranges / one job per row
+ * - `variant` tokens, joined with `+`: `parse-in-worker` (worker-threads, JSON sources: workers
+ *   parse too and hand each Item over as its JSON text; by default they only read and this thread
+ *   parses), `clone` (worker-threads: structured clone instead of JSON text), `whole-file` (NDJSON / Parquet: the file as one job instead of 1 MiB ranges / one job per row
  *   group; a FeatureCollection: one JSON.parse of the whole file instead of feature by
  *   feature), `hyparquet` / `parquetjs` / `parquet-wasm` (the Parquet reader).
  */

@@ -44,8 +44,9 @@ export type Job =
  * How a worker hands Items back: structured clone of the objects, or the JSON text of each Item
  * (one string per Item, parsed by the caller). Joining the texts into one JSON array was measured
  * 4x slower than parsing them one by one (the joined string lands in large-object space).
- * `bytes` (files jobs only, the default for them): the worker only reads, and hands the files'
- * bytes over in one transferred buffer; the caller decodes and parses them (file-bytes.ts).
+ * `bytes` (the default for JSON: files, NDJSON ranges, FeatureCollection chunks): the worker only
+ * reads and hands the bytes over in transferred buffers; the caller decodes and parses them
+ * (file-bytes.ts). Other jobs fall back to `json`.
  */
 export type Transfer = 'clone' | 'json' | 'bytes';
 
@@ -145,22 +146,39 @@ async function readDocument(
   return decodeBytes(bytes, ref, whole);
 }
 
-/** Decodes a document's bytes at once (they may be a view of a reused buffer). */
-export function decodeBytes(bytes: Buffer, ref: string, whole: boolean): Decoded & { raw?: string } {
-  if (bytes.length === 0) return failed(ref, 'empty file');
-  if (bytes.length < SCAN_MIN_BYTES) {
-    // The usual Item file. The binary check (a NUL in the first KB) runs only when the decoded text
-    // holds a NUL at all: looping over every file's first KB cost ~10% of a fast directory ingest.
-    const text = bytes.toString('utf8');
-    if (text.indexOf('\0') === -1) return { ...decodeText(text, ref), raw: text };
+/**
+ * Decodes a document's bytes at once: `bytes` [start, end), by default all of them (they may be a
+ * view of a reused buffer). The text of a parsed document is kept as `raw`.
+ */
+export function decodeBytes(
+  bytes: Buffer,
+  ref: string,
+  whole: boolean,
+  start = 0,
+  end = bytes.length,
+): Decoded & { raw?: string } {
+  if (end <= start) return failed(ref, 'empty file');
+  if (end - start < SCAN_MIN_BYTES) {
+    // The usual Item file, decoded straight from the buffer (no view per file). The binary check (a
+    // NUL in the first KB) runs only when the text holds a NUL at all: with a view and the byte loop
+    // over every file's first KB, 10,000 directory Items through one worker cost 346 ms of CPU
+    // instead of 291 ms (alternating runs, this machine).
+    const text = bytes.toString('utf8', start, end);
+    if (text.indexOf('\0') === -1) return withRaw(decodeText(text, ref), text);
   }
-  if (looksBinary(bytes)) return failed(ref, 'binary content, not JSON');
-  if (bytes.length >= SCAN_MIN_BYTES && !whole) {
-    const slices = scanFeatureCollection(bytes, ref);
+  const view = start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
+  if (looksBinary(view)) return failed(ref, 'binary content, not JSON');
+  if (view.length >= SCAN_MIN_BYTES && !whole) {
+    const slices = scanFeatureCollection(view, ref);
     if (slices) return { items: [], failures: [], slices };
   }
-  const text = bytes.toString('utf8');
-  return { ...decodeText(text, ref), raw: text };
+  const text = view.toString('utf8');
+  return withRaw(decodeText(text, ref), text);
+}
+
+function withRaw(doc: Decoded & { raw?: string }, raw: string): Decoded & { raw?: string } {
+  doc.raw = raw;
+  return doc;
 }
 
 async function runFiles(refs: string[], ctx: RunContext): Promise<JobResult> {

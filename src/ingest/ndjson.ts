@@ -56,17 +56,17 @@ export async function readOwnedLines(
     bytes = Buffer.concat([bytes, take]);
     complete = nl !== -1 || more.length < TAIL_STEP;
   }
-  // `bytes` is still the reused buffer unless a long last line was appended (a copy was made).
-  const release = target ? () => giveRangeBuffer(target) : undefined;
-  if (target && bytes.buffer !== target.buffer) giveRangeBuffer(target);
-  const owned = target && bytes.buffer === target.buffer ? { release } : {};
+  // `bytes` is still the reused buffer unless a long last line was appended (into a copy).
+  let release: { release: () => void } | undefined;
+  if (target && bytes.buffer === target.buffer) release = { release: () => giveRangeBuffer(target) };
+  else if (target) giveRangeBuffer(target);
   let head = 0;
   if (range.start > 0) {
     const nl = bytes.indexOf(NL);
     // The first owned line starts after the first newline at or after byte start-1, inside the range.
     head = nl === -1 || from + nl + 1 >= range.end ? bytes.length : nl + 1;
   }
-  return { bytes, from, offset: head, ...owned };
+  return { bytes, from, offset: head, ...release };
 }
 
 /**

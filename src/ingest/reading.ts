@@ -59,18 +59,11 @@ function readCallback(path: string): Promise<Buffer> {
       const scratch = callbackScratch.pop() ?? Buffer.allocUnsafeSlow(CALLBACK_SCRATCH);
       readCb(fd, scratch, 0, scratch.length, 0, (rerr, n) => {
         closeCb(fd, () => undefined);
-        if (rerr) {
-          callbackScratch.push(scratch);
-          return reject(rerr);
-        }
-        if (n < scratch.length) {
-          const out = Buffer.allocUnsafe(n);
-          scratch.copy(out, 0, 0, n);
-          callbackScratch.push(scratch);
-          return resolve(out);
-        }
+        const out = !rerr && n < scratch.length ? Buffer.from(scratch.subarray(0, n)) : null;
         callbackScratch.push(scratch);
-        readFileCb(path, (e, data) => (e ? reject(e) : resolve(data)));
+        if (rerr) reject(rerr);
+        else if (out) resolve(out);
+        else readFileCb(path, (e, data) => (e ? reject(e) : resolve(data)));
       });
     });
   });
@@ -137,7 +130,8 @@ export async function readBytes(
   }
 }
 
-function readFully(fd: number, buf: Buffer, position: number): number {
+/** Blocking reads into all of `buf` from file offset `position`; the count read (less at the end). */
+export function readFully(fd: number, buf: Buffer, position: number): number {
   let filled = 0;
   while (filled < buf.length) {
     const n = readSync(fd, buf, filled, buf.length - filled, position + filled);

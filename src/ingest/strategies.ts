@@ -28,7 +28,7 @@
 import pLimit from 'p-limit';
 import { stat } from 'node:fs/promises';
 import type { ChunkReader } from './feature-stream.js';
-import { rewrapSlices } from './file-bytes.js';
+import { ownArrayBuffer, rewrapSlices } from './file-bytes.js';
 import {
   type Job,
   type JobResult,
@@ -106,12 +106,12 @@ function workerReader(pool: WorkerPool, n: number, path: string): ChunkReader {
   return {
     size: async () => (await stat(path)).size,
     async read(buf, at, length, position) {
-      // The whole ArrayBuffer travels: the buffers here are never slices of a shared pool.
+      // The whole ArrayBuffer travels (the stream's buffers own their memory: no copy).
       const result = await pool.run(
         { kind: 'range', path, position, length, at },
         n,
         'bytes',
-        ownBuffer(buf),
+        ownArrayBuffer(buf),
       );
       const fb = result.fileBytes;
       if (!fb) throw new Error(result.failures[0]?.reason ?? 'read failed');
@@ -119,14 +119,6 @@ function workerReader(pool: WorkerPool, n: number, path: string): ChunkReader {
     },
     close: async () => undefined,
   };
-}
-
-/** `buf`'s memory as an ArrayBuffer of its own, ready to transfer (a copy only if it is shared). */
-function ownBuffer(buf: Buffer): ArrayBuffer {
-  if (buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength) return buf.buffer as ArrayBuffer;
-  const copy = new ArrayBuffer(buf.byteLength);
-  new Uint8Array(copy).set(buf);
-  return copy;
 }
 
 /**
