@@ -4,12 +4,13 @@
  * the Items to the main thread. At most WINDOW pages wait unacknowledged.
  */
 import { parentPort } from 'node:worker_threads';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import { FailureCollector } from '../types.js';
 import { HttpCounters } from './counters.js';
 import { HttpClient } from './http.js';
 import { pages } from './page.js';
 import { touchesBoundary } from './partition.js';
+import { guardedAgent } from './reach.js';
 import { type FromWorker, type ToWorker, WINDOW } from './worker-pool.js';
 
 interface JobState {
@@ -20,8 +21,19 @@ interface JobState {
 }
 
 const port = parentPort!;
-/** One crawl at a time per worker: two connections are plenty. */
-const agent = new Agent({ connections: 2, keepAliveTimeout: 10_000 });
+/**
+ * One crawl at a time per worker: two connections are plenty. One Agent per reach policy (the
+ * ingest decided it from its root), kept for the connections' reuse across crawls.
+ */
+const agents = new Map<string, Agent>();
+function agentFor(privateAddresses: 'allow' | 'refuse'): Agent {
+  let agent = agents.get(privateAddresses);
+  if (!agent) {
+    agent = guardedAgent(2, privateAddresses);
+    agents.set(privateAddresses, agent);
+  }
+  return agent;
+}
 const jobs = new Map<number, JobState>();
 
 const post = (msg: FromWorker) => port.postMessage(msg);
@@ -36,7 +48,12 @@ async function crawl(msg: Extract<ToWorker, { type: 'crawl' }>): Promise<void> {
   const state: JobState = { controller: new AbortController(), sent: 0, acked: 0, wake: null };
   jobs.set(msg.id, state);
   const signal = state.controller.signal;
-  const client = new HttpClient(new HttpCounters(msg.counters), { ...msg.http, dispatcher: agent }, signal);
+  const reach = msg.http.privateAddresses === 'allow' ? 'allow' : 'refuse';
+  const client = new HttpClient(
+    new HttpCounters(msg.counters),
+    { ...msg.http, privateAddresses: reach, dispatcher: agentFor(reach) },
+    signal,
+  );
   const failures = new FailureCollector();
   try {
     for await (const page of pages(client, msg.request, failures)) {

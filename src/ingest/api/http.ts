@@ -1,15 +1,30 @@
 /**
- * The HTTP layer of the STAC API client: one JSON request with a timeout, gzip accepted, a
- * User-Agent, and retries of 429, 5xx and network errors with exponential backoff and jitter that
- * honour `Retry-After`. Requests go through an undici dispatcher (an Agent with spare connections,
- * shared by everything one ingest sends from one thread) and are counted in `HttpCounters`.
+ * The HTTP layer of every remote read (STAC API pages, static catalog documents): one request with
+ * a timeout, gzip accepted, a User-Agent, and retries of 429, 5xx and network errors with
+ * exponential backoff and jitter that honour `Retry-After`. Requests go through an undici
+ * dispatcher (an Agent with spare connections, shared by everything one ingest sends from one
+ * thread) and are counted in `HttpCounters`.
+ *
+ * Bounded: a body is read up to `maxBodyBytes` of its **decoded** size (a gzip bomb stops there),
+ * a declared Content-Length above it is refused unread, and redirects are followed by hand (at most
+ * MAX_REDIRECTS), each target checked like a link (reach.ts). An overrun or a refused reach is a
+ * RefusedReachError, never retried.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb } from 'node:zlib';
-import { Agent, type Dispatcher, request } from 'undici';
+import { type Dispatcher, request } from 'undici';
+import { jsonErrorReason } from '../documents.js';
 import { HttpCounters } from './counters.js';
 import { parseJsonBytes } from './json-bytes.js';
+import {
+  checkReach,
+  guardedAgent,
+  type Lookup,
+  type PrivateAddresses,
+  RefusedReachError,
+  systemLookup,
+} from './reach.js';
 
 const gunzip = promisify(gunzipCb);
 
@@ -27,6 +42,27 @@ export interface HttpOptions {
   /** Sent with every request (a link's headers are added to them). */
   headers?: Record<string, string>;
   userAgent?: string;
+  /** Largest body accepted, in bytes after decompression. Default 64 MiB (DEFAULT_MAX_BODY_BYTES). */
+  maxBodyBytes?: number;
+  /**
+   * `refuse`: no request reaches a private or loopback address (see reach.ts). The ingest entry
+   * points decide `auto` from the root before a client is made; a client given `auto` refuses.
+   * Default `allow`.
+   */
+  privateAddresses?: PrivateAddresses;
+}
+
+/** Large enough for any real STAC page or document (a 10,000-feature page is ~50 MB). */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** A size in bytes for messages: "1 MiB", "64 MiB", "512 KiB", "100 bytes". */
+export function formatBytes(n: number): string {
+  if (n >= 1 << 20 && n % (1 << 20) === 0) return `${n / (1 << 20)} MiB`;
+  if (n >= 1 << 10 && n % (1 << 10) === 0) return `${n / (1 << 10)} KiB`;
+  return `${n} bytes`;
 }
 
 /** A request a STAC API answered with an error status (after retries, when retryable). */
@@ -49,10 +85,9 @@ function describeBody(body: string): string {
       return ` ${[parsed.code, parsed.description].filter(Boolean).join(': ')}`;
     }
   } catch {
-    // not JSON: show its start
+    // not JSON: its bytes are not quoted (they could be anything), only its size
   }
-  const text = body.trim().slice(0, 200);
-  return text ? ` ${text}` : '';
+  return body.length > 0 ? ` (a ${body.length}-character body that is not a STAC error)` : '';
 }
 
 export interface JsonRequest {
@@ -98,13 +133,20 @@ export class HttpClient {
   private readonly backoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly headers: Record<string, string>;
+  private readonly maxBodyBytes: number;
+  private readonly privateAddresses: 'allow' | 'refuse';
+  private readonly lookup: Lookup;
 
   constructor(
     readonly counters: HttpCounters = new HttpCounters(),
-    options: HttpOptions & { concurrency?: number; dispatcher?: Dispatcher } = {},
+    options: HttpOptions & { concurrency?: number; dispatcher?: Dispatcher; lookup?: Lookup } = {},
     private readonly signal?: AbortSignal,
   ) {
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.privateAddresses =
+      options.privateAddresses === 'auto' ? 'refuse' : (options.privateAddresses ?? 'allow');
+    this.lookup = options.lookup ?? systemLookup;
     this.retries = options.retries ?? 5;
     this.backoffMs = options.backoffMs ?? 200;
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
@@ -116,8 +158,7 @@ export class HttpClient {
     };
     this.ownDispatcher = !options.dispatcher;
     this.dispatcher =
-      options.dispatcher ??
-      new Agent({ connections: connectionsFor(options.concurrency ?? 1), keepAliveTimeout: 10_000 });
+      options.dispatcher ?? guardedAgent(connectionsFor(options.concurrency ?? 1), this.privateAddresses);
   }
 
   /** Sends a request, retrying what is worth retrying; resolves with a 2xx/3xx/4xx answer's text. */
@@ -141,7 +182,7 @@ export class HttpClient {
         }
         waitMs = asked !== null ? asked + Math.random() * 50 : this.backoff(attempt);
       } catch (e) {
-        if (e instanceof HttpError || this.signal?.aborted) throw e;
+        if (e instanceof HttpError || e instanceof RefusedReachError || this.signal?.aborted) throw e;
         if (attempt >= this.retries)
           throw new Error(`${req.method} ${req.url}: ${(e as Error).message}`, { cause: e });
         waitMs = this.backoff(attempt);
@@ -168,17 +209,28 @@ export class HttpClient {
     }
     this.counters.enter();
     try {
-      const res = await request(req.url, {
-        method: req.method,
-        headers,
-        body,
-        signal,
-        dispatcher: this.dispatcher,
-      });
-      const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase();
-      let bytes = Buffer.from(await res.body.arrayBuffer());
-      if (encoding === 'gzip' || encoding === 'x-gzip') bytes = await gunzip(bytes);
-      return { status: res.statusCode, bytes, retryAfter: retryAfterMs(res.headers['retry-after']) };
+      let { url, method } = req;
+      for (let hops = 0; ; hops++) {
+        await checkReach(url, this.privateAddresses, this.lookup);
+        const res = await request(url, { method, headers, body, signal, dispatcher: this.dispatcher });
+        const location = res.headers.location;
+        if (REDIRECTS.has(res.statusCode) && typeof location === 'string') {
+          await res.body.dump();
+          if (hops >= MAX_REDIRECTS) throw new RefusedReachError(`more than ${MAX_REDIRECTS} redirects`);
+          url = new URL(location, url).href;
+          if (
+            res.statusCode === 303 ||
+            ((res.statusCode === 301 || res.statusCode === 302) && method === 'POST')
+          ) {
+            method = 'GET';
+            body = undefined;
+            delete headers['content-type'];
+          }
+          continue;
+        }
+        const bytes = await this.readBody(res);
+        return { status: res.statusCode, bytes, retryAfter: retryAfterMs(res.headers['retry-after']) };
+      }
     } catch (e) {
       if (timeout.aborted && !this.signal?.aborted) {
         throw new Error(`timed out after ${this.timeoutMs} ms`);
@@ -189,15 +241,61 @@ export class HttpClient {
     }
   }
 
+  /**
+   * A response's body, decompressed, of at most `maxBodyBytes` decoded bytes: a larger declared
+   * length is refused unread, a longer stream is cut off where it passes the limit, and gzip stops
+   * inflating there (so a small compressed body cannot expand without bound).
+   */
+  private async readBody(res: Dispatcher.ResponseData): Promise<Buffer> {
+    const limit = this.maxBodyBytes;
+    const tooLarge = (what: string) =>
+      new RefusedReachError(`${what} larger than the limit of ${formatBytes(limit)} (maxBodyBytes)`);
+    const declared = Number(res.headers['content-length']);
+    if (declared > limit) {
+      res.body.destroy();
+      throw tooLarge('the body is');
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > limit) {
+        res.body.destroy();
+        throw tooLarge('the body is');
+      }
+      chunks.push(chunk);
+    }
+    const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+    const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase();
+    if (encoding !== 'gzip' && encoding !== 'x-gzip') return raw;
+    try {
+      return await gunzip(raw, { maxOutputLength: limit });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+        throw tooLarge('the decompressed body is');
+      throw new Error(
+        `the gzip body cannot be decompressed (${(e as NodeJS.ErrnoException).code ?? 'corrupt'})`,
+      );
+    }
+  }
+
   /** Sends and parses JSON (large pages feature by feature); a non-2xx answer is an HttpError. */
   async json(req: JsonRequest): Promise<unknown> {
-    const res = await this.send(req);
+    let res: JsonResponse;
+    try {
+      res = await this.send(req);
+    } catch (e) {
+      if (e instanceof RefusedReachError && !e.message.includes(req.url)) {
+        throw new RefusedReachError(`${req.method} ${req.url}: ${e.message}`);
+      }
+      throw e;
+    }
     if (res.status < 200 || res.status > 299)
       throw new HttpError(req.method, req.url, res.status, bodyText(res.bytes));
     try {
       return parseJsonBytes(res.bytes);
     } catch (e) {
-      throw new Error(`${req.method} ${req.url}: the answer is not JSON (${(e as Error).message})`);
+      throw new Error(`${req.method} ${req.url}: the answer is not JSON (${jsonErrorReason(e)})`);
     }
   }
 

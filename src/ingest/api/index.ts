@@ -11,12 +11,12 @@
  * - A page that cannot be fetched after the retries ends the ingest with an error naming its URL;
  *   a feature that is not an Item is counted in `options.failures` and skipped.
  */
-import type { Dispatcher } from 'undici';
 import type { StacItem } from '../../stac/item.js';
 import { FailureCollector, type IngestOptions, STRATEGIES, type StrategyName } from '../types.js';
 import { HttpCounters } from './counters.js';
 import { isLoopback, openEndpoint } from './endpoint.js';
 import { HttpClient, type HttpOptions } from './http.js';
+import { privateAddressesFor } from './reach.js';
 import { API_STRATEGIES, type ApiReport, type ApiRun, newApiReport } from './strategies.js';
 
 export { closeApiWorkers } from './worker-pool.js';
@@ -36,8 +36,6 @@ export interface ApiIngestOptions extends IngestOptions, HttpOptions {
   report?: ApiReport;
   /** Partitions planned per crawling slot by the partitioned strategies. Default 2. */
   partitionsPerSlot?: number;
-  /** An undici dispatcher to send the main thread's requests through (tests: a MockAgent). */
-  dispatcher?: Dispatcher;
 }
 
 /**
@@ -106,6 +104,9 @@ async function* run(
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
   const httpOptions: HttpOptions = {
     timeoutMs: options.timeoutMs,
+    maxBodyBytes: options.maxBodyBytes,
+    // Decided once from the root; workers get the decision, not the question.
+    privateAddresses: await privateAddressesFor(url, options.privateAddresses, options.lookup),
     retries: options.retries,
     backoffMs: options.backoffMs,
     maxBackoffMs: options.maxBackoffMs,
@@ -119,7 +120,7 @@ async function* run(
     const concurrency = effectiveConcurrency(strategy, options, isLoopback(url));
     client = new HttpClient(
       counters,
-      { ...httpOptions, concurrency, dispatcher: options.dispatcher },
+      { ...httpOptions, concurrency, dispatcher: options.dispatcher, lookup: options.lookup },
       signal,
     );
     const endpoint = await openEndpoint(

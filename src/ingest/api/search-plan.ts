@@ -118,6 +118,9 @@ export async function planFor(run: ApiRun, slots: number): Promise<SearchPlan | 
           return page;
         })
       : null;
+  // Handled here too: when a probe fails first, `whole` is never awaited, and its own failure must
+  // not become an unhandled rejection (which ends the process).
+  whole?.catch(() => undefined);
   const probed = await Promise.all(
     equalSlices(range, count).map((p) => limit(() => (onePage ? null : probe(run, p)))),
   );
