@@ -134,7 +134,7 @@ describe('a large FeatureCollection streamed in chunks', () => {
     const cases = {
       'ending.json': [
         `{"type":"FeatureCollection","features":[${body(features)}],"links":}`,
-        /invalid JSON: Unexpected token/,
+        /invalid JSON: unexpected character/,
         1500,
       ],
       'between.json': [

@@ -33,14 +33,14 @@ describe('an items directory', () => {
     expect(items.map((i) => i.id)).toEqual(['item-00001', 'item-00002', 'item-00003']);
   });
 
-  it('skips what is not a regular file: sub-folders and symbolic links named *.json', async () => {
+  it('follows a symbolic link to a regular file and counts a sub-folder named *.json as a failure', async () => {
     const dir = join(root, 'irregular');
     await writeItemsDir(dir, makeItems(3));
     await mkdir(join(dir, 'folder.json'));
     await symlink(join(dir, 'item-00000.json'), join(dir, 'link.json'));
     const { items, failures } = await collect(dir);
-    expect(ids(items)).toEqual(['item-00000', 'item-00001', 'item-00002']);
-    expect(failures.count).toBe(0);
+    expect(ids(items).sort()).toEqual(['item-00000', 'item-00000', 'item-00001', 'item-00002']);
+    expect(failures.failures).toEqual([{ source: join(dir, 'folder.json'), reason: 'is a directory' }]);
   });
 
   it('reads the items/ folder of a folder holding collection.json and items/', async () => {

@@ -58,8 +58,23 @@ export function parseJson(text: string): { value: unknown } | { error: string } 
   try {
     return { value: JSON.parse(body) };
   } catch (e) {
-    return { error: `invalid JSON: ${(e as Error).message}` };
+    return { error: jsonErrorReason(e) };
   }
+}
+
+/**
+ * Why `JSON.parse` failed, without the text V8 quotes from the input (`Unexpected token 'r',
+ * "root:x:0:0"... is not valid JSON`): a failure reason never repeats the bytes that were read.
+ */
+export function jsonErrorReason(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const at = /at position (\d+)/.exec(message);
+  const where = at ? ` at position ${at[1]}` : '';
+  if (/^Unexpected token/.test(message)) return `invalid JSON: unexpected character${where}`;
+  if (/Unexpected end of JSON input/.test(message)) return 'invalid JSON: unexpected end of input';
+  // V8's other messages name the syntax only; one that quotes input ("...") is not repeated.
+  if (message.includes('"') || message.length > 120) return `invalid JSON${where}`;
+  return `invalid JSON: ${message}`;
 }
 
 /** Sorts a parsed document into Items and failures. `source` names it in failures (path or URL). */

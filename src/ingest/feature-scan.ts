@@ -14,7 +14,7 @@
  */
 import { isAscii } from 'node:buffer';
 import type { StacItem } from '../stac/item.js';
-import { itemProblem, stripBom } from './documents.js';
+import { itemProblem, jsonErrorReason, stripBom } from './documents.js';
 import type { IngestFailure } from './types.js';
 
 /** The features of a FeatureCollection document, not yet parsed. */
@@ -96,7 +96,7 @@ export function parseSlice(slices: FeatureSlices, i: number): StacItem | IngestF
   try {
     value = JSON.parse(text);
   } catch (e) {
-    return { source, reason: `invalid JSON: ${(e as Error).message}` };
+    return { source, reason: jsonErrorReason(e) };
   }
   const problem = itemProblem(value);
   return problem ? { source, reason: problem } : (value as StacItem);

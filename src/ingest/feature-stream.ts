@@ -14,8 +14,7 @@
  * one failure for the file, naming what went wrong.
  */
 import { isAscii } from 'node:buffer';
-import { open } from 'node:fs/promises';
-import { stripBom } from './documents.js';
+import { jsonErrorReason, stripBom } from './documents.js';
 import {
   CLOSE_ARRAY,
   COLON,
@@ -31,6 +30,7 @@ import {
   skipValue,
 } from './feature-scan.js';
 import type { IngestFailure } from './types.js';
+import { openRegular } from './reading.js';
 
 /** Bytes read per chunk (more when a single feature is larger). */
 export const STREAM_CHUNK = 1 << 20;
@@ -67,7 +67,7 @@ export interface ChunkReader {
 
 /** Reads with a file handle on this thread (libuv's thread pool). */
 export async function handleReader(path: string): Promise<ChunkReader> {
-  const handle = await open(path, 'r');
+  const handle = await openRegular(path);
   return {
     size: async () => (await handle.stat()).size,
     async read(buf, at, length, position) {
@@ -266,7 +266,7 @@ class FeatureStream implements PartSource {
     try {
       JSON.parse(stripBom(envelope));
     } catch (e) {
-      return this.broken((e as Error).message);
+      return { source: this.path, reason: jsonErrorReason(e) };
     }
     return null;
   }

@@ -10,9 +10,9 @@
  * do the file-system calls. Variant `parse-in-worker` keeps the other path for comparison.
  */
 import type { StacItem } from '../stac/item.js';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { decodeBytes, type Gathered, gatherDocument, type JobResult, readReason } from './jobs.js';
-import { readFully } from './reading.js';
+import { openRegularSync, readFully } from './reading.js';
 import type { FailureCollector, IngestFailure } from './types.js';
 
 /** A batch of files as read: file `i` is bytes [ends[i-1], ends[i]) of `buffer` (which may be longer). */
@@ -35,7 +35,7 @@ const BYTES_PER_FILE = 8192;
  * Worker side: reads `refs` straight into one buffer (no copy per file); files that cannot be read
  * are failures. A file that does not fit grows the buffer (doubling).
  */
-export function readFileBytes(refs: string[], reuse?: ArrayBuffer): JobResult {
+export function readFileBytes(refs: string[], reuse?: ArrayBuffer, listed = false): JobResult {
   const failures: IngestFailure[] = [];
   const read: string[] = [];
   const ends: number[] = [];
@@ -45,7 +45,7 @@ export function readFileBytes(refs: string[], reuse?: ArrayBuffer): JobResult {
   };
   for (const ref of refs) {
     try {
-      appendFileSync(ref, acc);
+      appendFileSync(ref, acc, listed);
     } catch (e) {
       failures.push({ source: ref, reason: readReason(e) });
       continue;
@@ -67,8 +67,8 @@ interface Accumulator {
  * taken as the end of the file (regular files), as `readViewSync` does; a failed file leaves
  * `acc.used` where it was.
  */
-function appendFileSync(path: string, acc: Accumulator): void {
-  const fd = openSync(path, 'r');
+function appendFileSync(path: string, acc: Accumulator, listed: boolean): void {
+  const fd = openRegularSync(path, listed);
   const at = acc.used;
   try {
     while (true) {
@@ -105,7 +105,7 @@ export function readRangeBytes(
   }
   let n: number;
   try {
-    const fd = openSync(job.path, 'r');
+    const fd = openRegularSync(job.path, true);
     try {
       n = readFully(fd, buf.subarray(job.at, job.at + job.length), job.position);
     } finally {

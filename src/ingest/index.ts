@@ -15,7 +15,10 @@
  *   feature), `hyparquet` / `parquetjs` / `parquet-wasm` (the Parquet reader).
  */
 import type { StacItem } from '../stac/item.js';
+import { HttpCounters } from './api/counters.js';
+import { HttpClient } from './api/http.js';
 import { ingestApi } from './api/index.js';
+import { privateAddressesFor } from './api/reach.js';
 import { PARQUET_READERS, type ParquetReaderName } from './parquet-readers.js';
 import { isUrl } from './reading.js';
 import { ItemStream } from './item-stream.js';
@@ -102,16 +105,53 @@ async function* fileResults(
     batchSize,
     ...(variants.has('whole-file') ? { rangeBytes: Number.POSITIVE_INFINITY, wholeFile: true } : {}),
     ...parquetReaderOf(variants),
+    otherHosts: options.otherHosts ?? true,
   });
   const stats = options.stats ?? newIngestStats();
   stats.variant = options.variant ?? null;
-  yield* STRATEGY_FNS[strategy](plan, {
-    concurrency,
-    variants,
-    failures,
-    stats,
-    signal: options.signal,
-  });
+  // Catalogs may hold http(s) links (a local one too): their documents are read bounded and checked.
+  const http =
+    plan.format === 'catalog' || plan.format === 'json'
+      ? await catalogClient(source, options, concurrency)
+      : undefined;
+  try {
+    yield* STRATEGY_FNS[strategy](plan, {
+      concurrency,
+      variants,
+      failures,
+      stats,
+      signal: options.signal,
+      http,
+    });
+  } finally {
+    await http?.close();
+  }
+}
+
+/** The HTTP client of a catalog's remote documents: limits and reach decided from the root. */
+async function catalogClient(
+  source: string,
+  options: IngestOptions,
+  concurrency: number,
+): Promise<HttpClient> {
+  const privateAddresses = isUrl(source)
+    ? await privateAddressesFor(source, options.privateAddresses, options.lookup)
+    : options.privateAddresses === 'refuse'
+      ? 'refuse'
+      : 'allow';
+  return new HttpClient(
+    new HttpCounters(),
+    {
+      timeoutMs: options.timeoutMs,
+      retries: options.retries,
+      maxBodyBytes: options.maxBodyBytes,
+      privateAddresses,
+      concurrency,
+      dispatcher: options.dispatcher,
+      lookup: options.lookup,
+    },
+    options.signal,
+  );
 }
 
 function parquetReaderOf(variants: Set<string>): { parquetReader?: ParquetReaderName } {
@@ -144,6 +184,19 @@ function checkOptions(options: IngestOptions): void {
         `variant '${token}' is unknown (known: ${VARIANT_TOKENS.join(', ')}; join several with +)`,
       );
     }
+  }
+  if (
+    options.maxBodyBytes !== undefined &&
+    !(Number.isInteger(options.maxBodyBytes) && options.maxBodyBytes >= 1)
+  ) {
+    throw new TypeError(`maxBodyBytes must be a whole number >= 1, got ${options.maxBodyBytes}`);
+  }
+  if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) {
+    throw new TypeError(`timeoutMs must be > 0, got ${options.timeoutMs}`);
+  }
+  const reach = options.privateAddresses;
+  if (reach !== undefined && reach !== 'auto' && reach !== 'allow' && reach !== 'refuse') {
+    throw new TypeError(`privateAddresses must be auto, allow or refuse, got '${reach}'`);
   }
   if (format !== undefined && format !== 'json' && !FILE_FORMATS.includes(format)) {
     throw new TypeError(`format must be one of json, ${FILE_FORMATS.join(', ')}, got '${format}'`);

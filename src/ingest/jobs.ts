@@ -21,10 +21,14 @@ import type { ItemChunks } from './parquet.js';
 import type { ParquetReaderName } from './parquet-readers.js';
 import { isUrl, type ReadMode, readRef, readViewSync } from './reading.js';
 import type { IngestFailure } from './types.js';
+import type { HttpClient } from './api/http.js';
 
 export type Job =
-  /** JSON documents (each an Item, an array of Items or a FeatureCollection), paths or URLs. */
-  | { kind: 'files'; refs: string[] }
+  /**
+   * JSON documents (each an Item, an array of Items or a FeatureCollection), paths or URLs.
+   * `listed`: the refs are regular files found by a directory listing (no check per read).
+   */
+  | { kind: 'files'; refs: string[]; listed?: boolean }
   /**
    * A static catalog or collection document: its `item` and `child` links are reported back. A
    * FeatureCollection given as the source is parsed feature by feature unless `whole` is set.
@@ -74,6 +78,8 @@ export interface JobResult {
 
 export interface RunContext {
   read: ReadMode;
+  /** Reads URLs (bounded, checked for reach); only on the caller's thread. */
+  http?: HttpClient | undefined;
   transfer?: Transfer;
   /** Bytes hand-over: a buffer the caller gave back, to read into instead of a new one. */
   buffer?: ArrayBuffer | undefined;
@@ -102,7 +108,7 @@ export async function runJob(job: Job, ctx: RunContext): Promise<JobResult> {
     case 'range':
       return readRangeBytes(job, ctx.buffer);
     case 'files':
-      return runFiles(job.refs, ctx);
+      return runFiles(job.refs, ctx, job.listed === true);
     case 'catalog':
       return runCatalog(job.ref, ctx, job.whole === true);
     case 'ndjson':
@@ -125,12 +131,13 @@ async function readDocument(
   ref: string,
   ctx: RunContext,
   whole = false,
+  listed = false,
 ): Promise<Decoded & { raw?: string }> {
   // Blocking reads (workers) decode straight from the thread's reused buffer: no copy per file.
   if (ctx.read === 'sync' && !isUrl(ref)) {
     let view: Buffer;
     try {
-      view = readViewSync(ref);
+      view = readViewSync(ref, listed);
     } catch (e) {
       return failed(ref, readReason(e));
     }
@@ -139,7 +146,7 @@ async function readDocument(
   }
   let bytes: Buffer;
   try {
-    bytes = await readRef(ref, ctx.read);
+    bytes = await readRef(ref, ctx.read, ctx.http, listed);
   } catch (e) {
     return failed(ref, readReason(e));
   }
@@ -181,10 +188,10 @@ function withRaw(doc: Decoded & { raw?: string }, raw: string): Decoded & { raw?
   return doc;
 }
 
-async function runFiles(refs: string[], ctx: RunContext): Promise<JobResult> {
-  if (ctx.transfer === 'bytes') return readFileBytes(refs, ctx.buffer);
+async function runFiles(refs: string[], ctx: RunContext, listed: boolean): Promise<JobResult> {
+  if (ctx.transfer === 'bytes') return readFileBytes(refs, ctx.buffer, listed);
   const out: Gathered = { items: [], failures: [], texts: [], slices: [] };
-  for (const ref of refs) gatherDocument(await readDocument(ref, ctx), ref, ctx.transfer, out);
+  for (const ref of refs) gatherDocument(await readDocument(ref, ctx, false, listed), ref, ctx.transfer, out);
   return gatheredResult(out, ctx.transfer);
 }
 
@@ -319,11 +326,27 @@ function toJsonTransfer(items: StacItem[], failures: IngestFailure[]): JobResult
   return { items: [], failures, itemTexts: items.map((item) => JSON.stringify(item)) };
 }
 
-/** Resolves a link href against the document it was found in (a path or a URL). */
+/**
+ * Resolves a link href against the document it was found in (a path or a URL). Against a URL the
+ * result is a URL of whatever scheme the href names (`file:` included): whether it may be
+ * followed is the catalog plan's decision (sources.ts), not this function's.
+ */
 export function resolveHref(href: string, base: string): string {
+  if (isUrl(base)) {
+    try {
+      return new URL(href, base).href;
+    } catch {
+      return href;
+    }
+  }
   if (isUrl(href)) return href;
-  if (href.startsWith('file://')) return fileURLToPath(href);
-  if (isUrl(base)) return new URL(href, base).href;
+  if (href.startsWith('file:')) {
+    try {
+      return fileURLToPath(href);
+    } catch {
+      return href;
+    }
+  }
   return isAbsolute(href) ? href : resolve(dirname(base), href);
 }
 
@@ -335,7 +358,10 @@ export function readReason(e: unknown): string {
     EACCES: 'permission denied',
     EISDIR: 'is a directory',
     EPERM: 'operation not permitted',
+    ELOOP: 'symlink loop',
+    ENXIO: 'not a regular file (no such device or address: a socket?)',
   };
+  if (err?.code === 'ENOTREG') return err.message;
   if (err?.code && known[err.code]) return `${known[err.code]} (${err.code})`;
   return err?.message ?? String(e);
 }

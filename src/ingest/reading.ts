@@ -6,18 +6,27 @@
  * - `sync`: `openSync`/`readSync` into a reused buffer, for worker threads (blocking a worker is
  *   the point; no libuv thread pool involved).
  * References are local paths or http(s) URLs (static catalogs may point at either).
+ *
+ * Only regular files are read: files are opened non-blocking (a FIFO cannot hang the open) and, unless
+ * the listing already said they are regular files (`listed`), checked with fstat first, so a link to
+ * a FIFO, a device (`/dev/zero`) or a socket is a failure rather than a hang or an endless read.
  */
 import {
   close as closeCb,
   closeSync,
+  constants,
+  fstat as fstatCb,
   fstatSync,
   open as openCb,
   openSync,
   read as readCb,
   readFile as readFileCb,
   readSync,
+  type Stats,
 } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { type FileHandle, open, readFile } from 'node:fs/promises';
+import { STATUS_CODES } from 'node:http';
+import type { HttpClient } from './api/http.js';
 
 export type ReadMode = 'promises' | 'callback' | 'sync';
 
@@ -25,21 +34,98 @@ export function isUrl(ref: string): boolean {
   return ref.startsWith('http://') || ref.startsWith('https://');
 }
 
-/** Reads a whole file or URL. Throws an Error whose message is the reason (no path: callers add it). */
-export async function readRef(ref: string, mode: ReadMode): Promise<Buffer> {
-  if (isUrl(ref)) return fetchBytes(ref);
-  if (mode === 'sync') return readWholeSync(ref);
-  if (mode === 'callback') return readCallback(ref);
-  return readFile(ref);
+/** Opening never waits for a FIFO's writer; on a regular file O_NONBLOCK changes nothing. */
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+
+/** A path that exists but is not a regular file (code `ENOTREG`, see readReason). */
+export class NotRegularFileError extends Error {
+  readonly code = 'ENOTREG';
+  constructor(kind: string) {
+    super(`not a regular file (${kind})`);
+  }
 }
 
-async function fetchBytes(url: string): Promise<Buffer> {
-  const res = await fetch(url);
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new Error(`HTTP ${res.status} ${res.statusText}`.trim());
+/** What kind of file system entry `st` is, for messages. */
+export function entryKind(
+  st: Pick<Stats, 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice' | 'isDirectory'>,
+): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
+
+function checkRegular(st: Stats): void {
+  if (!st.isFile()) throw new NotRegularFileError(entryKind(st));
+}
+
+/** Opens a regular file for reading with a handle (throws NotRegularFileError for anything else). */
+export async function openRegular(path: string): Promise<FileHandle> {
+  const handle = await open(path, OPEN_FLAGS);
+  try {
+    checkRegular(await handle.stat());
+    return handle;
+  } catch (e) {
+    await handle.close();
+    throw e;
   }
-  return Buffer.from(await res.arrayBuffer());
+}
+
+/** As openRegular, blocking; `listed` skips the check (the directory listing said it is a file). */
+export function openRegularSync(path: string, listed = false): number {
+  const fd = openSync(path, OPEN_FLAGS);
+  if (!listed) {
+    try {
+      checkRegular(fstatSync(fd));
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+  }
+  return fd;
+}
+
+/**
+ * Reads a whole file or URL. Throws an Error whose message is the reason (no path: callers add it).
+ * URLs are read with `http` (bounded in size and time, checked for reach); `listed` paths were
+ * found regular by a directory listing.
+ */
+export async function readRef(
+  ref: string,
+  mode: ReadMode,
+  http?: HttpClient,
+  listed = false,
+): Promise<Buffer> {
+  if (isUrl(ref)) {
+    if (!http) throw new Error('no HTTP client for a remote document');
+    return fetchBytes(ref, http);
+  }
+  if (mode === 'sync') return readWholeSync(ref, listed);
+  if (mode === 'callback') return readCallback(ref, listed);
+  if (listed) return readFile(ref);
+  const handle = await openRegular(ref);
+  try {
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function fetchBytes(url: string, http: HttpClient): Promise<Buffer> {
+  let res: Awaited<ReturnType<HttpClient['send']>>;
+  try {
+    res = await http.send({ url, method: 'GET' });
+  } catch (e) {
+    // The failure already names the URL as its source: the reason is the cause alone.
+    const cause = (e as Error).cause;
+    throw cause instanceof Error ? cause : e;
+  }
+  if (res.status < 200 || res.status > 299) {
+    throw new Error(`HTTP ${res.status} ${STATUS_CODES[res.status] ?? ''}`.trim());
+  }
+  return res.bytes;
 }
 
 /** Read buffers of the callback reads in flight, reused (one per read in flight). */
@@ -47,25 +133,40 @@ const callbackScratch: Buffer[] = [];
 const CALLBACK_SCRATCH = 1 << 16;
 
 /**
- * One open and one read into a reused buffer, then a copy of the bytes read; the close is not
- * waited for. `fs.readFile` makes four thread-pool round trips per file (open, fstat, read, close)
+ * One open (and an fstat, unless `listed`) and one read into a reused buffer, then a copy of the
+ * bytes read; the close is not waited for. `fs.readFile` makes four thread-pool round trips per file (open, fstat, read, close)
  * and allocates for the file's size; most STAC Items fit in one read. A file that fills the buffer
  * is read again with `fs.readFile`.
  */
-function readCallback(path: string): Promise<Buffer> {
+function readCallback(path: string, listed: boolean): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    openCb(path, 'r', (err, fd) => {
+    openCb(path, OPEN_FLAGS, (err, fd) => {
       if (err) return reject(err);
-      const scratch = callbackScratch.pop() ?? Buffer.allocUnsafeSlow(CALLBACK_SCRATCH);
-      readCb(fd, scratch, 0, scratch.length, 0, (rerr, n) => {
+      if (listed) return readOpened(path, fd, resolve, reject);
+      fstatCb(fd, (serr, st) => {
+        const problem = serr ?? (st.isFile() ? null : new NotRegularFileError(entryKind(st)));
+        if (!problem) return readOpened(path, fd, resolve, reject);
         closeCb(fd, () => undefined);
-        const out = !rerr && n < scratch.length ? Buffer.from(scratch.subarray(0, n)) : null;
-        callbackScratch.push(scratch);
-        if (rerr) reject(rerr);
-        else if (out) resolve(out);
-        else readFileCb(path, (e, data) => (e ? reject(e) : resolve(data)));
+        reject(problem);
       });
     });
+  });
+}
+
+function readOpened(
+  path: string,
+  fd: number,
+  resolve: (b: Buffer) => void,
+  reject: (e: unknown) => void,
+): void {
+  const scratch = callbackScratch.pop() ?? Buffer.allocUnsafeSlow(CALLBACK_SCRATCH);
+  readCb(fd, scratch, 0, scratch.length, 0, (rerr, n) => {
+    closeCb(fd, () => undefined);
+    const out = !rerr && n < scratch.length ? Buffer.from(scratch.subarray(0, n)) : null;
+    callbackScratch.push(scratch);
+    if (rerr) reject(rerr);
+    else if (out) resolve(out);
+    else readFileCb(path, (e, data) => (e ? reject(e) : resolve(data)));
   });
 }
 
@@ -75,16 +176,16 @@ let scratch = Buffer.allocUnsafe(1 << 16);
  * Reads a file with one open, one read into a reused buffer (most STAC Items fit) and one close;
  * larger files get a larger buffer after an fstat. Returns a copy the caller owns.
  */
-export function readWholeSync(path: string): Buffer {
-  return Buffer.from(readViewSync(path));
+export function readWholeSync(path: string, listed = false): Buffer {
+  return Buffer.from(readViewSync(path, listed));
 }
 
 /**
  * As readWholeSync, without the copy: a view of this thread's reused buffer, valid only until the
  * next read on this thread. For callers that decode the bytes at once (a worker reading an Item).
  */
-export function readViewSync(path: string): Buffer {
-  const fd = openSync(path, 'r');
+export function readViewSync(path: string, listed = false): Buffer {
+  const fd = openRegularSync(path, listed);
   try {
     let n = readSync(fd, scratch, 0, scratch.length, 0);
     if (n < scratch.length) return scratch.subarray(0, n);
@@ -109,7 +210,7 @@ export async function readBytes(
   // Into `target` when it is large enough (a reused buffer: no fresh memory to fault in).
   const buf = target && target.length >= length ? target.subarray(0, length) : Buffer.allocUnsafe(length);
   if (mode === 'sync') {
-    const fd = openSync(path, 'r');
+    const fd = openRegularSync(path, true);
     try {
       return buf.subarray(0, readFully(fd, buf, start));
     } finally {

@@ -51,6 +51,7 @@ export async function* schedule(
       });
   };
 
+  for (const f of plan.failures ?? []) ctx.failures.add(f.source, f.reason);
   while (true) {
     ctx.signal?.throwIfAborted();
     while (running < window && next < queue.length) start(queue[next++]!);
@@ -62,8 +63,9 @@ export async function* schedule(
       continue;
     }
     const { job, result } = done.shift()!;
-    for (const f of result.failures) ctx.failures.add(f.source, f.reason);
+    // Following may refuse links: those failures join the job's own.
     for (const more of plan.follow(job, result)) queue.push(more);
+    for (const f of result.failures) ctx.failures.add(f.source, f.reason);
     if (next > 1024 && next === queue.length) {
       queue.length = 0;
       next = 0;

@@ -1,10 +1,16 @@
 /**
  * File sources: detects the format of a path (or a .json URL of a static catalog) and turns it into
  * a plan, the jobs a strategy runs. Formats:
- * - items directory: every `*.json` regular file directly inside, sorted by name;
+ * - items directory: every `*.json` entry directly inside, sorted by name: regular files, and
+ *   symlinks that lead to one; a `*.json` entry that is anything else (a folder, a FIFO, a device, a
+ *   socket, a broken or looping symlink) is a counted failure, not silently skipped. Names starting
+ *   with `.` are not inputs (hidden files, the generator's marker);
  * - a collection folder: `collection.json` beside an `items/` folder (the items directory inside);
  * - static catalog: `catalog.json` / `collection.json` (a file, or a folder holding one), whose
- *   `item` and `child` links are followed, each document once;
+ *   `item` and `child` links are followed, each document once. A link resolves against the document
+ *   that holds it; from an http(s) document only http(s) links are followed (never `file:` or a
+ *   local path), and with `otherHosts: false` only links to the root's origin. A refused link is a
+ *   counted failure naming it;
  * - JSON file: FeatureCollection, array of Items or one Item (read and parsed whole);
  * - NDJSON (`.ndjson`, `.jsonl`, `.geojsonl`): byte ranges of about 1 MiB;
  * - Parquet (`.parquet`, `.geoparquet`): one job per row group.
@@ -16,8 +22,8 @@ import { basename, extname, join } from 'node:path';
 import type { Job, JobResult } from './jobs.js';
 import { byteRanges, RANGE_BYTES } from './ndjson.js';
 import type { ParquetReaderName } from './parquet-readers.js';
-import { isUrl } from './reading.js';
-import { type FileFormat, SourceError } from './types.js';
+import { entryKind, isUrl } from './reading.js';
+import { type FileFormat, type IngestFailure, SourceError } from './types.js';
 
 export type SourceFormat = FileFormat | 'json';
 
@@ -25,8 +31,13 @@ export type SourceFormat = FileFormat | 'json';
 export interface Plan {
   format: SourceFormat;
   jobs: Job[];
-  /** Jobs discovered from a finished job (catalog links); may throw a SourceError for a fatal result. */
+  /**
+   * Jobs discovered from a finished job (catalog links); may throw a SourceError for a fatal result.
+   * Links it refuses are added to `result.failures`.
+   */
   follow(job: Job, result: JobResult): Job[];
+  /** Inputs found unreadable while planning (directory entries that are not regular files). */
+  failures?: IngestFailure[];
 }
 
 export interface PlanOptions {
@@ -39,6 +50,8 @@ export interface PlanOptions {
   parquetReader?: ParquetReaderName;
   /** Parquet: all row groups in one job instead of one job per row group; JSON: parse whole. */
   wholeFile?: boolean;
+  /** Static catalogs over http(s): follow links to other origins than the root's. Default true. */
+  otherHosts?: boolean;
 }
 
 const NDJSON_EXT = new Set(['.ndjson', '.jsonl', '.geojsonl', '.geojsons', '.ndgeojson']);
@@ -47,7 +60,7 @@ const JSON_EXT = new Set(['.json', '.geojson']);
 const CATALOG_NAMES = new Set(['catalog.json', 'collection.json']);
 
 export async function planSource(source: string, options: PlanOptions): Promise<Plan> {
-  if (isUrl(source)) return catalogPlan(source, options.batchSize);
+  if (isUrl(source)) return catalogPlan(source, options.batchSize, options.otherHosts);
   const info = await statSource(source);
   // A folder is listed once: its entries decide the format and, for an items folder, are the plan.
   const entries = info.isDirectory() ? await listDirectory(source) : null;
@@ -62,7 +75,11 @@ export async function planSource(source: string, options: PlanOptions): Promise<
       return directoryPlan(inner ?? source, inner ? await listDirectory(inner) : entries!, options.batchSize);
     }
     case 'catalog':
-      return catalogPlan(entries ? catalogDocument(source, entries) : source, options.batchSize);
+      return catalogPlan(
+        entries ? catalogDocument(source, entries) : source,
+        options.batchSize,
+        options.otherHosts,
+      );
     case 'json':
     case 'feature-collection':
       return singleFilePlan(source, info, options);
@@ -78,14 +95,20 @@ function article(format: SourceFormat): string {
 }
 
 async function statSource(source: string): Promise<Stats> {
+  let info: Stats;
   try {
-    return await stat(source);
+    info = await stat(source);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new SourceError(source, 'no such file or directory');
     if (code === 'EACCES') throw new SourceError(source, 'permission denied');
+    if (code === 'ELOOP') throw new SourceError(source, 'symlink loop');
     throw new SourceError(source, (e as Error).message);
   }
+  if (!info.isFile() && !info.isDirectory()) {
+    throw new SourceError(source, `is ${entryKind(info)}, not a regular file or directory`);
+  }
+  return info;
 }
 
 /** What a folder holds, from its entries: a collection folder or items folder, or a static catalog. */
@@ -130,38 +153,74 @@ function catalogDocument(dir: string, entries: Dirent[]): string {
   throw new SourceError(dir, 'no catalog.json or collection.json in this directory');
 }
 
-/** Every `*.json` regular file directly inside `dir` (its `entries`), sorted; one job per `batchSize` files. */
-function directoryPlan(dir: string, entries: Dirent[], batchSize: number): Plan {
+/**
+ * Every `*.json` entry directly inside `dir` (its `entries`), sorted: regular files and symlinks to
+ * regular files are read (one job per `batchSize`); other `*.json` entries are failures of the plan.
+ */
+async function directoryPlan(dir: string, entries: Dirent[], batchSize: number): Promise<Plan> {
   if (entries.length === 0) throw new SourceError(dir, 'empty directory');
   const names: string[] = [];
-  for (const e of entries) if (e.isFile() && e.name.toLowerCase().endsWith('.json')) names.push(e.name);
-  if (names.length === 0) throw new SourceError(dir, 'no .json files in this directory');
-  names.sort();
+  const odd: Dirent[] = [];
+  for (const e of entries) {
+    if (e.name.startsWith('.') || !e.name.toLowerCase().endsWith('.json')) continue;
+    if (e.isFile()) names.push(e.name);
+    else odd.push(e);
+  }
   // `join` normalises every path (measurable over 10,000 files); the folder is joined once.
   const prefix = join(dir, '/');
+  const failures: IngestFailure[] = [];
+  for (const e of odd) {
+    const problem = await entryProblem(prefix + e.name, e);
+    if (problem) failures.push({ source: prefix + e.name, reason: problem });
+    else names.push(e.name);
+  }
+  if (names.length === 0 && failures.length === 0)
+    throw new SourceError(dir, 'no .json files in this directory');
+  names.sort();
   const paths = names.map((name) => prefix + name);
-  return { format: 'directory', jobs: batches(paths, batchSize), follow: () => [] };
+  return { format: 'directory', jobs: batches(paths, batchSize, true), follow: () => [], failures };
 }
 
-function batches(refs: string[], size: number): Job[] {
+/** Why a `*.json` entry that is not a regular file cannot be read, or null for a symlink to one. */
+async function entryProblem(path: string, entry: Dirent): Promise<string | null> {
+  if (!entry.isSymbolicLink())
+    return entryKind(entry) === 'a directory' ? 'is a directory' : `not a regular file (${entryKind(entry)})`;
+  try {
+    const target = await stat(path);
+    return target.isFile() ? null : `a symlink to ${entryKind(target)}, not to a regular file`;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return 'symlink loop (ELOOP)';
+    if (code === 'ENOENT') return 'broken symlink (its target does not exist)';
+    return `symlink cannot be followed (${code ?? 'error'})`;
+  }
+}
+
+function batches(refs: string[], size: number, listed = false): Job[] {
   const jobs: Job[] = [];
   const n = Math.max(1, Math.floor(size));
-  for (let i = 0; i < refs.length; i += n) jobs.push({ kind: 'files', refs: refs.slice(i, i + n) });
+  for (let i = 0; i < refs.length; i += n) {
+    const refsOf = refs.slice(i, i + n);
+    jobs.push(listed ? { kind: 'files', refs: refsOf, listed } : { kind: 'files', refs: refsOf });
+  }
   return jobs;
 }
 
 /**
  * A static catalog: the root document, then every `child` (another catalog job) and `item` link
- * (batched into file jobs), each reference once, so cycles end. The root failing is fatal.
+ * (batched into file jobs), each reference once, so cycles end. The root failing is fatal. Links
+ * that leave the catalog's origin (see linkProblem) are refused and counted.
  */
-export function catalogPlan(root: string, batchSize: number): Plan {
+export function catalogPlan(root: string, batchSize: number, otherHosts = true): Plan {
   const seen = new Set<string>([root]);
-  const fresh = (refs: string[] | undefined): string[] => {
+  const fresh = (doc: string, refs: string[] | undefined, result: JobResult): string[] => {
     const out: string[] = [];
     for (const ref of refs ?? []) {
       if (seen.has(ref)) continue;
       seen.add(ref);
-      out.push(ref);
+      const problem = linkProblem(ref, doc, root, otherHosts);
+      if (problem) result.failures.push({ source: doc, reason: problem });
+      else out.push(ref);
     }
     return out;
   };
@@ -169,11 +228,31 @@ export function catalogPlan(root: string, batchSize: number): Plan {
     format: 'catalog',
     jobs: [{ kind: 'catalog', ref: root }],
     follow(job, result) {
-      if (job.kind === 'catalog' && job.ref === root) failIfUnreadable(root, result);
-      const children: Job[] = fresh(result.childRefs).map((ref) => ({ kind: 'catalog', ref }));
-      return [...children, ...batches(fresh(result.itemRefs), batchSize)];
+      if (job.kind !== 'catalog') return [];
+      if (job.ref === root) failIfUnreadable(root, result);
+      const children: Job[] = fresh(job.ref, result.childRefs, result).map((ref) => ({
+        kind: 'catalog',
+        ref,
+      }));
+      return [...children, ...batches(fresh(job.ref, result.itemRefs, result), batchSize)];
     },
   };
+}
+
+/**
+ * Why a link (already resolved against its document `doc`) may not be followed, or null. From an
+ * http(s) document only http(s) is reachable: a remote catalog never reads this machine's files.
+ * With `otherHosts` off, a remote root's links stay on its origin.
+ */
+export function linkProblem(ref: string, doc: string, root: string, otherHosts: boolean): string | null {
+  if (!isUrl(doc)) return null;
+  if (!isUrl(ref)) {
+    return `link leaves the catalog's origin: '${ref}' is not http(s) (a remote catalog may only link to http(s))`;
+  }
+  if (!otherHosts && isUrl(root) && new URL(ref).origin !== new URL(root).origin) {
+    return `link leaves the catalog's origin: '${ref}' is not on ${new URL(root).origin} (links to other hosts are off)`;
+  }
+  return null;
 }
 
 /**
@@ -182,7 +261,7 @@ export function catalogPlan(root: string, batchSize: number): Plan {
  */
 function singleFilePlan(path: string, info: Stats, options: PlanOptions): Plan {
   if (info.size === 0) throw new SourceError(path, 'empty file');
-  const plan = catalogPlan(path, options.batchSize);
+  const plan = catalogPlan(path, options.batchSize, options.otherHosts);
   const jobs: Job[] = options.wholeFile ? [{ kind: 'catalog', ref: path, whole: true }] : plan.jobs;
   return { ...plan, jobs, format: 'json' };
 }

@@ -19,6 +19,8 @@
  *     chunk read by a worker into a buffer transferred there and back.
  *   - NDJSON byte ranges: a worker reads the range and finds its lines; the bytes are transferred
  *     and the caller parses the lines as it pulls them.
+ *   - A static catalog served over http(s): its documents are fetched on this thread (workers
+ *     would only wait on the network; the caller parses either way).
  *   - Parquet row groups, catalog documents: the workers read and decode or parse (rebuilding Items
  *     from Parquet is the costly part, and worth moving off this thread), and each Item crosses as
  *     its JSON text (or a clone with `clone`).
@@ -37,6 +39,7 @@ import {
   streamFeatureCollection,
   type Transfer,
 } from './jobs.js';
+import type { HttpClient } from './api/http.js';
 import { isUrl } from './reading.js';
 import { schedule, type ScheduleContext } from './scheduler.js';
 import type { Plan } from './sources.js';
@@ -45,6 +48,8 @@ import { eluSnapshot, meanElu, sharedPool, type WorkerPool } from './worker-pool
 
 export interface StrategyOptions extends ScheduleContext {
   concurrency: number;
+  /** Reads the plan's URLs (a static catalog over http(s)), on this thread. */
+  http?: HttpClient | undefined;
   /** Variant tokens that apply to the strategy (e.g. `clone`). */
   variants: Set<string>;
 }
@@ -56,12 +61,12 @@ export type Strategy = (plan: Plan, options: StrategyOptions) => AsyncGenerator<
 export const WORKER_DEPTH = 2;
 
 export function sequential(plan: Plan, options: StrategyOptions): AsyncGenerator<JobResult, void, undefined> {
-  const ctx: RunContext = { read: 'promises' };
+  const ctx: RunContext = { read: 'promises', http: options.http };
   return schedule(plan, (job) => runJob(job, ctx), 1, options);
 }
 
 export function concurrent(plan: Plan, options: StrategyOptions): AsyncGenerator<JobResult, void, undefined> {
-  const ctx: RunContext = { read: 'callback' };
+  const ctx: RunContext = { read: 'callback', http: options.http };
   const limit = pLimit(options.concurrency);
   return schedule(plan, (job: Job) => limit(() => runJob(job, ctx)), options.concurrency, options);
 }
@@ -75,12 +80,22 @@ export async function* workerThreads(
   const pool = sharedPool();
   const workers = pool.acquire(n);
   const start = eluSnapshot(workers);
-  const exec = transfer === 'bytes' ? bytesExec(pool, n) : (job: Job) => pool.run(job, n, transfer);
+  const inWorkers = transfer === 'bytes' ? bytesExec(pool, n) : (job: Job) => pool.run(job, n, transfer);
+  // Remote documents are fetched on this thread, as `concurrent` does (up to the same window in
+  // flight): a worker would only wait on the network, and the caller parses them either way.
+  const here: RunContext = { read: 'callback', http: options.http };
+  const exec = (job: Job) => (remoteJob(job) ? runJob(job, here) : inWorkers(job));
   try {
     yield* schedule(plan, exec, n * WORKER_DEPTH, options);
   } finally {
     options.stats.workerElu = meanElu(workers, start);
   }
+}
+
+/** A job that reads URLs (documents of a static catalog served over http(s)). */
+function remoteJob(job: Job): boolean {
+  if (job.kind === 'files') return job.refs.some(isUrl);
+  return job.kind === 'catalog' && isUrl(job.ref);
 }
 
 /**
@@ -91,7 +106,7 @@ export async function* workerThreads(
 function bytesExec(pool: WorkerPool, n: number): (job: Job) => Promise<JobResult> {
   const recycle = (buffer: ArrayBuffer): void => pool.giveBuffer(buffer);
   return async (job) => {
-    if (job.kind === 'catalog' && job.whole !== true && !isUrl(job.ref)) {
+    if (job.kind === 'catalog' && job.whole !== true) {
       const streamed = await streamFeatureCollection(job.ref, workerReader(pool, n, job.ref));
       if (streamed) return streamed;
     }

@@ -1,5 +1,7 @@
 /** The one signature every ingest strategy and source shares. */
+import type { Dispatcher } from 'undici';
 import type { StacItem } from '../stac/item.js';
+import type { Lookup, PrivateAddresses } from './api/reach.js';
 
 export type StrategyName = 'sequential' | 'concurrent' | 'worker-threads';
 export const STRATEGIES: readonly StrategyName[] = ['sequential', 'concurrent', 'worker-threads'];
@@ -84,6 +86,28 @@ export interface IngestOptions {
   signal?: AbortSignal;
   /** STAC API search parameters passed through (bbox, datetime, ids, query, filter, fields, sortby...). */
   search?: Record<string, unknown>;
+  /**
+   * Remote documents and pages (a static catalog over http(s), a STAC API): the largest body
+   * accepted, in bytes after decompression. Default 64 MiB. A larger one is a counted failure (a
+   * catalog document) or ends the crawl with an error (an API page).
+   */
+  maxBodyBytes?: number;
+  /** Remote requests: time allowed for one request (headers and body), ms. Default 30,000. */
+  timeoutMs?: number;
+  /** Remote requests: retries of a timeout, a network error, 429 or 5xx. Default 5. */
+  retries?: number;
+  /**
+   * Whether remote requests may reach private, loopback and link-local addresses. `auto` (the
+   * default): refused when the root is on a public host, allowed when it is on this machine or a
+   * private network.
+   */
+  privateAddresses?: PrivateAddresses;
+  /** A static catalog over http(s): follow links to hosts other than the root's. Default true. */
+  otherHosts?: boolean;
+  /** Remote requests go through this undici dispatcher (tests: a MockAgent). */
+  dispatcher?: Dispatcher;
+  /** Resolves host names for the private-address check (tests; default `dns.lookup`). */
+  lookup?: Lookup;
 }
 
 /** Thrown when a whole source cannot be ingested (missing path, unknown format, corrupt file). */

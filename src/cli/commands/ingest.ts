@@ -13,11 +13,21 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { closeWorkerPool, ingest, VARIANT_TOKENS } from '../../ingest/index.js';
 import { FailureCollector, FILE_FORMATS, type IngestOptions, STRATEGIES } from '../../ingest/types.js';
-import { choiceFlag, EXIT, helpAsked, intFlag, parseArgs, stringFlag, UsageError } from '../args.js';
+import {
+  choiceFlag,
+  EXIT,
+  helpAsked,
+  intFlag,
+  numberFlag,
+  parseArgs,
+  stringFlag,
+  UsageError,
+} from '../args.js';
 
 const USAGE =
   'usage: benchmark-ingest ingest SOURCE [--collection-id ID] [--strategy S] [--concurrency N] ' +
-  '[--max-items N] [--format F] [--variant V] [--batch-size N] [--output FILE] [--progress]';
+  '[--max-items N] [--format F] [--variant V] [--batch-size N] [--output FILE] [--progress] ' +
+  '[--max-body-mb N] [--timeout-s S] [--same-host] [--private-addresses auto|allow|refuse]';
 
 function longUsage(): string {
   return [
@@ -27,6 +37,11 @@ function longUsage(): string {
     `  --strategy ${STRATEGIES.join('|')} (default sequential)`,
     `  --format ${FILE_FORMATS.join('|')} (default: detected from SOURCE)`,
     `  --variant tokens joined with +: ${VARIANT_TOKENS.join(', ')}`,
+    '  Remote sources (a catalog over http(s), a STAC API):',
+    '    --max-body-mb N   largest document or page accepted, decompressed (default 64)',
+    '    --timeout-s S     time allowed for one request (default 30)',
+    "    --same-host       follow a remote catalog's links only on the root's origin",
+    '    --private-addresses auto|allow|refuse  reach private/loopback addresses (auto: not from a public root)',
     '  Items are written as NDJSON (stdout unless --output); a one-line summary goes to stderr.',
   ].join('\n');
 }
@@ -94,7 +109,7 @@ export function parseIngestArgs(argv: string[]): {
   progress?: boolean;
 } {
   const args = parseArgs(argv, {
-    booleans: ['progress'],
+    booleans: ['progress', 'same-host'],
     values: [
       'collection-id',
       'strategy',
@@ -104,6 +119,9 @@ export function parseIngestArgs(argv: string[]): {
       'variant',
       'batch-size',
       'output',
+      'max-body-mb',
+      'timeout-s',
+      'private-addresses',
     ],
   });
   if (args.positionals.length === 0) throw new UsageError(`SOURCE is missing (${USAGE})`);
@@ -120,6 +138,12 @@ export function parseIngestArgs(argv: string[]): {
   set('collectionId', stringFlag(args, 'collection-id'));
   set('variant', variantFlag(stringFlag(args, 'variant')));
   set('batchSize', intFlag(args, 'batch-size', { min: 1, max: 100_000 }));
+  const maxBodyMb = numberFlag(args, 'max-body-mb', { min: 0.001, max: 4096 });
+  set('maxBodyBytes', maxBodyMb === undefined ? undefined : Math.round(maxBodyMb * 1024 * 1024));
+  const timeoutS = numberFlag(args, 'timeout-s', { min: 0.001, max: 3600 });
+  set('timeoutMs', timeoutS === undefined ? undefined : Math.round(timeoutS * 1000));
+  set('privateAddresses', choiceFlag(args, 'private-addresses', ['auto', 'allow', 'refuse'] as const));
+  if (args.flags.has('same-host')) options.otherHosts = false;
   const output = stringFlag(args, 'output');
   return {
     source: args.positionals[0]!,
