@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,6 +122,16 @@ describe('benchmark-ingest ingest', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(`benchmark-ingest ingest: error: ${missing}: no such file or directory\n`);
+  });
+
+  it('exits 1 with the summary when every input failed and nothing was ingested', async () => {
+    const broken = join(root, 'only-broken');
+    await mkdir(broken);
+    await writeHostileFiles(broken);
+    const err = capture();
+    const code = await run([broken], { stdout: capture().stream, stderr: err.stream });
+    expect(code).toBe(1);
+    expect(err.text()).toMatch(/^ingested 0 items from .* 9 failures\n/);
   });
 
   it('exits 2 with one line for a usage error', async () => {

@@ -145,6 +145,23 @@ describe('the local STAC API over loopback', () => {
     expect(body.numberReturned).toBe(80);
   });
 
+  it('caps a limit too large for a number (GET digits, POST 1e400) at the maximum page size, with a next link', async () => {
+    const huge = '9'.repeat(400);
+    const pages = [
+      await getJson(`${api.url}/search?collections=gen&limit=${huge}`),
+      await getJson(`${api.url}/search`, {
+        method: 'POST',
+        body: `{"collections":["gen"],"limit":1e400}`,
+        headers: { 'content-type': 'application/json' },
+      }),
+    ];
+    for (const { status, body } of pages) {
+      expect(status).toBe(200);
+      expect(body.numberReturned).toBe(80);
+      expect(body.links.some((l) => l.rel === 'next')).toBe(true);
+    }
+  });
+
   it('pages /collections/{id}/items like a search of that collection', async () => {
     const { body } = await getJson(`${api.url}/collections/gen/items?limit=60`);
     expect(body.numberMatched).toBe(230);

@@ -2,7 +2,8 @@
  * Runs the benchmarks of one mode: starts vitest's benchmark mode from code with the bench config,
  * only the bench files of that mode, and the settings in STAC_BENCH_SETTINGS; the project's vitest
  * reporter writes `<name>.json`, `<name>_report.md` and the charts. Afterwards prints a summary
- * and the findings. Exit code: 0, or 1 when vitest failed or any bench errored.
+ * and the findings. Exit code: 0, or 1 when vitest failed or any bench errored; 130 / 143 when
+ * SIGINT / SIGTERM stopped the run.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import { type BenchSettings, SETTINGS_ENV } from '../vitest/settings.js';
 import { EXIT } from './args.js';
 import type { BenchMode } from './bench-options.js';
 import { preflight } from './bench-options.js';
+import { stopChildrenOnSignal } from './signals.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BENCH_CONFIG = 'vitest.bench.config.ts';
@@ -128,11 +130,27 @@ export function formatElapsed(ms: number): string {
   return m > 0 ? `${m}m${String(total % 60).padStart(2, '0')}s` : `${total}s`;
 }
 
-/** Preflight, the vitest run, then the summary. */
+/**
+ * Preflight, the vitest run, then the summary. SIGINT or SIGTERM meanwhile stops every child
+ * process (bench forks, the local STAC API) and exits 130 or 143 (signals.ts).
+ */
 export async function runBench(
   mode: BenchMode,
   settings: BenchSettings,
   options: RunBenchOptions = {},
+): Promise<number> {
+  const release = stopChildrenOnSignal(`benchmark-ingest ${mode}`);
+  try {
+    return await runBenchSteps(mode, settings, options);
+  } finally {
+    release();
+  }
+}
+
+async function runBenchSteps(
+  mode: BenchMode,
+  settings: BenchSettings,
+  options: RunBenchOptions,
 ): Promise<number> {
   const out = options.out ?? process.stdout;
   const err = options.err ?? process.stderr;

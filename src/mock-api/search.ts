@@ -91,11 +91,18 @@ function stringList(value: unknown, name: string): string[] {
   throw ApiError.badRequest(`${name} must be a list of strings, got ${JSON.stringify(value)}`);
 }
 
+/**
+ * The page size asked for, capped at `maxLimit` as STAC APIs do (a larger limit is not an error: it
+ * gets a page of the maximum and a `next` link). A whole number too large for a double (more digits
+ * than it holds, or 1e400 in a POST body, both read as Infinity) is larger still, so capped too.
+ */
 function parseLimit(value: unknown, limits: SearchLimits): number {
   if (value === undefined || value === null || value === '') return limits.defaultLimit;
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (n === Number.POSITIVE_INFINITY) return limits.maxLimit;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
-    throw ApiError.badRequest(`limit must be a whole number >= 1, got ${JSON.stringify(value)}`);
+    const shown = typeof value === 'string' && value.length > 40 ? `${value.slice(0, 40)}...` : value;
+    throw ApiError.badRequest(`limit must be a whole number >= 1, got ${JSON.stringify(shown)}`);
   }
   return Math.min(n, limits.maxLimit);
 }

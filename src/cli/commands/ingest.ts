@@ -5,12 +5,18 @@
  * Streams the Items of SOURCE (a path, a static catalog URL or a STAC API URL) as NDJSON to FILE
  * or stdout, waiting for the stream to drain (backpressure reaches the ingest). A closed pipe
  * (`| head`) ends the ingest quietly. One summary line goes to stderr, with the failure count and
- * the first few failures. Exit 0 when the source was read (even with per-item failures), 1 when it
- * could not be read at all, 2 for a usage error.
+ * the first few failures (for a STAC API, the pages received too).
+ *
+ * Exit 0 when the source was read (even with per-item failures); 1 when it could not be read at
+ * all, when it stopped early after Items were written (a STAC API page that could not be fetched or
+ * read: the Items received before it are written, and the summary says how far it got and why it
+ * stopped), or when nothing was ingested and failures were counted (every input failed); 2 for a
+ * usage error.
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { type ApiIngestOptions, type ApiReport, newApiReport } from '../../ingest/api/index.js';
 import { closeWorkerPool, ingest, VARIANT_TOKENS } from '../../ingest/index.js';
 import { FailureCollector, FILE_FORMATS, type IngestOptions, STRATEGIES } from '../../ingest/types.js';
 import {
@@ -85,11 +91,21 @@ export async function run(
         }, progressMs)
       : null;
   ticker?.unref();
+  // Filled in by a STAC API ingest (pages received); file sources leave it empty.
+  const report = newApiReport();
+  let stopped: unknown = null;
   try {
-    const items = ingest(source, { ...options, failures });
-    for await (const item of items) {
-      if (!(await sink.write(`${JSON.stringify(item)}\n`))) break;
-      count++;
+    const ingestOptions: ApiIngestOptions = { ...options, failures, report };
+    try {
+      for await (const item of ingest(source, ingestOptions)) {
+        if (!(await sink.write(`${JSON.stringify(item)}\n`))) break;
+        count++;
+      }
+    } catch (e) {
+      // Nothing written: the source could not be read (one error line, as before). Otherwise the
+      // Items already received are written and the summary says why the run stopped.
+      if (count === 0) throw e;
+      stopped = e;
     }
     await sink.end(out !== io.stdout);
   } finally {
@@ -98,7 +114,10 @@ export async function run(
     await closeWorkerPool();
   }
   const seconds = (performance.now() - started) / 1000;
-  io.stderr.write(summary(source, options, count, seconds, failures, sink.closed));
+  io.stderr.write(summary(source, options, count, seconds, failures, sink.closed, report, stopped));
+  if (stopped !== null) return EXIT.failed;
+  // Every input failed and nothing came out: not a success.
+  if (count === 0 && failures.count > 0 && !sink.closed) return EXIT.failed;
   return EXIT.ok;
 }
 
@@ -173,13 +192,23 @@ function summary(
   seconds: number,
   failures: FailureCollector,
   pipeClosed: boolean,
+  report: ApiReport,
+  stopped: unknown,
 ): string {
   const strategy = options.strategy ?? 'sequential';
   const rate = seconds > 0 ? Math.round(count / seconds) : 0;
+  const pages = report.partitions.reduce((sum, p) => sum + p.pages, 0);
+  const api = report.searchUrl !== null;
   const lines = [
     `ingested ${count} items from ${source} (${strategy}${options.concurrency ? ` x${options.concurrency}` : ''}) ` +
-      `in ${seconds.toFixed(2)} s, ${rate} items/s, ${failures.count} failures${pipeClosed ? ' (output closed early)' : ''}`,
+      `in ${seconds.toFixed(2)} s, ${rate} items/s, ${failures.count} failures` +
+      `${api ? `, ${pages} ${pages === 1 ? 'page' : 'pages'}` : ''}${pipeClosed ? ' (output closed early)' : ''}`,
   ];
+  if (stopped !== null) {
+    const why = stopped instanceof Error ? stopped.message : String(stopped);
+    const got = `${count} items${api ? ` from ${pages} ${pages === 1 ? 'page' : 'pages'}` : ''}`;
+    lines.push(`stopped early after ${got}: ${why}`);
+  }
   for (const f of failures.failures.slice(0, SHOWN_FAILURES)) lines.push(`  ${f.source}: ${f.reason}`);
   if (failures.count > SHOWN_FAILURES) lines.push(`  ... and ${failures.count - SHOWN_FAILURES} more`);
   return `${lines.join('\n')}\n`;

@@ -5,6 +5,8 @@
  *
  * Runs the local STAC API until SIGINT/SIGTERM. The first line on stdout is its URL (scripts read
  * it); what it serves goes to stderr, and on exit a one-line summary of the requests it answered.
+ * `--max-page-size` is the largest `limit` honoured (default: the larger of the page size and
+ * 1,000); a larger `limit`, however large, gets a page of that many and a `next` link.
  */
 import type { Writable } from 'node:stream';
 import { type StacApiOptions, startStacApi } from '../../mock-api/server.js';

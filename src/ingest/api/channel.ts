@@ -30,7 +30,10 @@ export class Channel<T> {
     for (const wake of this.waitingProducers.splice(0)) wake();
   }
 
-  /** Ends the consumer with an error (after nothing more is taken). */
+  /**
+   * No more batches, and the consumer ends with `error` once it has taken the batches already
+   * buffered: what the producers received before the error is never dropped.
+   */
   fail(error: unknown): void {
     if (this.error === null) this.error = error ?? new Error('channel failed');
     this.close();
@@ -44,13 +47,13 @@ export class Channel<T> {
 
   async *drain(): AsyncGenerator<T> {
     for (;;) {
-      if (this.error !== null) throw this.error;
       const batch = this.buffer.shift();
       if (batch !== undefined) {
         this.waitingProducers.shift()?.();
         yield batch;
         continue;
       }
+      if (this.error !== null) throw this.error;
       if (this.closed) return;
       await new Promise<void>((resolve) => {
         this.waitingConsumer = resolve;

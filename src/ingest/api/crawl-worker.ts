@@ -8,7 +8,7 @@ import type { Agent } from 'undici';
 import { FailureCollector } from '../types.js';
 import { HttpCounters } from './counters.js';
 import { HttpClient } from './http.js';
-import { pages } from './page.js';
+import { pages, RepeatedNextError } from './page.js';
 import { touchesBoundary } from './partition.js';
 import { guardedAgent } from './reach.js';
 import { type FromWorker, type ToWorker, WINDOW } from './worker-pool.js';
@@ -81,7 +81,10 @@ async function crawl(msg: Extract<ToWorker, { type: 'crawl' }>): Promise<void> {
     post({ type: 'done', id: msg.id });
   } catch (e) {
     if (signal.aborted) post({ type: 'done', id: msg.id });
-    else post({ type: 'error', id: msg.id, message: (e as Error).message });
+    else {
+      const repeated = e instanceof RepeatedNextError ? { repeated: e.request } : {};
+      post({ type: 'error', id: msg.id, message: (e as Error).message, ...repeated });
+    }
   } finally {
     jobs.delete(msg.id);
   }

@@ -8,8 +8,12 @@
  *   the stream in one place (`take`), whatever the strategy.
  * - Towards a host that is not loopback, concurrency is capped at `maxRemoteConcurrency`
  *   (default 4) to stay polite; raise that option explicitly to go further.
- * - A page that cannot be fetched after the retries ends the ingest with an error naming its URL;
- *   a feature that is not an Item is counted in `options.failures` and skipped.
+ * - A page that cannot be fetched after the retries or read (not JSON, not a FeatureCollection, a
+ *   `next` link that repeats or is not an http(s) URL) ends the ingest with an error naming its URL.
+ *   It is not skipped (the pages after it are reached through it), but every Item already received
+ *   is yielded before the error is raised, under every strategy: the crawl stops starting requests,
+ *   cancels those in flight and delivers the pages it holds. A feature that is not an Item is
+ *   counted in `options.failures` and skipped.
  */
 import type { StacItem } from '../../stac/item.js';
 import { FailureCollector, type IngestOptions, STRATEGIES, type StrategyName } from '../types.js';

@@ -3,7 +3,9 @@
  * follows `next` links across pages as an AsyncIterable. A next request takes its method, headers
  * and body from the link; a POST body is merged into the previous one only when `merge` is true.
  * Paging stops at a page without `next` or without features; a `next` that was already followed
- * is an error (a server bug that would otherwise loop forever).
+ * is an error (a server bug that would otherwise loop forever), and so is a `next` whose href is
+ * not an http(s) URL. Either error is raised only after the page that carried the link was handed
+ * on, so its Items are never lost with it.
  */
 import type { Link, StacItem } from '../../stac/item.js';
 import type { FailureCollector } from '../types.js';
@@ -25,6 +27,8 @@ export interface Page {
   features: number;
   numberMatched: number | null;
   next: PageRequest | null;
+  /** A `next` link the client refuses to follow (not an http(s) URL): raised after this page's Items. */
+  nextError: Error | null;
 }
 
 /** Thrown when a server hands out a `next` link that was already followed. */
@@ -74,13 +78,36 @@ export function readPage(request: PageRequest, doc: unknown, failures?: FailureC
   const link = links.find((l) => l.rel === 'next' && typeof l.href === 'string') as Link | undefined;
   const context = isRecord(doc.context) ? doc.context : {};
   const matched = doc.numberMatched ?? context.matched;
+  let next: PageRequest | null = null;
+  let nextError: Error | null = null;
+  if (link) {
+    next = followable(request, link);
+    if (!next) {
+      nextError = new Error(
+        `${where}: the next link ${JSON.stringify(link.href)} is not an http(s) URL (not followed)`,
+      );
+    }
+  }
   return {
     request,
     items,
     features: doc.features.length,
     numberMatched: typeof matched === 'number' ? matched : null,
-    next: link ? nextRequest(request, link, request.url) : null,
+    next,
+    nextError,
   };
+}
+
+/** The request a `next` link asks for, or null when its href is not an http(s) URL. */
+function followable(request: PageRequest, link: Link): PageRequest | null {
+  let next: PageRequest;
+  try {
+    next = nextRequest(request, link, request.url);
+  } catch {
+    return null;
+  }
+  const protocol = new URL(next.url).protocol;
+  return protocol === 'http:' || protocol === 'https:' ? next : null;
 }
 
 /** Fetches and reads one page. */
@@ -109,7 +136,9 @@ export async function* pages(
   while (request) {
     const page: Page = await fetchPage(client, request, failures);
     yield page;
-    if (!page.next || page.features === 0) return;
+    if (page.features === 0) return;
+    if (page.nextError) throw page.nextError;
+    if (!page.next) return;
     const key = requestKey(page.next);
     if (seen.has(key)) throw new RepeatedNextError(page.next);
     seen.add(key);

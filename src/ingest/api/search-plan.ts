@@ -66,6 +66,12 @@ export interface SearchPlan {
   bounds: number[];
   /** Items per full page (the limit asked for, or what a page with a `next` held). */
   pageSize: number;
+  /**
+   * Why the probe round failed (a page that could not be fetched or read, a next link refused):
+   * the pages it did receive are in `first` and `slices` (none continues) and are still yielded,
+   * then the crawl ends with this error.
+   */
+  error: unknown;
 }
 
 /** The search parameters of a partition (a partition open at both ends is the search itself). */
@@ -107,6 +113,13 @@ export async function planFor(run: ApiRun, slots: number): Promise<SearchPlan | 
   const limit = pLimit(slots);
   const count = Math.max(slots, MIN_PROBES);
   let onePage = false;
+  // A failed page does not lose the others: the probes not yet sent are skipped, those in flight
+  // are awaited, and the plan carries the error (see `SearchPlan.error`).
+  let error: unknown = null;
+  const failed = (e: unknown): null => {
+    error ??= e;
+    return null;
+  };
   // More slices than slots: the first round also carries the search's first page, so that a
   // search of one page still ends after one round (the probes not yet sent are skipped).
   const whole =
@@ -114,15 +127,13 @@ export async function planFor(run: ApiRun, slots: number): Promise<SearchPlan | 
       ? limit(async () => {
           const page = await fetchPage(run.client, firstRequest(run.endpoint, run.params), run.failures);
           run.onPage();
-          onePage = page.next === null || page.features === 0;
+          onePage = page.features === 0 || (page.next === null && page.nextError === null);
           return page;
-        })
+        }).catch(failed)
       : null;
-  // Handled here too: when a probe fails first, `whole` is never awaited, and its own failure must
-  // not become an unhandled rejection (which ends the process).
-  whole?.catch(() => undefined);
+  const slicesAll = equalSlices(range, count);
   const probed = await Promise.all(
-    equalSlices(range, count).map((p) => limit(() => (onePage ? null : probe(run, p)))),
+    slicesAll.map((p) => limit(() => (onePage || error !== null ? null : probe(run, p))).catch(failed)),
   );
   const first = whole ? await whole : null;
   if (first) {
@@ -134,8 +145,14 @@ export async function planFor(run: ApiRun, slots: number): Promise<SearchPlan | 
     });
   }
   const pageSize0 = Math.max(1, run.limit ?? first?.features ?? ASSUMED_PAGE);
-  if (onePage) return { range, first, slices: [], pieces: [], bounds: [], pageSize: pageSize0 };
+  // The search's first page held it all: a probe that failed meanwhile asked for nothing new.
+  if (onePage) return { range, first, slices: [], pieces: [], bounds: [], pageSize: pageSize0, error: null };
   const slices = probed.filter((s): s is ProbedSlice => s !== null);
+  for (const s of slices) if (s.page.features > 0) error ??= s.page.nextError;
+  if (error !== null) {
+    for (const s of slices) s.continues = false;
+    return { range, first, slices, pieces: [], bounds: boundariesOf(slicesAll), pageSize: pageSize0, error };
+  }
   const full = slices.filter((s) => s.continues).map((s) => s.page.features);
   const pageSize = Math.max(1, run.limit ?? (full.length > 0 ? Math.max(...full) : ASSUMED_PAGE));
   const total = slices.reduce((sum, s) => sum + (s.partition.matched ?? 0), 0);
@@ -153,5 +170,5 @@ export async function planFor(run: ApiRun, slots: number): Promise<SearchPlan | 
       crawled.push(...cut);
     } else crawled.push(s.partition);
   }
-  return { range, first, slices, pieces, bounds: boundariesOf(crawled), pageSize };
+  return { range, first, slices, pieces, bounds: boundariesOf(crawled), pageSize, error };
 }

@@ -128,6 +128,7 @@ export async function* concurrent(run: ApiRun): AsyncGenerator<StacItem> {
   const { range, pageSize } = plan;
   const filter = new DuplicateFilter(plan.bounds);
   yield* probedItems(plan, filter);
+  if (plan.error !== null) throw plan.error;
   const channel = new Channel<Batch>(run.concurrency);
   const queue = new ChainQueue(pageSize);
   const chainOf = (p: Partition): Chain =>
@@ -140,6 +141,7 @@ export async function* concurrent(run: ApiRun): AsyncGenerator<StacItem> {
   let active = 0;
   let splits = 0;
   let stopped = false;
+  let failure: unknown = null;
   let settled: (() => void) | null = null;
 
   const halvesOf = (chain: Chain, page: Page): [Partition, Partition] | null => {
@@ -171,15 +173,20 @@ export async function* concurrent(run: ApiRun): AsyncGenerator<StacItem> {
       await channel.push({ items: kept, checked: true });
       return;
     }
+    // A next link that cannot be followed ends the crawl, after this page's items are handed on.
+    let refused: Error | null = page.features > 0 ? page.nextError : null;
     if (page.next && page.features > 0) {
       const key = requestKey(page.next);
-      if (chain.sent.has(key)) throw new RepeatedNextError(page.next);
-      chain.sent.add(key);
-      chain.request = page.next;
-      queue.push(chain);
-      pump();
+      if (chain.sent.has(key)) refused = new RepeatedNextError(page.next);
+      else {
+        chain.sent.add(key);
+        chain.request = page.next;
+        queue.push(chain);
+        pump();
+      }
     }
     await channel.push({ items: page.items, checked: false });
+    if (refused) throw refused;
   };
   const pump = (): void => {
     while (!stopped && active < run.concurrency) {
@@ -189,15 +196,21 @@ export async function* concurrent(run: ApiRun): AsyncGenerator<StacItem> {
       taken.add(chain);
       step(chain)
         .catch((e: unknown) => {
+          // The first failure ends the crawl: nothing new starts, requests in flight are cancelled,
+          // and the channel fails only once every page already received was pushed into it.
+          if (failure === null && !stopped) {
+            failure = e;
+            run.abort();
+          }
           stopped = true;
-          channel.fail(e);
         })
         .finally(() => {
           active--;
           taken.delete(chain);
           pump();
           if (active > 0 || (queue.size > 0 && !stopped)) return;
-          channel.close();
+          if (failure !== null) channel.fail(failure);
+          else channel.close();
           settled?.();
         });
     }
@@ -238,6 +251,7 @@ export async function* workerThreads(run: ApiRun): AsyncGenerator<StacItem> {
   const jobs: CrawlJob[] = [];
   if (plan) {
     yield* probedItems(plan, filter);
+    if (plan.error !== null) throw plan.error;
     // Longest first: a worker crawls a partition to its end, so the last one started sets the end.
     const left: [CrawlJob, number][] = [];
     for (const s of plan.slices) {

@@ -14,7 +14,7 @@ import { spawnWorker } from '../../workers/spawn.js';
 import type { FailureCollector, IngestFailure } from '../types.js';
 import { Channel } from './channel.js';
 import type { HttpOptions } from './http.js';
-import type { PageRequest } from './page.js';
+import { type PageRequest, RepeatedNextError } from './page.js';
 
 /** Pages a worker may have sent and not yet seen acknowledged. */
 export const WINDOW = 2;
@@ -46,7 +46,8 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'page'; id: number; items: StacItem[]; candidates: number[]; failures: IngestFailure[] }
   | { type: 'done'; id: number }
-  | { type: 'error'; id: number; message: string };
+  /** `repeated`: the error was a RepeatedNextError for that request (rebuilt on this thread). */
+  | { type: 'error'; id: number; message: string; repeated?: PageRequest };
 
 export interface WorkerPage {
   items: StacItem[];
@@ -101,21 +102,35 @@ export class ApiWorkerPool {
     const queue = [...jobs];
     const active = new Map<number, Member>();
     let stopping = false;
+    let failure: unknown = null;
+    const cancelActive = () => {
+      for (const [id, m] of active) m.worker.postMessage({ type: 'cancel', id } satisfies ToWorker);
+    };
     const runMember = async (m: Member) => {
       for (let job = queue.shift(); job && !stopping; job = queue.shift()) {
-        await this.runJob(m, job, channel, failures, active);
+        try {
+          await this.runJob(m, job, channel, failures, active);
+        } catch (e) {
+          // The first failure ends the crawl: the other partitions are cancelled, and the channel
+          // fails only after every page a worker had sent is in it (runJob waits for its pushes).
+          if (failure === null && !stopping) {
+            failure = e;
+            stopping = true;
+            cancelActive();
+          }
+          return;
+        }
       }
     };
-    const done = Promise.all(members.map(runMember)).then(
-      () => channel.close(),
-      (e) => channel.fail(e),
+    const done = Promise.all(members.map(runMember)).then(() =>
+      failure === null ? channel.close() : channel.fail(failure),
     );
     return {
       pages: channel.drain(),
       stop: async () => {
         stopping = true;
         channel.close();
-        for (const [id, m] of active) m.worker.postMessage({ type: 'cancel', id } satisfies ToWorker);
+        cancelActive();
         await done;
         const elus = members.map((m, i) => m.worker.performance.eventLoopUtilization(elu0[i]).utilization);
         for (const m of members) m.worker.unref();
@@ -134,19 +149,23 @@ export class ApiWorkerPool {
     const id = this.nextId++;
     if (m.dead) return Promise.reject(m.dead);
     return new Promise<void>((resolve, reject) => {
+      /** Pushes of this job's pages not yet taken by the channel: the job ends after them. */
+      let pushed: Promise<unknown> = Promise.resolve();
       const finish = (error?: Error) => {
         m.listeners.delete(id);
         active.delete(id);
-        if (error) reject(error);
-        else resolve();
+        void pushed.then(() => (error ? reject(error) : resolve()));
       };
       m.listeners.set(id, (msg) => {
         if (msg.type === 'done') finish();
-        else if (msg.type === 'error') finish(new Error(msg.message));
+        else if (msg.type === 'error')
+          finish(msg.repeated ? new RepeatedNextError(msg.repeated) : new Error(msg.message));
         else {
           job.onPage(msg.items.length);
           for (const f of msg.failures) failures.add(f.source, f.reason);
-          void channel.push({ items: msg.items, candidates: new Set(msg.candidates) }).then((ok) => {
+          const push = channel.push({ items: msg.items, candidates: new Set(msg.candidates) });
+          pushed = Promise.all([pushed, push]);
+          void push.then((ok) => {
             if (!m.dead) m.worker.postMessage({ type: ok ? 'ack' : 'cancel', id } satisfies ToWorker);
           });
         }
