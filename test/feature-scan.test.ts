@@ -6,7 +6,7 @@ import {
   parseSlice,
   scanFeatureCollection,
   sliceCount,
-} from '../src/ingest/feature-scan.js';
+} from '../src/ingest/decode/feature-scan.js';
 
 const feature = (id: string, extra: Record<string, unknown> = {}) => ({
   type: 'Feature',

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileBytesCursor, readFileBytes } from '../src/ingest/file-bytes.js';
+import { FileBytesCursor, readFileBytes } from '../src/ingest/decode/file-bytes.js';
 import { closeWorkerPool, FailureCollector } from '../src/ingest/index.js';
 import type { StacItem } from '../src/stac/item.js';
 import { collect, makeItem, makeItems, multiset, tempDir } from './ingest-data.js';

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCAN_MIN_BYTES } from '../src/ingest/feature-scan.js';
+import { SCAN_MIN_BYTES } from '../src/ingest/decode/feature-scan.js';
 import { closeWorkerPool, ingest } from '../src/ingest/index.js';
 import { STRATEGIES, SourceError } from '../src/ingest/types.js';
 import {

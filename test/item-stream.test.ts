@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ItemStream } from '../src/ingest/item-stream.js';
-import type { JobResult } from '../src/ingest/jobs.js';
+import { ItemStream } from '../src/ingest/run/item-stream.js';
+import type { JobResult } from '../src/ingest/run/jobs.js';
 import { FailureCollector } from '../src/ingest/types.js';
 import type { StacItem } from '../src/stac/item.js';
 

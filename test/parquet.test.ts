@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateItems } from '../src/fixtures/profiles.js';
 import { writeDataset } from '../src/fixtures/writers.js';
 import { closeWorkerPool } from '../src/ingest/index.js';
-import { PARQUET_READERS } from '../src/ingest/parquet-readers.js';
+import { PARQUET_READERS } from '../src/ingest/decode/parquet-readers.js';
 import { SourceError, STRATEGIES } from '../src/ingest/types.js';
 import type { StacItem } from '../src/stac/item.js';
 import { validateItem } from '../src/stac/validate.js';

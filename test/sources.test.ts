@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { byteRanges, parseLines, readOwnedLines } from '../src/ingest/ndjson.js';
+import { byteRanges, parseLines, readOwnedLines } from '../src/ingest/decode/ndjson.js';
 import { SourceError } from '../src/ingest/types.js';
 import { collect, ids, makeItem, makeItems, multiset, tempDir, writeItemsDir } from './ingest-data.js';
 

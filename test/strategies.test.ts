@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { closeWorkerPool, FailureCollector, ingest, newIngestStats } from '../src/ingest/index.js';
-import { sharedPool } from '../src/ingest/worker-pool.js';
+import { sharedPool } from '../src/ingest/run/worker-pool.js';
 import { STRATEGIES, type StrategyName } from '../src/ingest/types.js';
 import type { StacItem } from '../src/stac/item.js';
 import {

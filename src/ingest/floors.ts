@@ -13,7 +13,7 @@
  */
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { scanFeatureCollection } from './feature-scan.js';
+import { scanFeatureCollection } from './decode/feature-scan.js';
 import type { FileFormat } from './types.js';
 
 /** The files a source consists of (a catalog: every .json file under its folder). */

@@ -19,12 +19,12 @@ import { HttpCounters } from './api/counters.js';
 import { HttpClient } from './api/http.js';
 import { ingestApi } from './api/index.js';
 import { privateAddressesFor } from './api/reach.js';
-import { PARQUET_READERS, type ParquetReaderName } from './parquet-readers.js';
-import { isUrl } from './reading.js';
-import { ItemStream } from './item-stream.js';
-import type { JobResult } from './jobs.js';
+import { PARQUET_READERS, type ParquetReaderName } from './decode/parquet-readers.js';
+import { isUrl } from './io/reading.js';
+import { ItemStream } from './run/item-stream.js';
+import type { JobResult } from './run/jobs.js';
 import { planSource, type SourceFormat } from './sources.js';
-import { STRATEGY_FNS } from './strategies.js';
+import { STRATEGY_FNS } from './run/strategies.js';
 import {
   FailureCollector,
   FILE_FORMATS,
@@ -36,7 +36,7 @@ import {
 
 export { FailureCollector, newIngestStats, SourceError } from './types.js';
 export type { IngestFailure, IngestOptions, IngestStats, StrategyName } from './types.js';
-export { closeWorkerPool } from './worker-pool.js';
+export { closeWorkerPool } from './run/worker-pool.js';
 
 /**
  * Every variant token a source or strategy understands: worker hand-overs (`parse-in-worker`,

@@ -19,26 +19,16 @@
 import type { Dirent, Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import type { Job, JobResult } from './jobs.js';
-import { byteRanges, RANGE_BYTES } from './ndjson.js';
-import type { ParquetReaderName } from './parquet-readers.js';
-import { entryKind, isUrl } from './reading.js';
-import { type FileFormat, type IngestFailure, SourceError } from './types.js';
+import type { Job, JobResult } from './run/jobs.js';
+import type { Plan } from './run/plan.js';
 
-export type SourceFormat = FileFormat | 'json';
+export type { Plan } from './run/plan.js';
+import { byteRanges, RANGE_BYTES } from './decode/ndjson.js';
+import type { ParquetReaderName } from './decode/parquet-readers.js';
+import { entryKind, isUrl } from './io/reading.js';
+import { type IngestFailure, SourceError, type SourceFormat } from './types.js';
 
-/** What a strategy runs for one source. */
-export interface Plan {
-  format: SourceFormat;
-  jobs: Job[];
-  /**
-   * Jobs discovered from a finished job (catalog links); may throw a SourceError for a fatal result.
-   * Links it refuses are added to `result.failures`.
-   */
-  follow(job: Job, result: JobResult): Job[];
-  /** Inputs found unreadable while planning (directory entries that are not regular files). */
-  failures?: IngestFailure[];
-}
+export type { SourceFormat } from './types.js';
 
 export interface PlanOptions {
   format?: SourceFormat;
@@ -288,7 +278,7 @@ function ndjsonPlan(path: string, info: Stats, rangeBytes: number): Plan {
 /** One job per row group (or one for the whole file); a file that is not stac-geoparquet is a SourceError. */
 async function parquetPlan(path: string, info: Stats, options: PlanOptions): Promise<Plan> {
   if (info.size === 0) throw new SourceError(path, 'empty file');
-  const { parquetRowGroupCount } = await import('./parquet.js');
+  const { parquetRowGroupCount } = await import('./decode/parquet.js');
   const reader = options.parquetReader;
   const groups = await parquetRowGroupCount(path, reader);
   const all = Array.from({ length: groups }, (_, i) => i);

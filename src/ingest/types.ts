@@ -8,6 +8,9 @@ export const STRATEGIES: readonly StrategyName[] = ['sequential', 'concurrent', 
 
 /** File formats the ingest library reads and the generator writes. */
 export type FileFormat = 'directory' | 'feature-collection' | 'ndjson' | 'catalog' | 'parquet';
+/** What a source is read as: a file format, or any JSON document (Item, array, FeatureCollection, catalog). */
+export type SourceFormat = FileFormat | 'json';
+
 export const FILE_FORMATS: readonly FileFormat[] = [
   'directory',
   'feature-collection',

@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb } from 'node:zlib';
 import { type Dispatcher, request } from 'undici';
-import { jsonErrorReason } from '../documents.js';
+import { jsonErrorReason } from '../decode/json-text.js';
 import { HttpCounters } from './counters.js';
 import { parseJsonBytes } from './json-bytes.js';
 import {

@@ -21,12 +21,13 @@ import { HttpCounters } from './counters.js';
 import { isLoopback, openEndpoint } from './endpoint.js';
 import { HttpClient, type HttpOptions } from './http.js';
 import { privateAddressesFor } from './reach.js';
-import { API_STRATEGIES, type ApiReport, type ApiRun, newApiReport } from './strategies.js';
+import { type ApiReport, type ApiRun, newApiReport } from './run.js';
+import { API_STRATEGIES } from './strategies.js';
 
 export { closeApiWorkers } from './worker-pool.js';
 export { HttpError } from './http.js';
 export { RepeatedNextError } from './page.js';
-export { type ApiReport, newApiReport, type PartitionReport } from './strategies.js';
+export { type ApiReport, newApiReport, type PartitionReport } from './run.js';
 
 /** Default cap on concurrency towards a non-local host. */
 export const POLITE_CONCURRENCY = 4;

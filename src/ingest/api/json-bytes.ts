@@ -13,7 +13,7 @@
  * the usual SyntaxError for a malformed document. UTF-8 multi-byte sequences never contain the
  * ASCII bytes the scanner cuts at, so no character is ever split.
  */
-import { splitFeatures } from '../feature-scan.js';
+import { splitFeatures } from '../decode/feature-scan.js';
 
 /** Below this many bytes the whole text is one small string: parsed at once. */
 export const SPLIT_MIN_BYTES = 64 * 1024;

@@ -24,7 +24,7 @@ import {
   subdivide,
   type TimeRange,
 } from './partition.js';
-import type { ApiRun, PartitionReport } from './strategies.js';
+import type { ApiRun, PartitionReport } from './run.js';
 
 /** Partitions per crawling slot: spare ones even out the tail when estimates are off. */
 export const PARTITIONS_PER_SLOT = 2;

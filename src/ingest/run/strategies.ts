@@ -29,21 +29,16 @@
  */
 import pLimit from 'p-limit';
 import { stat } from 'node:fs/promises';
-import type { ChunkReader } from './feature-stream.js';
-import { ownArrayBuffer, rewrapSlices } from './file-bytes.js';
-import {
-  type Job,
-  type JobResult,
-  type RunContext,
-  runJob,
-  streamFeatureCollection,
-  type Transfer,
-} from './jobs.js';
-import type { HttpClient } from './api/http.js';
-import { isUrl } from './reading.js';
+import type { ChunkReader } from '../decode/feature-stream.js';
+import { ownArrayBuffer } from '../decode/file-bytes.js';
+import { rewrapSlices } from './transfer.js';
+import { type Job, type JobResult, type RunContext, runJob, streamFeatureCollection } from './jobs.js';
+import type { Transfer } from '../decode/documents.js';
+import type { HttpClient } from '../api/http.js';
+import { isUrl } from '../io/reading.js';
 import { schedule, type ScheduleContext } from './scheduler.js';
-import type { Plan } from './sources.js';
-import type { StrategyName } from './types.js';
+import type { Plan } from './plan.js';
+import type { StrategyName } from '../types.js';
 import { eluSnapshot, meanElu, sharedPool, type WorkerPool } from './worker-pool.js';
 
 export interface StrategyOptions extends ScheduleContext {

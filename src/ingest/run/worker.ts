@@ -1,6 +1,6 @@
 /** The ingest worker: runs jobs with blocking reads (this thread does nothing else) and replies. */
 import { parentPort } from 'node:worker_threads';
-import { transferables } from './file-bytes.js';
+import { transferables } from './transfer.js';
 import { runJob } from './jobs.js';
 import type { JobReply, JobRequest } from './worker-pool.js';
 

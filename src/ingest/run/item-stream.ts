@@ -12,13 +12,13 @@
  * `maxItems` and the collection filter are applied here too, so they add no layer of their own.
  * With `maxItems` 0 no result is asked for (the results source never starts).
  */
-import type { StacItem } from '../stac/item.js';
-import { type FeatureSlices, isFailure, parseSlice, sliceCount } from './feature-scan.js';
-import type { PartSource } from './feature-stream.js';
-import { FileBytesCursor } from './file-bytes.js';
+import type { StacItem } from '../../stac/item.js';
+import { type FeatureSlices, isFailure, parseSlice, sliceCount } from '../decode/feature-scan.js';
+import type { PartSource } from '../decode/feature-stream.js';
+import { FileBytesCursor } from '../decode/file-bytes.js';
 import type { JobResult } from './jobs.js';
-import type { ItemChunks } from './parquet.js';
-import type { FailureCollector } from './types.js';
+import type { ItemChunks } from '../decode/parquet.js';
+import type { FailureCollector } from '../types.js';
 
 export interface StreamLimits {
   /** Where features of a scanned FeatureCollection that are not Items are counted. */

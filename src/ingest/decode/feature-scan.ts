@@ -13,9 +13,10 @@
  * gives the usual error for a broken file.
  */
 import { isAscii } from 'node:buffer';
-import type { StacItem } from '../stac/item.js';
-import { itemProblem, jsonErrorReason, stripBom } from './documents.js';
-import type { IngestFailure } from './types.js';
+import type { StacItem } from '../../stac/item.js';
+import { itemProblem } from '../../stac/item-check.js';
+import { jsonErrorReason, stripBom } from './json-text.js';
+import type { IngestFailure } from '../types.js';
 
 /** The features of a FeatureCollection document, not yet parsed. */
 export interface FeatureSlices {

@@ -5,23 +5,30 @@
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { StacItem } from '../stac/item.js';
-import { decodeText, type Decoded, failed, looksBinary, stripBom } from './documents.js';
+import type { StacItem } from '../../stac/item.js';
 import {
-  checkedTexts,
-  type FeatureSlices,
-  parseAll,
-  SCAN_MIN_BYTES,
-  scanFeatureCollection,
-} from './feature-scan.js';
-import { type FileBytes, readFileBytes, readRangeBytes } from './file-bytes.js';
-import { type ChunkReader, openFeatureStream, type PartSource, STREAM_CHUNK } from './feature-stream.js';
-import { lineSlices, parseLines, readOwnedLines } from './ndjson.js';
-import type { ItemChunks } from './parquet.js';
-import type { ParquetReaderName } from './parquet-readers.js';
-import { isUrl, type ReadMode, readRef, readViewSync } from './reading.js';
-import type { IngestFailure } from './types.js';
-import type { HttpClient } from './api/http.js';
+  addSlices,
+  type Decoded,
+  decodeBytes,
+  failed,
+  type Gathered,
+  gatherDocument,
+  type Transfer,
+} from '../decode/documents.js';
+import { type FeatureSlices, SCAN_MIN_BYTES } from '../decode/feature-scan.js';
+import { type FileBytes, readFileBytes, readRangeBytes } from '../decode/file-bytes.js';
+import {
+  type ChunkReader,
+  openFeatureStream,
+  type PartSource,
+  STREAM_CHUNK,
+} from '../decode/feature-stream.js';
+import { lineSlices, parseLines, readOwnedLines } from '../decode/ndjson.js';
+import type { ItemChunks } from '../decode/parquet.js';
+import type { ParquetReaderName } from '../decode/parquet-readers.js';
+import { isUrl, type ReadMode, readReason, readRef, readViewSync } from '../io/reading.js';
+import type { IngestFailure } from '../types.js';
+import type { HttpClient } from '../api/http.js';
 
 export type Job =
   /**
@@ -43,16 +50,6 @@ export type Job =
    * worker reading a streamed FeatureCollection's next chunk; bytes hand-over only).
    */
   | { kind: 'range'; path: string; position: number; length: number; at: number };
-
-/**
- * How a worker hands Items back: structured clone of the objects, or the JSON text of each Item
- * (one string per Item, parsed by the caller). Joining the texts into one JSON array was measured
- * 4x slower than parsing them one by one (the joined string lands in large-object space).
- * `bytes` (the default for JSON: files, NDJSON ranges, FeatureCollection chunks): the worker only
- * reads and hands the bytes over in transferred buffers; the caller decodes and parses them
- * (file-bytes.ts). Other jobs fall back to `json`.
- */
-export type Transfer = 'clone' | 'json' | 'bytes';
 
 export interface JobResult {
   items: StacItem[];
@@ -115,7 +112,7 @@ export async function runJob(job: Job, ctx: RunContext): Promise<JobResult> {
       return runNdjson(job, ctx);
     case 'parquet': {
       // Loaded on first use: hyparquet is not needed (nor loaded in workers) for JSON sources.
-      const { parquetItemChunks, readParquetRows } = await import('./parquet.js');
+      const { parquetItemChunks, readParquetRows } = await import('../decode/parquet.js');
       if (ctx.transfer === undefined) {
         // This thread: Items rebuilt as the caller pulls them.
         const lazy = await parquetItemChunks(job.path, job.rowGroups, ctx.read, job.reader);
@@ -153,41 +150,6 @@ async function readDocument(
   return decodeBytes(bytes, ref, whole);
 }
 
-/**
- * Decodes a document's bytes at once: `bytes` [start, end), by default all of them (they may be a
- * view of a reused buffer). The text of a parsed document is kept as `raw`.
- */
-export function decodeBytes(
-  bytes: Buffer,
-  ref: string,
-  whole: boolean,
-  start = 0,
-  end = bytes.length,
-): Decoded & { raw?: string } {
-  if (end <= start) return failed(ref, 'empty file');
-  if (end - start < SCAN_MIN_BYTES) {
-    // The usual Item file, decoded straight from the buffer (no view per file). The binary check (a
-    // NUL in the first KB) runs only when the text holds a NUL at all: with a view and the byte loop
-    // over every file's first KB, 10,000 directory Items through one worker cost 346 ms of CPU
-    // instead of 291 ms (alternating runs, this machine).
-    const text = bytes.toString('utf8', start, end);
-    if (text.indexOf('\0') === -1) return withRaw(decodeText(text, ref), text);
-  }
-  const view = start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
-  if (looksBinary(view)) return failed(ref, 'binary content, not JSON');
-  if (view.length >= SCAN_MIN_BYTES && !whole) {
-    const slices = scanFeatureCollection(view, ref);
-    if (slices) return { items: [], failures: [], slices };
-  }
-  const text = view.toString('utf8');
-  return withRaw(decodeText(text, ref), text);
-}
-
-function withRaw(doc: Decoded & { raw?: string }, raw: string): Decoded & { raw?: string } {
-  doc.raw = raw;
-  return doc;
-}
-
 async function runFiles(refs: string[], ctx: RunContext, listed: boolean): Promise<JobResult> {
   if (ctx.transfer === 'bytes') return readFileBytes(refs, ctx.buffer, listed);
   const out: Gathered = { items: [], failures: [], texts: [], slices: [] };
@@ -200,48 +162,6 @@ export function gatheredResult(out: Gathered, transfer: Transfer | undefined): J
   const { items, failures, texts, slices } = out;
   if (transfer === 'json') return { items: [], failures, itemTexts: texts };
   return slices.length > 0 ? { items, failures, itemSlices: slices } : { items, failures };
-}
-
-/** Adds one decoded file (expected to hold Items) to what a files job gathered. */
-export function gatherDocument(
-  doc: Decoded & { raw?: string },
-  ref: string,
-  transfer: Transfer | undefined,
-  out: Gathered,
-): void {
-  if (doc.catalog) out.failures.push({ source: ref, reason: 'a STAC Catalog/Collection, not an Item' });
-  for (const f of doc.failures) out.failures.push(f);
-  if (doc.slices) {
-    addSlices(doc.slices, transfer, out);
-  } else if (transfer === 'json') {
-    // One valid Item per file (the usual case): its own text is already the JSON to send.
-    if (doc.items.length === 1 && doc.failures.length === 0) out.texts.push(stripBom(doc.raw!));
-    else for (const item of doc.items) out.texts.push(JSON.stringify(item));
-  } else {
-    for (const item of doc.items) out.items.push(item);
-  }
-}
-
-export interface Gathered {
-  items: StacItem[];
-  failures: IngestFailure[];
-  texts: string[];
-  slices: FeatureSlices[];
-}
-
-/**
- * A scanned FeatureCollection: on the main thread its slices go to the caller as they are (parsed
- * one by one as it pulls); a worker parses them now and hands over checked texts or the Items.
- */
-function addSlices(doc: FeatureSlices, transfer: Transfer | undefined, out: Gathered): void {
-  if (transfer === undefined) {
-    out.slices.push(doc);
-    return;
-  }
-  const parsed = transfer === 'json' ? checkedTexts(doc) : parseAll(doc);
-  for (const f of parsed.failures) out.failures.push(f);
-  if ('texts' in parsed) for (const t of parsed.texts) out.texts.push(t);
-  else for (const item of parsed.items) out.items.push(item);
 }
 
 /**
@@ -348,20 +268,4 @@ export function resolveHref(href: string, base: string): string {
     }
   }
   return isAbsolute(href) ? href : resolve(dirname(base), href);
-}
-
-/** A short reason for a read error: the errno code's meaning, without repeating the path. */
-export function readReason(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  const known: Record<string, string> = {
-    ENOENT: 'no such file',
-    EACCES: 'permission denied',
-    EISDIR: 'is a directory',
-    EPERM: 'operation not permitted',
-    ELOOP: 'symlink loop',
-    ENXIO: 'not a regular file (no such device or address: a socket?)',
-  };
-  if (err?.code === 'ENOTREG') return err.message;
-  if (err?.code && known[err.code]) return `${known[err.code]} (${err.code})`;
-  return err?.message ?? String(e);
 }

@@ -26,7 +26,7 @@ import {
 } from 'node:fs';
 import { type FileHandle, open, readFile } from 'node:fs/promises';
 import { STATUS_CODES } from 'node:http';
-import type { HttpClient } from './api/http.js';
+import type { HttpClient } from '../api/http.js';
 
 export type ReadMode = 'promises' | 'callback' | 'sync';
 
@@ -240,4 +240,20 @@ export function readFully(fd: number, buf: Buffer, position: number): number {
     filled += n;
   }
   return filled;
+}
+
+/** A short reason for a read error: the errno code's meaning, without repeating the path. */
+export function readReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const known: Record<string, string> = {
+    ENOENT: 'no such file',
+    EACCES: 'permission denied',
+    EISDIR: 'is a directory',
+    EPERM: 'operation not permitted',
+    ELOOP: 'symlink loop',
+    ENXIO: 'not a regular file (no such device or address: a socket?)',
+  };
+  if (err?.code === 'ENOTREG') return err.message;
+  if (err?.code && known[err.code]) return `${known[err.code]} (${err.code})`;
+  return err?.message ?? String(e);
 }

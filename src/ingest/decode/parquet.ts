@@ -5,17 +5,17 @@
  * what is there and does not require the newer metadata. The reader is chosen by name
  * (parquet-readers.ts); the default is the one the Parquet benchmark measured fastest.
  */
-import { type GeoparquetRow, rowToItem } from '../stac/geoparquet.js';
-import type { StacItem } from '../stac/item.js';
-import { itemProblem } from './documents.js';
+import { type GeoparquetRow, rowToItem } from '../../stac/geoparquet.js';
+import type { StacItem } from '../../stac/item.js';
+import { itemProblem } from '../../stac/item-check.js';
 import {
   DEFAULT_PARQUET_READER,
   openParquet,
   type ParquetReaderName,
   type RowChunks,
 } from './parquet-readers.js';
-import type { ReadMode } from './reading.js';
-import type { IngestFailure } from './types.js';
+import type { ReadMode } from '../io/reading.js';
+import type { IngestFailure } from '../types.js';
 
 /** Row groups in a file (a SourceError when it is not a readable stac-geoparquet file). */
 export async function parquetRowGroupCount(

@@ -6,8 +6,9 @@
  */
 import type { Worker } from 'node:worker_threads';
 import type { EventLoopUtilization } from 'node:perf_hooks';
-import { spawnWorker } from '../workers/spawn.js';
-import type { Job, JobResult, Transfer } from './jobs.js';
+import { spawnWorker } from '../../workers/spawn.js';
+import type { Transfer } from '../decode/documents.js';
+import type { Job, JobResult } from './jobs.js';
 
 /** Main -> worker. */
 export interface JobRequest {
@@ -32,7 +33,7 @@ interface Member {
   dead: boolean;
 }
 
-const ENTRY = new URL('./ingest-worker.js', import.meta.url);
+const ENTRY = new URL('./worker.js', import.meta.url);
 
 /**
  * Young-generation size of each worker's heap. Workers allocate fast and keep little, so a bounded

@@ -9,11 +9,18 @@
  * compete for the same CPU. Here each Item is parsed once, on the caller's thread, and the workers
  * do the file-system calls. Variant `parse-in-worker` keeps the other path for comparison.
  */
-import type { StacItem } from '../stac/item.js';
+import type { StacItem } from '../../stac/item.js';
 import { closeSync, readSync } from 'node:fs';
-import { decodeBytes, type Gathered, gatherDocument, type JobResult, readReason } from './jobs.js';
-import { openRegularSync, readFully } from './reading.js';
-import type { FailureCollector, IngestFailure } from './types.js';
+import { openRegularSync, readFully, readReason } from '../io/reading.js';
+import { decodeBytes, type Gathered, gatherDocument } from './documents.js';
+import type { FailureCollector, IngestFailure } from '../types.js';
+
+/** What a worker's read of files or of a chunk produced (a job result's bytes form). */
+export interface BytesRead {
+  items: StacItem[];
+  failures: IngestFailure[];
+  fileBytes?: FileBytes;
+}
 
 /** A batch of files as read: file `i` is bytes [ends[i-1], ends[i]) of `buffer` (which may be longer). */
 export interface FileBytes {
@@ -35,7 +42,7 @@ const BYTES_PER_FILE = 8192;
  * Worker side: reads `refs` straight into one buffer (no copy per file); files that cannot be read
  * are failures. A file that does not fit grows the buffer (doubling).
  */
-export function readFileBytes(refs: string[], reuse?: ArrayBuffer, listed = false): JobResult {
+export function readFileBytes(refs: string[], reuse?: ArrayBuffer, listed = false): BytesRead {
   const failures: IngestFailure[] = [];
   const read: string[] = [];
   const ends: number[] = [];
@@ -96,7 +103,7 @@ function appendFileSync(path: string, acc: Accumulator, listed: boolean): void {
 export function readRangeBytes(
   job: { path: string; position: number; length: number; at: number },
   given?: ArrayBuffer,
-): JobResult {
+): BytesRead {
   let buf = given ? Buffer.from(given) : Buffer.allocUnsafeSlow(job.at + job.length);
   if (buf.length < job.at + job.length) {
     const bigger = Buffer.allocUnsafeSlow(job.at + job.length);
@@ -118,19 +125,6 @@ export function readRangeBytes(
   return { items: [], failures: [], fileBytes };
 }
 
-/** The transfer list of a result (its file bytes' buffer, if any). */
-export function transferables(result: JobResult): ArrayBuffer[] {
-  const out: ArrayBuffer[] = [];
-  if (result.fileBytes) out.push(result.fileBytes.buffer);
-  // NDJSON lines handed over as bytes: each slice's bytes travel with it, moved, not copied.
-  for (const s of result.itemSlices ?? []) {
-    const own = ownArrayBuffer(s.bytes);
-    s.bytes = Buffer.from(own);
-    out.push(own);
-  }
-  return out;
-}
-
 /**
  * `bytes`' memory as an ArrayBuffer of its own, ready to transfer: the same memory when `bytes` spans
  * all of it, else a copy (transferring a view into a shared pool would move the whole pool).
@@ -141,18 +135,6 @@ export function ownArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   const copy = new ArrayBuffer(bytes.byteLength);
   new Uint8Array(copy).set(bytes);
   return copy;
-}
-
-/**
- * Caller side: slices that crossed from a worker arrive with plain Uint8Arrays; they are Buffers
- * again here (no copy), as the slice decoding expects.
- */
-export function rewrapSlices(result: JobResult): JobResult {
-  for (const s of result.itemSlices ?? []) {
-    const u8: Uint8Array = s.bytes;
-    if (!Buffer.isBuffer(u8)) s.bytes = Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
-  }
-  return result;
 }
 
 /**

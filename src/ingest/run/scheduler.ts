@@ -6,8 +6,8 @@
  * (plus the one being handed out) have been read ahead. Jobs may finish out of order.
  */
 import { type Job, type JobResult, jobLabel, jobReads } from './jobs.js';
-import type { Plan } from './sources.js';
-import type { FailureCollector, IngestStats } from './types.js';
+import type { Plan } from './plan.js';
+import type { FailureCollector, IngestStats } from '../types.js';
 
 /** Runs one job somewhere (this thread, a worker). Rejects only for unexpected errors. */
 export type Executor = (job: Job) => Promise<JobResult>;
