@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileBytesCursor, readFileBytes } from '../src/ingest/decode/file-bytes.js';
+import { FileBytesReader, readFileBytes } from '../src/ingest/decode/file-bytes.js';
 import { closeWorkerPool, FailureCollector } from '../src/ingest/index.js';
 import type { StacItem } from '../src/stac/item.js';
 import { collect, makeItem, makeItems, multiset, tempDir } from './ingest-data.js';
@@ -91,7 +91,7 @@ describe('readFileBytes (a worker reads a batch of files into one buffer)', () =
   });
 });
 
-describe('FileBytesCursor (the caller decodes a batch as it pulls)', () => {
+describe('FileBytesReader (the caller decodes a batch as it pulls)', () => {
   it('yields each file’s Items in order, counts bad files, then gives the buffer back once', () => {
     const broken = join(root, 'broken.json');
     const fb = { buffer: new ArrayBuffer(0), ends: [] as number[], refs: [] as string[] };
@@ -106,14 +106,14 @@ describe('FileBytesCursor (the caller decodes a batch as it pulls)', () => {
     fb.refs = [join(root, 'a.json'), broken, join(root, 'c.json')];
     const given: ArrayBuffer[] = [];
     const failures = new FailureCollector();
-    const cursor = new FileBytesCursor({ ...fb, recycle: (b) => given.push(b) }, failures);
-    const first = cursor.next();
+    const cursor = new FileBytesReader({ ...fb, recycle: (b) => given.push(b) });
+    const first = cursor.next(failures);
     expect((first as StacItem).id).toBe(makeItem(7).id);
-    const second = cursor.next() as StacItem[];
+    const second = cursor.next(failures) as StacItem[];
     expect(second.map((i) => i.id)).toEqual([makeItem(8).id, makeItem(9).id]);
     expect(given).toEqual([]);
-    expect(cursor.next()).toBeNull();
-    expect(cursor.next()).toBeNull();
+    expect(cursor.next(failures)).toBeNull();
+    expect(cursor.next(failures)).toBeNull();
     expect(given).toEqual([fb.buffer]);
     expect(failures.failures.map((f) => f.source)).toEqual([broken]);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ItemStream } from '../src/ingest/run/item-stream.js';
-import type { JobResult } from '../src/ingest/run/jobs.js';
+import { type JobOutput, type JobResult, resultOf } from '../src/ingest/run/jobs.js';
 import { FailureCollector } from '../src/ingest/types.js';
 import type { StacItem } from '../src/stac/item.js';
 
@@ -18,7 +18,8 @@ function item(id: string, collection = 'c'): StacItem {
 }
 
 /** A results source that records how far it was pulled and whether it was closed. */
-function source(results: JobResult[], fail?: Error) {
+function source(outputs: JobOutput[], fail?: Error) {
+  const results = outputs.map(resultOf);
   const seen = { pulled: 0, closed: false };
   async function* gen(): AsyncGenerator<JobResult, void, undefined> {
     try {
@@ -34,8 +35,8 @@ function source(results: JobResult[], fail?: Error) {
   return { gen: gen(), seen };
 }
 
-const objects = (...ids: string[]): JobResult => ({ items: ids.map((id) => item(id)), failures: [] });
-const texts = (...ids: string[]): JobResult => ({
+const objects = (...ids: string[]): JobOutput => ({ items: ids.map((id) => item(id)), failures: [] });
+const texts = (...ids: string[]): JobOutput => ({
   items: [],
   failures: [],
   itemTexts: ids.map((id) => JSON.stringify(item(id))),
@@ -70,7 +71,7 @@ describe('ItemStream', () => {
   });
 
   it('keeps only the Items of the collection asked for, and maxItems counts only those', async () => {
-    const mixed: JobResult = {
+    const mixed: JobOutput = {
       items: [item('a', 'x'), item('b', 'y'), item('c', 'x'), item('d', 'x')],
       failures: [],
     };

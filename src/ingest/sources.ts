@@ -19,6 +19,7 @@
 import type { Dirent, Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import { NO_ITEMS } from './decode/cursor.js';
 import type { Job, JobResult } from './run/jobs.js';
 import type { Plan } from './run/plan.js';
 
@@ -220,11 +221,11 @@ export function catalogPlan(root: string, batchSize: number, otherHosts = true):
     follow(job, result) {
       if (job.kind !== 'catalog') return [];
       if (job.ref === root) failIfUnreadable(root, result);
-      const children: Job[] = fresh(job.ref, result.childRefs, result).map((ref) => ({
+      const children: Job[] = fresh(job.ref, result.links?.children, result).map((ref) => ({
         kind: 'catalog',
         ref,
       }));
-      return [...children, ...batches(fresh(job.ref, result.itemRefs, result), batchSize)];
+      return [...children, ...batches(fresh(job.ref, result.links?.items, result), batchSize)];
     },
   };
 }
@@ -258,13 +259,7 @@ function singleFilePlan(path: string, info: Stats, options: PlanOptions): Plan {
 
 /** A result with nothing in it but a failure of `ref` itself means the source could not be read at all. */
 function failIfUnreadable(ref: string, result: JobResult): void {
-  const empty =
-    result.items.length === 0 &&
-    !result.itemTexts?.length &&
-    !result.itemSlices?.length &&
-    result.itemChunks === undefined &&
-    !result.itemRefs?.length &&
-    !result.childRefs?.length;
+  const empty = result.cursor === NO_ITEMS && !result.links?.items.length && !result.links?.children.length;
   const own = result.failures.find((f) => f.source === ref);
   if (empty && own) throw new SourceError(ref, own.reason);
 }

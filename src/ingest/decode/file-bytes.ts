@@ -141,25 +141,22 @@ export function ownArrayBuffer(bytes: Uint8Array): ArrayBuffer {
  * Caller side: decodes and parses the files of a bytes result one at a time, as the caller pulls,
  * so a batch's Items are not all alive at once (the bytes wait off the JS heap).
  */
-export class FileBytesCursor {
+export class FileBytesReader {
   private file = 0;
   private start = 0;
   private readonly bytes: Buffer;
+  private recycled = false;
 
-  constructor(
-    private readonly fb: FileBytes,
-    private readonly failures: FailureCollector,
-  ) {
+  constructor(private readonly fb: FileBytes) {
     this.bytes = Buffer.from(fb.buffer);
   }
 
   /**
    * The next file's Item (the usual case: one Item per file), or its Items when it holds several
-   * (an array, a FeatureCollection); null when every file is done. Failures go to the collector.
+   * (an array, a FeatureCollection); null when every file is done. Failures go to `failures`.
    */
-  next(): StacItem | StacItem[] | null {
+  next(failures: FailureCollector): StacItem | StacItem[] | null {
     const { refs, ends } = this.fb;
-    if (this.file > refs.length) return null;
     while (this.file < refs.length) {
       const ref = refs[this.file]!;
       const end = ends[this.file++]!;
@@ -169,12 +166,19 @@ export class FileBytesCursor {
         return doc.items[0]!;
       const out: Gathered = { items: [], failures: [], texts: [], slices: [] };
       gatherDocument(doc, ref, 'clone', out);
-      for (const f of out.failures) this.failures.add(f.source, f.reason);
+      for (const f of out.failures) failures.add(f.source, f.reason);
       if (out.items.length > 0) return out.items;
     }
     // Every file decoded (what the Items hold are copies): the buffer can be read into again.
-    this.file++;
-    this.fb.recycle?.(this.fb.buffer);
+    this.release();
     return null;
+  }
+
+  /** Gives the buffer back for a later batch (once). */
+  release(): void {
+    if (this.recycled) return;
+    this.recycled = true;
+    this.file = this.fb.refs.length;
+    this.fb.recycle?.(this.fb.buffer);
   }
 }

@@ -27,6 +27,17 @@ import { lineSlices, parseLines, readOwnedLines } from '../decode/ndjson.js';
 import type { ItemChunks } from '../decode/parquet.js';
 import type { ParquetReaderName } from '../decode/parquet-readers.js';
 import { isUrl, type ReadMode, readReason, readRef, readViewSync } from '../io/reading.js';
+import {
+  ChunksCursor,
+  FileBytesCursor,
+  type ItemCursor,
+  ItemsCursor,
+  JoinedCursor,
+  NO_ITEMS,
+  SlicesCursor,
+  StreamCursor,
+  TextsCursor,
+} from '../decode/cursor.js';
 import type { IngestFailure } from '../types.js';
 import type { HttpClient } from '../api/http.js';
 
@@ -51,7 +62,12 @@ export type Job =
    */
   | { kind: 'range'; path: string; position: number; length: number; at: number };
 
-export interface JobResult {
+/**
+ * What running a job produced, in the forms it can cross threads in (a worker's reply) or, on this
+ * thread, the lazy forms (Parquet chunks, a streamed FeatureCollection). `resultOf` turns it into the
+ * JobResult the caller's iterator reads, with one ItemCursor.
+ */
+export interface JobOutput {
   items: StacItem[];
   /** Large FeatureCollections whose features the caller parses one by one (main-thread jobs). */
   itemSlices?: FeatureSlices[];
@@ -71,6 +87,32 @@ export interface JobResult {
    * caller one at a time once this result's features are used up (feature-stream.ts).
    */
   parts?: PartSource;
+}
+
+/** A job's Items behind one cursor, its failures, and (catalog documents) the links it holds. */
+export interface JobResult {
+  failures: IngestFailure[];
+  cursor: ItemCursor;
+  links?: { items: string[]; children: string[] };
+}
+
+/** The cursor for whatever form a job's output holds its Items in. */
+export function resultOf(out: JobOutput): JobResult {
+  const result: JobResult = { failures: out.failures, cursor: cursorOf(out) };
+  if (out.itemRefs || out.childRefs)
+    result.links = { items: out.itemRefs ?? [], children: out.childRefs ?? [] };
+  return result;
+}
+
+function cursorOf(out: JobOutput): ItemCursor {
+  if (out.parts) return new StreamCursor(out.itemSlices?.[0] ?? null, out.parts);
+  if (out.fileBytes) return new FileBytesCursor(out.fileBytes);
+  if (out.itemTexts && out.itemTexts.length > 0) return new TextsCursor(out.itemTexts);
+  if (out.itemChunks) return new ChunksCursor(out.itemChunks);
+  const slices = out.itemSlices && out.itemSlices.length > 0 ? new SlicesCursor(out.itemSlices) : null;
+  const items = out.items.length > 0 ? new ItemsCursor(out.items) : null;
+  if (slices && items) return new JoinedCursor([items, slices]);
+  return slices ?? items ?? NO_ITEMS;
 }
 
 export interface RunContext {
@@ -96,7 +138,7 @@ export function jobLabel(job: Job): string {
   return job.path;
 }
 
-export async function runJob(job: Job, ctx: RunContext): Promise<JobResult> {
+export async function runJob(job: Job, ctx: RunContext): Promise<JobOutput> {
   // Files, range and NDJSON jobs hand over raw bytes; the others use the JSON hand-over.
   if (ctx.transfer === 'bytes' && job.kind !== 'files' && job.kind !== 'range' && job.kind !== 'ndjson') {
     return runJob(job, { ...ctx, transfer: 'json' });
@@ -150,7 +192,7 @@ async function readDocument(
   return decodeBytes(bytes, ref, whole);
 }
 
-async function runFiles(refs: string[], ctx: RunContext, listed: boolean): Promise<JobResult> {
+async function runFiles(refs: string[], ctx: RunContext, listed: boolean): Promise<JobOutput> {
   if (ctx.transfer === 'bytes') return readFileBytes(refs, ctx.buffer, listed);
   const out: Gathered = { items: [], failures: [], texts: [], slices: [] };
   for (const ref of refs) gatherDocument(await readDocument(ref, ctx, false, listed), ref, ctx.transfer, out);
@@ -158,7 +200,7 @@ async function runFiles(refs: string[], ctx: RunContext, listed: boolean): Promi
 }
 
 /** A job result from what was gathered, in the form `ctx.transfer` asks for. */
-export function gatheredResult(out: Gathered, transfer: Transfer | undefined): JobResult {
+export function gatheredResult(out: Gathered, transfer: Transfer | undefined): JobOutput {
   const { items, failures, texts, slices } = out;
   if (transfer === 'json') return { items: [], failures, itemTexts: texts };
   return slices.length > 0 ? { items, failures, itemSlices: slices } : { items, failures };
@@ -168,7 +210,7 @@ export function gatheredResult(out: Gathered, transfer: Transfer | undefined): J
  * A large FeatureCollection file streamed chunk by chunk on this thread (feature-stream.ts), its
  * bytes read here or by `reader`; null when the file is not one to stream (read it whole).
  */
-export async function streamFeatureCollection(ref: string, reader?: ChunkReader): Promise<JobResult | null> {
+export async function streamFeatureCollection(ref: string, reader?: ChunkReader): Promise<JobOutput | null> {
   let streamed: Awaited<ReturnType<typeof openFeatureStream>>;
   try {
     streamed = await openFeatureStream(ref, STREAM_CHUNK, reader);
@@ -180,7 +222,7 @@ export async function streamFeatureCollection(ref: string, reader?: ChunkReader)
   return { items: [], failures: first.failures, itemSlices: first.slices ? [first.slices] : [], parts: rest };
 }
 
-async function runCatalog(ref: string, ctx: RunContext, whole: boolean): Promise<JobResult> {
+async function runCatalog(ref: string, ctx: RunContext, whole: boolean): Promise<JobOutput> {
   // A large FeatureCollection on this thread is streamed chunk by chunk when it starts as one.
   if (ctx.transfer === undefined && !whole && !isUrl(ref)) {
     const streamed = await streamFeatureCollection(ref);
@@ -215,7 +257,7 @@ async function runCatalog(ref: string, ctx: RunContext, whole: boolean): Promise
   return { items: [], failures, itemRefs, childRefs };
 }
 
-async function runNdjson(job: Extract<Job, { kind: 'ndjson' }>, ctx: RunContext): Promise<JobResult> {
+async function runNdjson(job: Extract<Job, { kind: 'ndjson' }>, ctx: RunContext): Promise<JobOutput> {
   let owned: Awaited<ReturnType<typeof readOwnedLines>>;
   try {
     // On this thread the range buffers are reused; a worker's are handed over (transferred).
@@ -242,7 +284,7 @@ async function runNdjson(job: Extract<Job, { kind: 'ndjson' }>, ctx: RunContext)
   return { items: parsed.items, failures: parsed.failures };
 }
 
-function toJsonTransfer(items: StacItem[], failures: IngestFailure[]): JobResult {
+function toJsonTransfer(items: StacItem[], failures: IngestFailure[]): JobOutput {
   return { items: [], failures, itemTexts: items.map((item) => JSON.stringify(item)) };
 }
 

@@ -5,12 +5,12 @@
  * generator: while the consumer does not pull, no new job is started, so at most `window` jobs
  * (plus the one being handed out) have been read ahead. Jobs may finish out of order.
  */
-import { type Job, type JobResult, jobLabel, jobReads } from './jobs.js';
+import { type Job, type JobOutput, type JobResult, jobLabel, jobReads, resultOf } from './jobs.js';
 import type { Plan } from './plan.js';
 import type { FailureCollector, IngestStats } from '../types.js';
 
 /** Runs one job somewhere (this thread, a worker). Rejects only for unexpected errors. */
-export type Executor = (job: Job) => Promise<JobResult>;
+export type Executor = (job: Job) => Promise<JobOutput>;
 
 export interface ScheduleContext {
   failures: FailureCollector;
@@ -42,9 +42,9 @@ export async function* schedule(
     if (running > ctx.stats.peakInFlight) ctx.stats.peakInFlight = running;
     exec(job)
       .catch((e: unknown) => unexpected(job, e))
-      .then((result) => {
+      .then((output) => {
         running--;
-        done.push({ job, result });
+        done.push({ job, result: resultOf(output) });
         const w = wake;
         wake = null;
         w?.();
@@ -74,7 +74,7 @@ export async function* schedule(
   }
 }
 
-function unexpected(job: Job, e: unknown): JobResult {
+function unexpected(job: Job, e: unknown): JobOutput {
   const reason = e instanceof Error ? e.message : String(e);
   if (job.kind === 'files') {
     return { items: [], failures: job.refs.map((source) => ({ source, reason })) };

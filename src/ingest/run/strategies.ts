@@ -32,7 +32,14 @@ import { stat } from 'node:fs/promises';
 import type { ChunkReader } from '../decode/feature-stream.js';
 import { ownArrayBuffer } from '../decode/file-bytes.js';
 import { rewrapSlices } from './transfer.js';
-import { type Job, type JobResult, type RunContext, runJob, streamFeatureCollection } from './jobs.js';
+import {
+  type Job,
+  type JobOutput,
+  type JobResult,
+  type RunContext,
+  runJob,
+  streamFeatureCollection,
+} from './jobs.js';
 import type { Transfer } from '../decode/documents.js';
 import type { HttpClient } from '../api/http.js';
 import { isUrl } from '../io/reading.js';
@@ -98,7 +105,7 @@ function remoteJob(job: Job): boolean {
  * goes back to the pool, to go with a later job to a worker of this ingest or a later one). A large
  * FeatureCollection is streamed as on the caller's thread, its chunks read by a worker.
  */
-function bytesExec(pool: WorkerPool, n: number): (job: Job) => Promise<JobResult> {
+function bytesExec(pool: WorkerPool, n: number): (job: Job) => Promise<JobOutput> {
   const recycle = (buffer: ArrayBuffer): void => pool.giveBuffer(buffer);
   return async (job) => {
     if (job.kind === 'catalog' && job.whole !== true) {

@@ -8,7 +8,7 @@ import type { Worker } from 'node:worker_threads';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import { spawnWorker } from '../../workers/spawn.js';
 import type { Transfer } from '../decode/documents.js';
-import type { Job, JobResult } from './jobs.js';
+import type { Job, JobOutput } from './jobs.js';
 
 /** Main -> worker. */
 export interface JobRequest {
@@ -20,10 +20,10 @@ export interface JobRequest {
 }
 
 /** Worker -> main. */
-export type JobReply = { id: number; result: JobResult } | { id: number; error: string };
+export type JobReply = { id: number; result: JobOutput } | { id: number; error: string };
 
 interface Pending {
-  resolve: (r: JobResult) => void;
+  resolve: (r: JobOutput) => void;
   reject: (e: Error) => void;
 }
 
@@ -71,10 +71,10 @@ export class WorkerPool {
   }
 
   /** Runs a job on the least busy of the first `n` workers. */
-  run(job: Job, n: number, transfer: Transfer, buffer?: ArrayBuffer): Promise<JobResult> {
+  run(job: Job, n: number, transfer: Transfer, buffer?: ArrayBuffer): Promise<JobOutput> {
     const member = this.pick(n);
     const id = this.nextId++;
-    return new Promise<JobResult>((resolve, reject) => {
+    return new Promise<JobOutput>((resolve, reject) => {
       if (member.pending.size === 0) member.worker.ref();
       member.pending.set(id, { resolve, reject });
       const request: JobRequest = { id, job, transfer, buffer };
