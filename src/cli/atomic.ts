@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** `dir/.name.<tag>-<pid>-<random>`: beside `path`, hidden, and not named like a data file. */
@@ -22,7 +22,7 @@ export async function writeFileAtomic(
   try {
     const handle = await open(temp, 'wx');
     try {
-      await handle.writeFile(data);
+      await writeFile(handle, data);
       await handle.sync();
     } finally {
       await handle.close();

@@ -7,13 +7,17 @@
  * (`| head`) ends the ingest quietly. One summary line goes to stderr, with the failure count and
  * the first few failures. Exit 0 when the source was read (even with per-item failures), 1 when it
  * could not be read at all, 2 for a usage error.
+ *
+ * FILE is written to a temporary file beside it and renamed into place at the end, so an earlier
+ * FILE stays whole until then. A run that fails after some Items keeps those Items.
  */
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { closeWorkerPool, ingest, VARIANT_TOKENS } from '../../ingest/index.js';
 import { FailureCollector, FILE_FORMATS, type IngestOptions, STRATEGIES } from '../../ingest/types.js';
 import { choiceFlag, EXIT, helpAsked, intFlag, parseArgs, stringFlag, UsageError } from '../args.js';
+import { type AtomicWriteStream, createAtomicWriteStream } from '../atomic.js';
+import { checkNotSource, checkWritableFile } from '../output-path.js';
 
 const USAGE =
   'usage: benchmark-ingest ingest SOURCE [--collection-id ID] [--strategy S] [--concurrency N] ' +
@@ -28,6 +32,8 @@ function longUsage(): string {
     `  --format ${FILE_FORMATS.join('|')} (default: detected from SOURCE)`,
     `  --variant tokens joined with +: ${VARIANT_TOKENS.join(', ')}`,
     '  Items are written as NDJSON (stdout unless --output); a one-line summary goes to stderr.',
+    '  --output FILE: its folder must exist; it must not be SOURCE, nor inside a SOURCE folder or a',
+    "          catalog's folder; it is replaced only when the run ends (kept Items of a failed run too)",
   ].join('\n');
 }
 
@@ -54,8 +60,13 @@ export async function run(
     return EXIT.ok;
   }
   const { source, options, output, progress } = parseIngestArgs(argv);
+  if (output !== undefined) {
+    await checkNotSource(output, source, options.format);
+    await checkWritableFile(output);
+  }
   const failures = new FailureCollector();
-  const out = output ? createWriteStream(output) : io.stdout;
+  const target = output !== undefined ? createAtomicWriteStream(output) : null;
+  const out = target ? target.stream : io.stdout;
   const sink = new LineSink(out);
   const started = performance.now();
   let count = 0;
@@ -76,7 +87,11 @@ export async function run(
       if (!(await sink.write(`${JSON.stringify(item)}\n`))) break;
       count++;
     }
-    await sink.end(out !== io.stdout);
+    await sink.end(target !== null);
+    await target?.commit();
+  } catch (e) {
+    await keepReceived(sink, target, count);
+    throw e;
   } finally {
     if (ticker) clearInterval(ticker);
     if (ticker && tty) io.stderr.write('\r\x1b[K');
@@ -85,6 +100,21 @@ export async function run(
   const seconds = (performance.now() - started) / 1000;
   io.stderr.write(summary(source, options, count, seconds, failures, sink.closed));
   return EXIT.ok;
+}
+
+/**
+ * After a failed run: the Items received so far are flushed and, for --output, put in place. A run
+ * that wrote no Item, or whose output itself failed, leaves an earlier FILE as it was.
+ */
+async function keepReceived(sink: LineSink, target: AtomicWriteStream | null, count: number): Promise<void> {
+  try {
+    // An ended stream means the failure came from finishing the output itself.
+    if (count === 0 || target?.stream.writableEnded) throw new Error('nothing to keep');
+    await sink.end(target !== null);
+    await target?.commit();
+  } catch {
+    await target?.abort();
+  }
 }
 
 export function parseIngestArgs(argv: string[]): {
@@ -187,7 +217,8 @@ class LineSink {
 
   async end(close: boolean): Promise<void> {
     if (!this.closed) await this.flush();
-    if (close && !this.closed) {
+    // A destroyed stream has already emitted 'close': waiting for it would never end.
+    if (close && !this.closed && !this.stream.destroyed) {
       this.stream.end();
       await Promise.race([once(this.stream, 'finish'), once(this.stream, 'close')]);
     }
