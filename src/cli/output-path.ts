@@ -2,7 +2,7 @@
  * Checks on an output path made before any work starts and before anything is opened for writing.
  * Every failure is a one-line UsageError naming the path.
  */
-import { open, realpath, rm, stat } from 'node:fs/promises';
+import { mkdir, open, realpath, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isUrl } from '../ingest/reading.js';
 import { UsageError } from './args.js';
@@ -38,6 +38,23 @@ export async function probeFolder(folder: string, path: string, flag = '--output
     throw new UsageError(`${flag} ${path}: cannot write in ${folder} (${code(e)})`);
   }
   await rm(probe, { force: true });
+}
+
+/**
+ * `mkdir -p`, one level at a time: a recursive mkdir retries forever where creating a folder
+ * answers ENOENT under a folder that exists (as in /proc).
+ */
+export async function makeFolders(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !(await stat(d).catch(() => null)); d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) {
+    await mkdir(d).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e;
+    });
+  }
 }
 
 /** The real path of `path`, resolving its folder's symlinks when `path` itself does not exist. */
