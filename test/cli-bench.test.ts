@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { UsageError } from '../src/cli/args.js';
 import {
   checkCatalog,
   checkCollection,
+  checkOutput,
   REAL_API_MAX_ITEMS,
   settingsFromArgs,
 } from '../src/cli/bench-options.js';
@@ -39,6 +40,16 @@ describe('benchmark commands: argument errors exit 2 with exactly one stderr lin
       'an unwritable output path',
       ['file', '--output', 'package.json/out.json'],
       /--output .*package\.json\/out\.json: .*package\.json is not a directory/,
+    ],
+    [
+      'an output folder where no file can be created',
+      ['file', '--output', '/proc/stac-bench.json'],
+      /--output \/proc\/stac-bench\.json: cannot write in \/proc \(ENOENT\)/,
+    ],
+    [
+      'an output folder that cannot be created',
+      ['all', '--output', '/proc/stac-bench-results/'],
+      /--output .*stac-bench-results\/benchmark\.json: cannot create its folder/,
     ],
     [
       'a missing --directory',
@@ -183,6 +194,19 @@ describe('settingsFromArgs', () => {
     expect(() => settingsFromArgs('file', ['--catalog-url', 'http://x'])).toThrow(
       /unknown option --catalog-url/,
     );
+  });
+});
+
+describe('checkOutput', () => {
+  it('creates the missing folders of the output and leaves nothing else in them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'check-output-'));
+    try {
+      await checkOutput(join(dir, 'a', 'b', 'run.json'));
+      expect((await stat(join(dir, 'a', 'b'))).isDirectory()).toBe(true);
+      expect(await readdir(join(dir, 'a', 'b'))).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

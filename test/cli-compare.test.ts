@@ -20,6 +20,9 @@ beforeAll(async () => {
   await writeFile(path('slow.json'), JSON.stringify(make(3600)));
   await writeFile(path('broken.json'), '{"schema_version": 1,');
   await writeFile(path('other.json'), JSON.stringify({ hello: 'world' }));
+  await writeFile(path('text.json'), 'secret words, not JSON');
+  await writeFile(path('empty.json'), '');
+  await writeFile(path('v9.json'), JSON.stringify({ ...make(6000), schema_version: 9 }));
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -61,13 +64,24 @@ describe('benchmark-ingest compare', () => {
     expect(missing.stderr).toContain('nope.json: no such file');
   });
 
-  it('exits 1 with one line naming the path for a file that is not JSON or not a results file', async () => {
-    const broken = await runCli(['compare', path('broken.json'), path('base.json')]);
-    expect(broken.code).toBe(1);
-    expect(lines(broken.stderr)).toHaveLength(1);
-    expect(broken.stderr).toMatch(/broken\.json: not valid JSON/);
+  it.each([
+    ['cut short', 'broken.json', 'not valid JSON: it ends early (truncated?)'],
+    ['not JSON', 'text.json', 'not valid JSON'],
+    ['empty', 'empty.json', 'empty file, expected results JSON'],
+    ['of an unknown schema_version', 'v9.json', 'schema_version 9 is not supported (this version reads 1)'],
+  ])(
+    'exits 2 with one line naming a file that is %s, never quoting its content',
+    async (_, name, problem) => {
+      const r = await runCli(['compare', path('base.json'), path(name)]);
+      expect(r.code).toBe(2);
+      expect(lines(r.stderr)).toEqual([`benchmark-ingest compare: ${path(name)}: ${problem}`]);
+      expect(r.stderr).not.toMatch(/secret|schema_version":/);
+    },
+  );
+
+  it('exits 2 with one line naming a JSON file that is not a results file', async () => {
     const other = await runCli(['compare', path('base.json'), path('other.json')]);
-    expect(other.code).toBe(1);
+    expect(other.code).toBe(2);
     expect(lines(other.stderr)).toHaveLength(1);
     expect(other.stderr).toMatch(/other\.json: not a results file: /);
   });

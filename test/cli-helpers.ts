@@ -13,13 +13,17 @@ export interface CliRun {
 
 export function runCli(
   args: string[],
-  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: ROOT, timeout: options.timeoutMs ?? 60_000, env: { ...process.env, ...options.env } },
+      {
+        cwd: options.cwd ?? ROOT,
+        timeout: options.timeoutMs ?? 60_000,
+        env: { ...process.env, ...options.env },
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         resolve({ code, stdout, stderr });

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { link, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -91,6 +91,21 @@ describe('writeReport', () => {
     expect(json).toEqual(reportFixture());
     const md = await readFile(written.markdown, 'utf8');
     for (const c of written.charts) expect(md).toContain(`(${c.slice(c.lastIndexOf('/') + 1)})`);
+  });
+
+  it('replaces an earlier results file and report whole, never writing into them', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'report-'));
+    const jsonPath = join(dir, 'bench.json');
+    await writeFile(jsonPath, 'earlier results');
+    await writeFile(join(dir, 'bench_report.md'), 'earlier report');
+    // A hard link sees any write made into the file itself; a replaced file leaves it alone.
+    await link(jsonPath, join(dir, 'kept.json'));
+    await link(join(dir, 'bench_report.md'), join(dir, 'kept.md'));
+    await writeReport(reportFixture(), jsonPath);
+    expect(await readFile(join(dir, 'kept.json'), 'utf8')).toBe('earlier results');
+    expect(await readFile(join(dir, 'kept.md'), 'utf8')).toBe('earlier report');
+    expect(JSON.parse(await readFile(jsonPath, 'utf8'))).toEqual(reportFixture());
+    expect((await readdir(dir)).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 
   it('refuses an invalid results file, naming the path and the problem, and writes nothing', async () => {

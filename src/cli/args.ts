@@ -4,7 +4,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** Exit codes (ARCHITECTURE): 0 ok, 1 run failed, 2 usage error, 3 regression found by compare. */
+/** Exit codes: 0 ok, 1 run failed, 2 usage error, 3 regression found by compare. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, regression: 3 } as const;
 
 /** True when the arguments ask for the command's usage (`--help` or `-h`). */

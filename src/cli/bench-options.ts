@@ -3,7 +3,7 @@
  * and the checks made before any benchmark starts: an output path that can be written, a user's
  * directory that exists, a catalog URL that answers. Every mistake is a one-line UsageError.
  */
-import { access, constants, mkdir, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { ITEM_PROFILES } from '../stac/item.js';
 import { type BenchSettings, DEFAULT_SETTINGS } from '../vitest/settings.js';
@@ -17,6 +17,7 @@ import {
   stringFlag,
   UsageError,
 } from './args.js';
+import { makeFolders, probeFolder } from './output-path.js';
 
 export type BenchMode = 'file' | 'api' | 'all';
 
@@ -141,7 +142,7 @@ export async function checkOutput(output: string): Promise<void> {
     throw new UsageError(`--output ${output}: ${dirname(output)} is not a directory`);
   }
   try {
-    await mkdir(dirname(output), { recursive: true });
+    await makeFolders(dirname(output));
   } catch (e) {
     throw new UsageError(
       `--output ${output}: cannot create its folder (${(e as NodeJS.ErrnoException).code})`,
@@ -149,11 +150,8 @@ export async function checkOutput(output: string): Promise<void> {
   }
   const st = await stat(output).catch(() => null);
   if (st?.isDirectory()) throw new UsageError(`--output ${output}: is a directory, expected a .json file`);
-  try {
-    await access(st ? output : dirname(output), constants.W_OK);
-  } catch (e) {
-    throw new UsageError(`--output ${output}: not writable (${(e as NodeJS.ErrnoException).code})`);
-  }
+  // The results are written beside the output and renamed over it: the folder must take a new file.
+  await probeFolder(dirname(output), output);
 }
 
 export async function checkDirectory(dir: string): Promise<void> {

@@ -1,4 +1,4 @@
-/** The conditions a results file was measured under (ARCHITECTURE "Results file": `environment`). */
+/** The conditions a results file was measured under (docs/architecture.md, "Results file": `environment`). */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';

@@ -2,7 +2,7 @@
  * The measuring core: one measured run of a function, with wall time, CPU (user + system of the
  * whole process), the main thread's event-loop utilisation and the peak memory of the whole process.
  *
- * Peak memory follows ARCHITECTURE "Measurement rules": the highest resident set size of the process
+ * Peak memory follows the measurement rules (docs/architecture.md): the highest resident set size of the process
  * during the run minus the RSS just before it. On Linux the kernel's high-water mark (`VmHWM` in
  * /proc/self/status) is reset to the current RSS by writing `5` to /proc/self/clear_refs, and read after
  * the run: it sees every page the process touched (workers, Buffers, WASM), even while the main thread

@@ -1,4 +1,4 @@
-/** The results contract (ARCHITECTURE "Results file"); schema/results.schema.json mirrors it. */
+/** The results contract (docs/architecture.md, "Results file"); schema/results.schema.json mirrors it. */
 
 export type Scenario = 'directory' | 'feature-collection' | 'ndjson' | 'catalog' | 'parquet' | 'api-search';
 export const SCENARIOS: readonly Scenario[] = [

@@ -1,11 +1,13 @@
 /**
  * Writes a results file and its report: `<name>.json` (validated against the schema first; nothing
- * is written when invalid), `<name>_report.md` and the SVG charts beside it.
+ * is written when invalid), `<name>_report.md` and the SVG charts beside it. Each file is replaced
+ * whole (temporary file and rename), so an interrupted run never leaves half a file.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { ResultsFile } from '../profiling/result.js';
 import { validateResults } from '../profiling/schema.js';
+import { writeFileAtomic } from '../cli/atomic.js';
 import { planCharts } from './charts.js';
 import { renderMarkdown } from './markdown.js';
 
@@ -42,12 +44,12 @@ export async function writeReport(file: ResultsFile, jsonPath: string): Promise<
   const charts = planCharts(file, baseName);
   const markdown = markdownPathFor(jsonPath);
   await mkdir(dir, { recursive: true });
-  await writeFile(jsonPath, `${JSON.stringify(file, null, 2)}\n`);
-  await writeFile(markdown, renderMarkdown(file, { baseName, charts }));
+  await writeFileAtomic(jsonPath, `${JSON.stringify(file, null, 2)}\n`);
+  await writeFileAtomic(markdown, renderMarkdown(file, { baseName, charts }));
   const chartPaths: string[] = [];
   for (const c of charts) {
     const path = join(dir, c.fileName);
-    await writeFile(path, c.svg);
+    await writeFileAtomic(path, c.svg);
     chartPaths.push(path);
   }
   return { json: jsonPath, markdown, charts: chartPaths };

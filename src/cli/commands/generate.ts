@@ -1,13 +1,15 @@
 /**
- * `benchmark-ingest generate --output PATH --count N --format F [--profile P] [--seed S]`
+ * `benchmark-ingest generate --output PATH --count N --format F [--profile P] [--seed S] [--force]`
  * Writes a generated dataset (streaming) and prints a one-line summary on stdout. Long runs show
- * progress on stderr: `\r`-updated on a terminal, otherwise one line every few seconds.
+ * progress on stderr: `\r`-updated on a terminal, otherwise one line every few seconds. Where it
+ * may write, and how it replaces an earlier data set: generate-output.ts.
  */
 import { resolve } from 'node:path';
 import { writeDataset } from '../../fixtures/writers.js';
 import { FILE_FORMATS } from '../../ingest/types.js';
 import { ITEM_PROFILES } from '../../stac/item.js';
 import { choiceFlag, EXIT, helpAsked, intFlag, parseArgs, stringFlag, UsageError } from '../args.js';
+import { checkParent, checkTarget, MARKER, type OutputKind, writeInPlace } from '../generate-output.js';
 
 export const DEFAULT_SEED = 42;
 /** Non-TTY progress: at most one line per this many milliseconds. */
@@ -17,7 +19,13 @@ const REDRAW_EVERY_MS = 200;
 
 export const GENERATE_USAGE =
   'generate --output PATH --count N --format directory|feature-collection|ndjson|catalog|parquet ' +
-  '[--profile small|sentinel-2] [--seed S]';
+  '[--profile small|sentinel-2] [--seed S] [--force]';
+
+const LONG_USAGE = [
+  `usage: benchmark-ingest ${GENERATE_USAGE}`,
+  '  directory and catalog write a folder: a new or empty one, or one generate made (it holds',
+  `  ${MARKER}); the other formats write a new file. --force replaces anything else.`,
+].join('\n');
 
 export interface GenerateArgs {
   output: string;
@@ -25,14 +33,18 @@ export interface GenerateArgs {
   format: (typeof FILE_FORMATS)[number];
   profile: (typeof ITEM_PROFILES)[number];
   seed: number;
+  force: boolean;
 }
 
 /** Parses and checks the arguments; every mistake is a one-line UsageError. */
 export function parseGenerateArgs(argv: string[]): GenerateArgs {
-  const args = parseArgs(argv, { values: ['output', 'count', 'format', 'profile', 'seed'] });
+  const args = parseArgs(argv, {
+    values: ['output', 'count', 'format', 'profile', 'seed'],
+    booleans: ['force'],
+  });
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
   const output = stringFlag(args, 'output');
-  const count = intFlag(args, 'count', { min: 0, max: 100_000_000 });
+  const count = intFlag(args, 'count', { min: 1, max: 100_000_000 });
   const format = choiceFlag(args, 'format', FILE_FORMATS);
   if (output === undefined || output.trim() === '')
     throw new UsageError(`--output is required (${GENERATE_USAGE})`);
@@ -44,6 +56,7 @@ export function parseGenerateArgs(argv: string[]): GenerateArgs {
     format,
     profile: choiceFlag(args, 'profile', ITEM_PROFILES) ?? 'small',
     seed: intFlag(args, 'seed', { min: 0, max: 2 ** 31 - 1 }) ?? DEFAULT_SEED,
+    force: args.flags.get('force') === true,
   };
 }
 
@@ -82,22 +95,28 @@ export function progressReporter(
 
 export async function run(argv: string[]): Promise<number> {
   if (helpAsked(argv)) {
-    process.stdout.write(`usage: benchmark-ingest ${GENERATE_USAGE}\n`);
+    process.stdout.write(`${LONG_USAGE}\n`);
     return EXIT.ok;
   }
   const opts = parseGenerateArgs(argv);
+  const kind: OutputKind = opts.format === 'directory' || opts.format === 'catalog' ? 'folder' : 'file';
+  const target = { path: opts.output, kind, format: opts.format, force: opts.force };
+  await checkTarget(target.path, kind, opts.format, opts.force);
+  await checkParent(target.path);
   const progress = progressReporter(opts.count);
   const started = performance.now();
   let written: Awaited<ReturnType<typeof writeDataset>>;
   try {
-    written = await writeDataset({
-      format: opts.format,
-      path: opts.output,
-      profile: opts.profile,
-      count: opts.count,
-      seed: opts.seed,
-      onProgress: (done) => progress.update(done),
-    });
+    written = await writeInPlace(target, (path) =>
+      writeDataset({
+        format: opts.format,
+        path,
+        profile: opts.profile,
+        count: opts.count,
+        seed: opts.seed,
+        onProgress: (done) => progress.update(done),
+      }),
+    );
   } finally {
     progress.end();
   }

@@ -12,9 +12,11 @@
  * read: the Items received before it are written, and the summary says how far it got and why it
  * stopped), or when nothing was ingested and failures were counted (every input failed); 2 for a
  * usage error.
+ *
+ * FILE is written to a temporary file beside it and renamed into place at the end, so an earlier
+ * FILE stays whole until then. A run that fails after some Items keeps those Items.
  */
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { type ApiIngestOptions, type ApiReport, newApiReport } from '../../ingest/api/index.js';
 import { closeWorkerPool, ingest, VARIANT_TOKENS } from '../../ingest/index.js';
@@ -29,6 +31,8 @@ import {
   stringFlag,
   UsageError,
 } from '../args.js';
+import { type AtomicWriteStream, createAtomicWriteStream } from '../atomic.js';
+import { checkNotSource, checkWritableFile } from '../output-path.js';
 
 const USAGE =
   'usage: benchmark-ingest ingest SOURCE [--collection-id ID] [--strategy S] [--concurrency N] ' +
@@ -49,6 +53,8 @@ function longUsage(): string {
     "    --same-host       follow a remote catalog's links only on the root's origin",
     '    --private-addresses auto|allow|refuse  reach private/loopback addresses (auto: not from a public root)',
     '  Items are written as NDJSON (stdout unless --output); a one-line summary goes to stderr.',
+    '  --output FILE: its folder must exist; it must not be SOURCE, nor inside a SOURCE folder or a',
+    "          catalog's folder; it is replaced only when the run ends (kept Items of a failed run too)",
   ].join('\n');
 }
 
@@ -75,8 +81,13 @@ export async function run(
     return EXIT.ok;
   }
   const { source, options, output, progress } = parseIngestArgs(argv);
+  if (output !== undefined) {
+    await checkNotSource(output, source, options.format);
+    await checkWritableFile(output);
+  }
   const failures = new FailureCollector();
-  const out = output ? createWriteStream(output) : io.stdout;
+  const target = output !== undefined ? createAtomicWriteStream(output) : null;
+  const out = target ? target.stream : io.stdout;
   const sink = new LineSink(out);
   const started = performance.now();
   let count = 0;
@@ -107,7 +118,11 @@ export async function run(
       if (count === 0) throw e;
       stopped = e;
     }
-    await sink.end(out !== io.stdout);
+    await sink.end(target !== null);
+    await target?.commit();
+  } catch (e) {
+    await keepReceived(sink, target, count);
+    throw e;
   } finally {
     if (ticker) clearInterval(ticker);
     if (ticker && tty) io.stderr.write('\r\x1b[K');
@@ -119,6 +134,21 @@ export async function run(
   // Every input failed and nothing came out: not a success.
   if (count === 0 && failures.count > 0 && !sink.closed) return EXIT.failed;
   return EXIT.ok;
+}
+
+/**
+ * After a failed run: the Items received so far are flushed and, for --output, put in place. A run
+ * that wrote no Item, or whose output itself failed, leaves an earlier FILE as it was.
+ */
+async function keepReceived(sink: LineSink, target: AtomicWriteStream | null, count: number): Promise<void> {
+  try {
+    // An ended stream means the failure came from finishing the output itself.
+    if (count === 0 || target?.stream.writableEnded) throw new Error('nothing to keep');
+    await sink.end(target !== null);
+    await target?.commit();
+  } catch {
+    await target?.abort();
+  }
 }
 
 export function parseIngestArgs(argv: string[]): {
@@ -240,7 +270,8 @@ class LineSink {
 
   async end(close: boolean): Promise<void> {
     if (!this.closed) await this.flush();
-    if (close && !this.closed) {
+    // A destroyed stream has already emitted 'close': waiting for it would never end.
+    if (close && !this.closed && !this.stream.destroyed) {
       this.stream.end();
       await Promise.race([once(this.stream, 'finish'), once(this.stream, 'close')]);
     }

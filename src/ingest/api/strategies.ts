@@ -1,5 +1,5 @@
 /**
- * The three strategies for a STAC API search (ARCHITECTURE "Strategies"):
+ * The three strategies for a STAC API search (docs/architecture.md, "Strategies"):
  * - `sequential`: one page after another following `next` (pystac-client's way; the baseline).
  * - `concurrent`: the search cut into time partitions (search-plan.ts), `concurrency` pages in
  *   flight on this thread over one undici Agent with spare connections, each the next page of the

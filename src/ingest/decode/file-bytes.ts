@@ -1,6 +1,6 @@
 /**
  * How the worker-threads strategy hands over batches of files (the default for them, where
- * ARCHITECTURE's first design had workers read and parse): a worker only reads a batch of files,
+ * the first design had workers read and parse): a worker only reads a batch of files,
  * with blocking reads, into one buffer that is transferred (not copied) to the caller, which decodes
  * and parses each file as it is pulled, then gives the buffer back for a later batch.
  *

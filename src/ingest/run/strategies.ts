@@ -1,5 +1,5 @@
 /**
- * The three strategies, one signature, one mechanism each (ARCHITECTURE "Strategies"):
+ * The three strategies, one signature, one mechanism each (docs/architecture.md, "Strategies"):
  * - `sequential`: one job at a time on this thread, `fs.promises.readFile` then parse (the seed's
  *   algorithm, the baseline). `concurrency` is ignored: it is always 1.
  * - `concurrent`: up to `concurrency` jobs in flight on this thread (p-limit), async reads through
