@@ -19,12 +19,14 @@ import { HttpCounters } from './api/counters.js';
 import { HttpClient } from './api/http.js';
 import { ingestApi } from './api/index.js';
 import { privateAddressesFor } from './api/reach.js';
-import { PARQUET_READERS, type ParquetReaderName } from './decode/parquet-readers.js';
 import { isUrl } from './io/reading.js';
 import { ItemStream } from './run/item-stream.js';
 import type { JobResult } from './run/jobs.js';
 import { planSource, type SourceFormat } from './sources.js';
 import { STRATEGY_FNS } from './run/strategies.js';
+import { parseVariant } from './variant.js';
+
+export { parseVariant, type Variant, VARIANT_TOKENS } from './variant.js';
 import {
   FailureCollector,
   FILE_FORMATS,
@@ -37,26 +39,6 @@ import {
 export { FailureCollector, newIngestStats, SourceError } from './types.js';
 export type { IngestFailure, IngestOptions, IngestStats, StrategyName } from './types.js';
 export { closeWorkerPool } from './run/worker-pool.js';
-
-/**
- * Every variant token a source or strategy understands: worker hand-overs (`parse-in-worker`,
- * `clone`), whole-file parsing, the Parquet readers, and the API search method.
- */
-export const VARIANT_TOKENS: readonly string[] = [
-  'parse-in-worker',
-  'clone',
-  'whole-file',
-  ...PARQUET_READERS,
-  'get',
-  'post',
-];
-
-function variantTokens(variant: string | undefined): string[] {
-  return (variant ?? '')
-    .toLowerCase()
-    .split('+')
-    .filter((t) => t !== '');
-}
 
 /** Files per worker job when `batchSize` is not given. */
 export const DEFAULT_BATCH = 64;
@@ -98,13 +80,13 @@ async function* fileResults(
 ): AsyncGenerator<JobResult, void, undefined> {
   const strategy: StrategyName = options.strategy ?? 'sequential';
   const concurrency = strategy === 'sequential' ? 1 : (options.concurrency ?? defaultConcurrency(strategy));
-  const variants = new Set((options.variant ?? '').split('+').filter(Boolean));
+  const variant = parseVariant(options.variant);
   const batchSize = strategy === 'worker-threads' ? (options.batchSize ?? DEFAULT_BATCH) : 1;
   const plan = await planSource(source, {
     format: options.format as SourceFormat | undefined,
     batchSize,
-    ...(variants.has('whole-file') ? { rangeBytes: Number.POSITIVE_INFINITY, wholeFile: true } : {}),
-    ...parquetReaderOf(variants),
+    ...(variant.wholeFile ? { rangeBytes: Number.POSITIVE_INFINITY, wholeFile: true } : {}),
+    ...(variant.parquetReader ? { parquetReader: variant.parquetReader } : {}),
     otherHosts: options.otherHosts ?? true,
   });
   const stats = options.stats ?? newIngestStats();
@@ -117,7 +99,7 @@ async function* fileResults(
   try {
     yield* STRATEGY_FNS[strategy](plan, {
       concurrency,
-      variants,
+      handover: variant.handover,
       failures,
       stats,
       signal: options.signal,
@@ -154,11 +136,6 @@ async function catalogClient(
   );
 }
 
-function parquetReaderOf(variants: Set<string>): { parquetReader?: ParquetReaderName } {
-  const named = PARQUET_READERS.find((r) => variants.has(r));
-  return named ? { parquetReader: named } : {};
-}
-
 function defaultConcurrency(strategy: StrategyName): number {
   return strategy === 'worker-threads' ? 2 : 10;
 }
@@ -178,13 +155,7 @@ function checkOptions(options: IngestOptions): void {
   if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1)) {
     throw new TypeError(`batchSize must be a whole number >= 1, got ${batchSize}`);
   }
-  for (const token of variantTokens(options.variant)) {
-    if (!VARIANT_TOKENS.includes(token)) {
-      throw new TypeError(
-        `variant '${token}' is unknown (known: ${VARIANT_TOKENS.join(', ')}; join several with +)`,
-      );
-    }
-  }
+  parseVariant(options.variant);
   if (
     options.maxBodyBytes !== undefined &&
     !(Number.isInteger(options.maxBodyBytes) && options.maxBodyBytes >= 1)

@@ -19,7 +19,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { type ApiIngestOptions, type ApiReport, newApiReport } from '../../ingest/api/index.js';
-import { closeWorkerPool, ingest, VARIANT_TOKENS } from '../../ingest/index.js';
+import { closeWorkerPool, ingest, parseVariant, VARIANT_TOKENS } from '../../ingest/index.js';
 import { FailureCollector, FILE_FORMATS, type IngestOptions, STRATEGIES } from '../../ingest/types.js';
 import {
   choiceFlag,
@@ -205,12 +205,10 @@ export function parseIngestArgs(argv: string[]): {
 /** `--variant`: tokens joined with `+`, each one the library knows. */
 function variantFlag(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
-  for (const token of raw.toLowerCase().split('+')) {
-    if (!VARIANT_TOKENS.includes(token)) {
-      throw new UsageError(
-        `--variant: '${token}' is unknown (known: ${VARIANT_TOKENS.join(', ')}; join several with +)`,
-      );
-    }
+  try {
+    parseVariant(raw);
+  } catch (e) {
+    throw new UsageError(`--variant: ${(e as Error).message.replace(/^variant /, '')}`);
   }
   return raw;
 }

@@ -21,6 +21,7 @@ import { HttpCounters } from './counters.js';
 import { isLoopback, openEndpoint } from './endpoint.js';
 import { HttpClient, type HttpOptions } from './http.js';
 import { privateAddressesFor } from './reach.js';
+import { parseVariant } from '../variant.js';
 import { type ApiReport, type ApiRun, newApiReport } from './run.js';
 import { API_STRATEGIES } from './strategies.js';
 
@@ -89,13 +90,6 @@ export function ingestApi(url: string, options: ApiIngestOptions = {}): AsyncIte
   return run(url, options, strategy, maxItems, limit);
 }
 
-function preferredMethod(variant: string | undefined): 'GET' | 'POST' | undefined {
-  const tokens = new Set((variant ?? '').toLowerCase().split('+'));
-  if (tokens.has('get')) return 'GET';
-  if (tokens.has('post')) return 'POST';
-  return undefined;
-}
-
 async function* run(
   url: string,
   options: ApiIngestOptions,
@@ -132,7 +126,7 @@ async function* run(
       client,
       url,
       options.collectionId,
-      preferredMethod(options.variant),
+      parseVariant(options.variant).method,
       concurrency > 1,
     );
     Object.assign(report, { method: endpoint.method, searchUrl: endpoint.searchUrl, concurrency });

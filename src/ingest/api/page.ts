@@ -8,6 +8,7 @@
  * on, so its Items are never lost with it.
  */
 import type { Link, StacItem } from '../../stac/item.js';
+import { itemProblem } from '../../stac/item-check.js';
 import type { FailureCollector } from '../types.js';
 import type { HttpClient } from './http.js';
 
@@ -67,11 +68,13 @@ export function readPage(request: PageRequest, doc: unknown, failures?: FailureC
   }
   const items: StacItem[] = [];
   for (const f of doc.features as unknown[]) {
-    if (isRecord(f) && typeof f.id === 'string' && f.id !== '' && isRecord(f.properties)) {
+    const problem = itemProblem(f);
+    if (problem === null) {
       items.push(f as unknown as StacItem);
     } else {
-      const id = isRecord(f) && typeof f.id === 'string' ? `'${f.id}'` : 'without an id';
-      failures?.add(where, `feature ${id} is not a STAC Item (needs a string id and properties)`);
+      const id =
+        isRecord(f) && typeof f.id === 'string' && f.id.length <= 200 ? `'${f.id}'` : 'without an id';
+      failures?.add(where, `feature ${id}: ${problem}`);
     }
   }
   const links = Array.isArray(doc.links) ? (doc.links as unknown[]).filter(isRecord) : [];

@@ -52,8 +52,8 @@ export interface StrategyOptions extends ScheduleContext {
   concurrency: number;
   /** Reads the plan's URLs (a static catalog over http(s)), on this thread. */
   http?: HttpClient | undefined;
-  /** Variant tokens that apply to the strategy (e.g. `clone`). */
-  variants: Set<string>;
+  /** worker-threads: how Items cross to the caller (the variant's hand-over). */
+  handover: Transfer;
 }
 
 /** A strategy yields job results; `ItemStream` turns them into the caller's Items. */
@@ -78,7 +78,7 @@ export async function* workerThreads(
   options: StrategyOptions,
 ): AsyncGenerator<JobResult, void, undefined> {
   const n = options.concurrency;
-  const transfer = transferOf(options.variants);
+  const transfer = options.handover;
   const pool = sharedPool();
   const workers = pool.acquire(n);
   const start = eluSnapshot(workers);
@@ -136,16 +136,6 @@ function workerReader(pool: WorkerPool, n: number, path: string): ChunkReader {
     },
     close: async () => undefined,
   };
-}
-
-/**
- * The hand-over: JSON is read by the workers and parsed here (`bytes`) unless a variant asks for
- * Items parsed in the workers (`parse-in-worker`: JSON text, `clone`: structured clone). Parquet row
- * groups and catalog documents use the JSON text hand-over (runJob).
- */
-function transferOf(variants: Set<string>): Transfer {
-  if (variants.has('clone')) return 'clone';
-  return variants.has('parse-in-worker') ? 'json' : 'bytes';
 }
 
 export const STRATEGY_FNS: Record<StrategyName, Strategy> = {
