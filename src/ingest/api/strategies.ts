@@ -12,7 +12,7 @@
 import type { StacItem } from '../../stac/item.js';
 import { Channel } from './channel.js';
 import { firstRequest } from './endpoint.js';
-import { type Chain, ChainQueue, newChain, pagesLeft } from './chain-queue.js';
+import { type Chain, ChainQueue, type ChainReport, newChain, pagesLeft } from './chain-queue.js';
 import { fetchPage, type Page, type PageRequest, pages, RepeatedNextError, requestKey } from './page.js';
 import { DuplicateFilter, type Partition, splitPartition } from './partition.js';
 import { paramsFor, partitionReport, planFor, type ProbedSlice, type SearchPlan } from './search-plan.js';
@@ -71,8 +71,7 @@ export async function* concurrent(run: ApiRun): AsyncGenerator<StacItem> {
   const queue = new ChainQueue(pageSize);
   const chainOf = (p: Partition): Chain =>
     newChain(p, firstRequest(run.endpoint, paramsFor(run, p)), partitionReport(run, p));
-  for (const s of plan.slices) if (s.continues) queue.push(continuation(s));
-  for (const p of plan.pieces) queue.push(chainOf(p));
+  for (const chain of plannedCrawls(run, plan)) queue.push(chain);
   if (queue.size === 0) return;
   /** Chains a slot is working on (their pages left count in the balanced share). */
   const taken = new Set<Chain>();
@@ -175,7 +174,7 @@ export async function* workerThreads(run: ApiRun): AsyncGenerator<StacItem> {
   const plan = await planFor(run, run.concurrency);
   const bounds = plan?.bounds ?? [];
   const filter = new DuplicateFilter(bounds);
-  const job = (request: PageRequest, report: PartitionReport): CrawlJob => ({
+  const job = (request: PageRequest, report: ChainReport): CrawlJob => ({
     request,
     bounds,
     counters: run.client.counters.buffer,
@@ -191,17 +190,9 @@ export async function* workerThreads(run: ApiRun): AsyncGenerator<StacItem> {
     yield* probedItems(plan, filter);
     if (plan.error !== null) throw plan.error;
     // Longest first: a worker crawls a partition to its end, so the last one started sets the end.
-    const left: [CrawlJob, number][] = [];
-    for (const s of plan.slices) {
-      if (s.continues) left.push([job(s.page.next!, s.report), (s.partition.matched ?? 0) - s.page.features]);
-    }
-    for (const p of plan.pieces) {
-      left.push([
-        job(firstRequest(run.endpoint, paramsFor(run, p)), partitionReport(run, p)),
-        p.matched ?? 0,
-      ]);
-    }
-    jobs.push(...left.sort((a, b) => b[1] - a[1]).map(([j]) => j));
+    const crawls = plannedCrawls(run, plan);
+    const left = (c: Chain) => pagesLeft(c, plan.pageSize);
+    for (const c of crawls.sort((a, b) => left(b) - left(a))) jobs.push(job(c.request, c.report));
     if (jobs.length === 0) return;
   } else {
     const report = partitionReport(run, { start: -Infinity, end: Infinity, matched: null });
@@ -237,6 +228,18 @@ function* probedItems(plan: SearchPlan, filter: DuplicateFilter): Generator<Stac
     if (s.cut) filter.addYielded(s.page.items);
     yield* kept;
   }
+}
+
+/**
+ * What a partitioned plan leaves to crawl after its probes, shared by both partitioned strategies:
+ * each probed slice that goes on (continued from its first page's `next`), then each piece.
+ */
+function plannedCrawls(run: ApiRun, plan: SearchPlan): Chain[] {
+  const chains = plan.slices.filter((s) => s.continues).map(continuation);
+  for (const p of plan.pieces) {
+    chains.push(newChain(p, firstRequest(run.endpoint, paramsFor(run, p)), partitionReport(run, p)));
+  }
+  return chains;
 }
 
 /** The chain of a probed slice, continued from its first page's `next`. */
