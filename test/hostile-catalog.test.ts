@@ -198,12 +198,12 @@ describe.each(STRATEGIES)('a remote catalog under %s', (strategy) => {
     try {
       const { items, failures } = await collect(`${server.url}/catalog.json`, {
         ...options,
-        timeoutMs: 300,
+        timeoutMs: 1500,
         retries: 0,
       });
       expect(ids(items)).toEqual([makeItem(3).id]);
       expect(failures.failures).toEqual([
-        { source: `${server.url}/silent.json`, reason: 'timed out after 300 ms' },
+        { source: `${server.url}/silent.json`, reason: 'timed out after 1500 ms' },
       ]);
     } finally {
       await server.close();

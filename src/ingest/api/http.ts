@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { gunzip as gunzipCb } from 'node:zlib';
 import { type Dispatcher, request } from 'undici';
 import { jsonErrorReason } from '../decode/json-text.js';
+import { IngestError } from '../types.js';
 import { HttpCounters } from './counters.js';
 import { parseJsonBytes } from './json-bytes.js';
 import {
@@ -66,14 +67,14 @@ export function formatBytes(n: number): string {
 }
 
 /** A request a STAC API answered with an error status (after retries, when retryable). */
-export class HttpError extends Error {
+export class HttpError extends IngestError {
   constructor(
     readonly method: string,
     readonly url: string,
     readonly status: number,
     readonly body: string,
   ) {
-    super(`${method} ${url}: HTTP ${status}${describeBody(body)}`);
+    super(url, 'http', `${method} ${url}: HTTP ${status}${describeBody(body)}`);
     this.name = 'HttpError';
   }
 }
@@ -216,7 +217,8 @@ export class HttpClient {
         const location = res.headers.location;
         if (REDIRECTS.has(res.statusCode) && typeof location === 'string') {
           await res.body.dump();
-          if (hops >= MAX_REDIRECTS) throw new RefusedReachError(`more than ${MAX_REDIRECTS} redirects`);
+          if (hops >= MAX_REDIRECTS)
+            throw new RefusedReachError(url, `more than ${MAX_REDIRECTS} redirects`, 'limit');
           url = new URL(location, url).href;
           if (
             res.statusCode === 303 ||
@@ -228,7 +230,7 @@ export class HttpClient {
           }
           continue;
         }
-        const bytes = await this.readBody(res);
+        const bytes = await this.readBody(res, url);
         return { status: res.statusCode, bytes, retryAfter: retryAfterMs(res.headers['retry-after']) };
       }
     } catch (e) {
@@ -246,10 +248,14 @@ export class HttpClient {
    * length is refused unread, a longer stream is cut off where it passes the limit, and gzip stops
    * inflating there (so a small compressed body cannot expand without bound).
    */
-  private async readBody(res: Dispatcher.ResponseData): Promise<Buffer> {
+  private async readBody(res: Dispatcher.ResponseData, url: string): Promise<Buffer> {
     const limit = this.maxBodyBytes;
     const tooLarge = (what: string) =>
-      new RefusedReachError(`${what} larger than the limit of ${formatBytes(limit)} (maxBodyBytes)`);
+      new RefusedReachError(
+        url,
+        `${what} larger than the limit of ${formatBytes(limit)} (maxBodyBytes)`,
+        'limit',
+      );
     const declared = Number(res.headers['content-length']);
     if (declared > limit) {
       res.body.destroy();
@@ -286,7 +292,11 @@ export class HttpClient {
       res = await this.send(req);
     } catch (e) {
       if (e instanceof RefusedReachError && !e.message.includes(req.url)) {
-        throw new RefusedReachError(`${req.method} ${req.url}: ${e.message}`);
+        throw new RefusedReachError(
+          e.source,
+          `${req.method} ${req.url}: ${e.message}`,
+          e.kind === 'limit' ? 'limit' : 'refused',
+        );
       }
       throw e;
     }

@@ -9,7 +9,7 @@
  */
 import type { Link, StacItem } from '../../stac/item.js';
 import { itemProblem } from '../../stac/item-check.js';
-import type { FailureCollector } from '../types.js';
+import { type FailureCollector, IngestError } from '../types.js';
 import type { HttpClient } from './http.js';
 
 /** One search request: where, how, and with what. */
@@ -33,9 +33,11 @@ export interface Page {
 }
 
 /** Thrown when a server hands out a `next` link that was already followed. */
-export class RepeatedNextError extends Error {
+export class RepeatedNextError extends IngestError {
   constructor(readonly request: PageRequest) {
     super(
+      request.url,
+      'page',
       `${request.method} ${request.url}: the server returned a next link that was already followed (stopped instead of looping)`,
     );
     this.name = 'RepeatedNextError';

@@ -9,6 +9,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 import { Agent } from 'undici';
+import { IngestError } from '../types.js';
 
 /** `refuse`: private addresses are not reached; `allow`: anything is. `auto` decides from the root. */
 export type PrivateAddresses = 'auto' | 'allow' | 'refuse';
@@ -16,10 +17,10 @@ export type PrivateAddresses = 'auto' | 'allow' | 'refuse';
 /** A resolver with the shape of `dns.lookup` called with `{ all: true }` (tests supply their own). */
 export type Lookup = (hostname: string) => Promise<LookupAddress[]>;
 
-/** Refused reaches: not retried, and named as refused rather than as network trouble. */
-export class RefusedReachError extends Error {
-  constructor(message: string) {
-    super(message);
+/** Refused reaches and overruns: never retried, and named as such rather than as network trouble. */
+export class RefusedReachError extends IngestError {
+  constructor(source: string, message: string, kind: 'refused' | 'limit' = 'refused') {
+    super(source, kind, message);
     this.name = 'RefusedReachError';
   }
 }
@@ -109,10 +110,10 @@ export async function checkReach(
   try {
     parsed = new URL(url);
   } catch {
-    throw new RefusedReachError(`'${url}' is not a URL`);
+    throw new RefusedReachError(url, `'${url}' is not a URL`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new RefusedReachError(`refused '${url}': only http(s) is reachable from a remote source`);
+    throw new RefusedReachError(url, `refused '${url}': only http(s) is reachable from a remote source`);
   }
   if (privateAddresses === 'allow') return;
   const host = hostOf(parsed);
@@ -133,6 +134,7 @@ export async function checkReach(
 
 function privateRefusal(url: string, address: string): RefusedReachError {
   return new RefusedReachError(
+    url,
     `refused '${url}': ${address} is a private or loopback address, not reachable from a public root`,
   );
 }
