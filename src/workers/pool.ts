@@ -147,10 +147,11 @@ export class Pool {
     const workerData: ServeData = preload ? { preload } : {};
     const worker = spawnWorker(entry, { ...spawn, workerData: { ...workerData } });
     const member: Member = { worker, pending: new Map(), dead: false };
-    worker.unref();
     worker.on('message', (reply: FromWorker) => this.receive(member, reply));
     worker.on('error', (e: Error) => this.bury(member, `failed (${e.message})`));
     worker.on('exit', (code) => this.bury(member, `exited (code ${code})`));
+    // After the listeners: adding a 'message' listener refs the worker again.
+    worker.unref();
     return member;
   }
 
@@ -171,7 +172,7 @@ export class Pool {
     if (member.dead) return;
     member.dead = true;
     this.buried = true;
-    const { label, describe = (name: string) => `a ${name} job` } = this.options;
+    const { label, describe = (name: string) => `job '${name}'` } = this.options;
     for (const p of member.pending.values()) {
       p.reject(new Error(`${label} worker ${how} while running ${describe(p.name, p.data)}`));
     }
