@@ -6,7 +6,7 @@
  * warm-up, to check that failures reach the results as errors.
  */
 import { describe, inject } from 'vitest';
-import { squareInWorker } from '../src/workers/probe.js';
+import { squareInWorker } from '../test/support/probe.js';
 import { measuredBench } from '../src/vitest/measured-bench.js';
 
 const mode = process.env.STAC_BENCH_SELF_TEST;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { squareInWorker } from '../src/workers/probe.js';
+import { squareInWorker } from './support/probe.js';
 
 const run = promisify(execFile);
 
@@ -15,7 +15,7 @@ describe('worker threads started by library code', () => {
 
   it('run TypeScript worker code in a process started through tsx, as the CLI is', async () => {
     const script =
-      "import('./src/workers/probe.ts').then(async (m) => console.log(await m.squareInWorker(9)))";
+      "import('./test/support/probe.ts').then(async (m) => console.log(await m.squareInWorker(9)))";
     const { stdout } = await run(process.execPath, ['--import', 'tsx', '-e', script], { cwd: process.cwd() });
     expect(stdout.trim()).toBe('81');
   });

@@ -1,26 +1,18 @@
 /**
- * A worker thread of the API `worker-threads` strategy: crawls the partitions it is sent, one page
- * after another, parses each page here, marks the items touching a partition boundary and posts
- * the Items to the main thread. At most WINDOW pages wait unacknowledged.
+ * The `crawl` job of the API `worker-threads` strategy, as run in a pool worker: crawls one
+ * partition, one page after another, parses each page here, marks the items touching a partition
+ * boundary and posts the Items to the main thread. At most WINDOW pages wait unacknowledged.
  */
-import { parentPort } from 'node:worker_threads';
 import type { Agent } from 'undici';
+import type { JobContext } from '../../workers/serve.js';
 import { FailureCollector } from '../types.js';
 import { HttpCounters } from './counters.js';
 import { HttpClient } from './http.js';
 import { pages, RepeatedNextError } from './page.js';
 import { touchesBoundary } from './partition.js';
 import { guardedAgent } from './reach.js';
-import { type FromWorker, type ToWorker, WINDOW } from './worker-pool.js';
+import { type CrawlEnd, type CrawlPage, type CrawlRequest, type CrawlSignal, WINDOW } from './worker-pool.js';
 
-interface JobState {
-  controller: AbortController;
-  sent: number;
-  acked: number;
-  wake: (() => void) | null;
-}
-
-const port = parentPort!;
 /**
  * One crawl at a time per worker: two connections are plenty. One Agent per reach policy (the
  * ingest decided it from its root), kept for the connections' reuse across crawls.
@@ -34,20 +26,21 @@ function agentFor(privateAddresses: 'allow' | 'refuse'): Agent {
   }
   return agent;
 }
-const jobs = new Map<number, JobState>();
 
-const post = (msg: FromWorker) => port.postMessage(msg);
-
-function wake(state: JobState | undefined): void {
-  const w = state?.wake;
-  if (state) state.wake = null;
-  w?.();
-}
-
-async function crawl(msg: Extract<ToWorker, { type: 'crawl' }>): Promise<void> {
-  const state: JobState = { controller: new AbortController(), sent: 0, acked: 0, wake: null };
-  jobs.set(msg.id, state);
-  const signal = state.controller.signal;
+/** Crawls one partition; a failed page ends it with the reason (never a throw: the caller rebuilds it). */
+export async function crawlJob(msg: CrawlRequest, job: JobContext): Promise<CrawlEnd> {
+  const controller = new AbortController();
+  const signal = controller.signal;
+  let sent = 0;
+  let acked = 0;
+  let wake: (() => void) | null = null;
+  job.onMessage((m) => {
+    if ((m as CrawlSignal) === 'ack') acked++;
+    else controller.abort();
+    const w = wake;
+    wake = null;
+    w?.();
+  });
   const reach = msg.http.privateAddresses === 'allow' ? 'allow' : 'refuse';
   const client = new HttpClient(
     new HttpCounters(msg.counters),
@@ -57,9 +50,9 @@ async function crawl(msg: Extract<ToWorker, { type: 'crawl' }>): Promise<void> {
   const failures = new FailureCollector();
   try {
     for await (const page of pages(client, msg.request, failures)) {
-      while (state.sent - state.acked >= WINDOW && !signal.aborted) {
+      while (sent - acked >= WINDOW && !signal.aborted) {
         await new Promise<void>((resolve) => {
-          state.wake = resolve;
+          wake = resolve;
         });
       }
       if (signal.aborted) break;
@@ -69,35 +62,14 @@ async function crawl(msg: Extract<ToWorker, { type: 'crawl' }>): Promise<void> {
           if (touchesBoundary(item, msg.bounds)) candidates.push(i);
         });
       }
-      post({
-        type: 'page',
-        id: msg.id,
-        items: page.items,
-        candidates,
-        failures: failures.failures.splice(0),
-      });
-      state.sent++;
+      job.post({ items: page.items, candidates, failures: failures.failures.splice(0) } satisfies CrawlPage);
+      sent++;
     }
-    post({ type: 'done', id: msg.id });
+    return {};
   } catch (e) {
-    if (signal.aborted) post({ type: 'done', id: msg.id });
-    else {
-      const repeated = e instanceof RepeatedNextError ? { repeated: e.request } : {};
-      post({ type: 'error', id: msg.id, message: (e as Error).message, ...repeated });
-    }
-  } finally {
-    jobs.delete(msg.id);
+    if (signal.aborted) return {};
+    return e instanceof RepeatedNextError
+      ? { error: e.message, repeated: e.request }
+      : { error: (e as Error).message };
   }
 }
-
-port.on('message', (msg: ToWorker) => {
-  if (msg.type === 'crawl') {
-    void crawl(msg);
-    return;
-  }
-  const state = jobs.get(msg.id);
-  if (!state) return;
-  if (msg.type === 'ack') state.acked++;
-  else state.controller.abort();
-  wake(state);
-});

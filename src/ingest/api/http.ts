@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { gunzip as gunzipCb } from 'node:zlib';
 import { type Dispatcher, request } from 'undici';
 import { jsonErrorReason } from '../decode/json-text.js';
-import { IngestError } from '../types.js';
+import { IngestError } from '../errors.js';
 import { HttpCounters } from './counters.js';
 import { parseJsonBytes } from './json-bytes.js';
 import {

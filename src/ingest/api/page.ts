@@ -9,7 +9,8 @@
  */
 import type { Link, StacItem } from '../../stac/item.js';
 import { itemProblem } from '../../stac/item-check.js';
-import { type FailureCollector, IngestError } from '../types.js';
+import { IngestError } from '../errors.js';
+import type { FailureCollector } from '../types.js';
 import type { HttpClient } from './http.js';
 
 /** One search request: where, how, and with what. */

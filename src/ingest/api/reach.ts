@@ -9,7 +9,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 import { Agent } from 'undici';
-import { IngestError } from '../types.js';
+import { IngestError } from '../errors.js';
 
 /** `refuse`: private addresses are not reached; `allow`: anything is. `auto` decides from the root. */
 export type PrivateAddresses = 'auto' | 'allow' | 'refuse';

@@ -1,6 +1,6 @@
-/** Library code that starts a worker: used by the tests that prove worker loading under every runner. */
+/** Starts a worker the way library code does: the tests of worker loading under every runner use it. */
 import { once } from 'node:events';
-import { spawnWorker } from './spawn.js';
+import { spawnWorker } from '../../src/workers/spawn.js';
 
 export async function squareInWorker(n: number): Promise<number> {
   const worker = spawnWorker(new URL('./echo-worker.js', import.meta.url));
