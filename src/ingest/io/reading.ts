@@ -105,9 +105,28 @@ export async function readRef(
   if (mode === 'sync') return readWholeSync(ref, listed);
   if (mode === 'callback') return readCallback(ref, listed);
   if (listed) return readFile(ref);
-  const handle = await openRegular(ref);
+  return readRegular(ref);
+}
+
+/**
+ * A file checked to be regular, read with as many thread-pool round trips as `fs.readFile` makes
+ * (open, fstat, read, close): the size comes from the fstat of the check. A size of 0 (procfs) is
+ * read to its end.
+ */
+async function readRegular(path: string): Promise<Buffer> {
+  const handle = await open(path, OPEN_FLAGS);
   try {
-    return await handle.readFile();
+    const st = await handle.stat();
+    checkRegular(st);
+    if (st.size === 0) return await handle.readFile();
+    const buf = Buffer.allocUnsafe(st.size);
+    let n = 0;
+    while (n < buf.length) {
+      const { bytesRead } = await handle.read(buf, n, buf.length - n, n);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+    }
+    return n === buf.length ? buf : buf.subarray(0, n);
   } finally {
     await handle.close();
   }
