@@ -1,0 +1,161 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startVitest } from 'vitest/node';
+import type { BenchmarkResult, ResultsFile } from '../../src/profiling/result.js';
+import { validateResults } from '../../src/profiling/schema.js';
+import { StacReporter, type WrittenPaths } from '../../src/vitest/reporter.js';
+import { SETTINGS_ENV } from '../../src/vitest/settings.js';
+
+// Runs the real bench pipeline (globalSetup -> measuredBench in a forked bench process -> reporter)
+// on the trivial self-test bench only, with a tiny settings object, and reads what the reporter got.
+const SAMPLES = 2;
+const WARMUPS = 1;
+
+interface Run {
+  file: ResultsFile;
+  written: WrittenPaths;
+  fromDisk: ResultsFile;
+  progress: string[];
+  exitCode: number | string | undefined;
+}
+
+async function runSelfTestBench(): Promise<Run> {
+  const dir = mkdtempSync(join(tmpdir(), 'vitest-bench-'));
+  const output = join(dir, 'self-test.json');
+  const saved = { env: { ...process.env }, exitCode: process.exitCode };
+  process.env[SETTINGS_ENV] = JSON.stringify({
+    formats: [],
+    samples: SAMPLES,
+    warmups: WARMUPS,
+    output,
+    api: { enabled: false },
+  });
+  process.env.STAC_BENCH_SELF_TEST = 'fail';
+  const progress: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      progress.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  let written: WrittenPaths | undefined;
+  const reporter = new StacReporter({ progress: sink, onResults: (_file, paths) => (written = paths) });
+  try {
+    const vitest = await startVitest('benchmark', [], {
+      config: './vitest.bench.config.ts',
+      run: true,
+      watch: false,
+      benchmark: { include: ['bench/trivial.bench.ts'], reporters: [reporter] },
+    });
+    await vitest.close();
+    const exitCode = process.exitCode;
+    if (!reporter.lastResults || !written) throw new Error('the reporter produced no results');
+    const fromDisk = JSON.parse(readFileSync(output, 'utf8')) as ResultsFile;
+    return { file: reporter.lastResults, written, fromDisk, progress, exitCode };
+  } finally {
+    process.env = saved.env;
+    process.exitCode = saved.exitCode;
+  }
+}
+
+describe('a vitest bench run with measuredBench and StacReporter', () => {
+  let run: Run;
+  const row = (strategy: string, concurrency: number, variant: string | null = null): BenchmarkResult =>
+    run.file.results.find(
+      (r) => r.strategy === strategy && r.concurrency === concurrency && r.variant === variant,
+    )!;
+
+  beforeAll(async () => {
+    run = await runSelfTestBench();
+  }, 120_000);
+
+  it('writes a results file that matches the schema, with one row per bench', () => {
+    expect(validateResults(run.fromDisk)).toEqual({ valid: true, errors: [] });
+    expect(run.fromDisk).toEqual(run.file);
+    expect(run.file.results.map((r) => r.key).sort()).toEqual([
+      'ndjson/300/concurrent/2',
+      'ndjson/300/concurrent/3',
+      'ndjson/300/sequential/1',
+      'ndjson/300/sequential/alloc-64mb/1',
+      'ndjson/300/worker-threads/1',
+    ]);
+  });
+
+  it('analyses the rows and writes the Markdown report and charts beside the JSON', () => {
+    expect(run.file.findings.map((f) => f.scenario)).toEqual(['ndjson']);
+    expect(run.file.comparisons.every((c) => c.baseline_strategy === 'sequential')).toBe(true);
+    expect(run.written.report).toMatch(/self-test_report\.md$/);
+    expect(readFileSync(run.written.report, 'utf8')).toContain('measured run failed on purpose');
+    expect(run.written.charts.length).toBeGreaterThan(0);
+    for (const chart of run.written.charts) expect(existsSync(chart)).toBe(true);
+  });
+
+  it('records the settings, samples and warm-ups included, as the config', () => {
+    expect(run.file.config).toMatchObject({ samples: SAMPLES, warmups: WARMUPS, formats: [] });
+    const method = process.platform === 'linux' ? 'vmhwm' : 'sampler';
+    expect(run.file.config.measurement).toEqual({ peak_memory_method: method, gc_between_runs: true });
+    expect(run.file.environment.package_versions.vitest).toBe('4.1.12');
+  });
+
+  it('delivers the per-run measurements of a successful bench to the reporter', () => {
+    const r = row('sequential', 1);
+    expect(r.error).toBeNull();
+    expect(r.samples).toBe(SAMPLES);
+    expect(r.items_processed).toBe(300);
+    expect(r.duration_seconds).toBeGreaterThan(0);
+    expect(r.throughput_items_per_sec).toBeCloseTo(300 / r.duration_seconds!, 6);
+    expect(r.duration_stats!.min).toBeLessThanOrEqual(r.duration_stats!.max);
+    expect(r.peak_memory_mb).toBeGreaterThanOrEqual(0);
+    expect(r.cpu_seconds).toBeGreaterThanOrEqual(0);
+    expect(r.event_loop_utilization).toBeGreaterThan(0);
+    expect(r.dataset).toMatchObject({ format: 'ndjson', items: 300, profile: 'trivial' });
+  });
+
+  it('sees the memory a run allocates and drops before it ends', () => {
+    const r = row('sequential', 1, 'alloc-64mb');
+    expect(r.error).toBeNull();
+    expect(r.items_processed).toBe(300);
+    expect(r.peak_memory_mb).toBeGreaterThanOrEqual(60);
+  });
+
+  it('runs a worker thread started by library code inside the bench process', () => {
+    const r = row('worker-threads', 1);
+    expect(r.error).toBeNull();
+    expect(r.items_processed).toBe(300);
+    expect(r.samples).toBe(SAMPLES);
+  });
+
+  it('turns a bench whose measured run throws into a failed row with null figures', () => {
+    const r = row('concurrent', 2);
+    expect(r.error).toBe('Error: measured run failed on purpose');
+    expect(r.duration_seconds).toBeNull();
+    expect(r.throughput_items_per_sec).toBeNull();
+    expect(r.peak_memory_mb).toBeNull();
+    expect(r.samples).toBe(0);
+  });
+
+  it('turns a bench whose warm-up throws into a failed row too', () => {
+    const r = row('concurrent', 3);
+    expect(r.error).toBe('Error: warm-up failed on purpose');
+    expect(r.items_processed).toBeNull();
+  });
+
+  it('marks the vitest run as failed when a bench failed', () => {
+    expect(run.exitCode).toBe(1);
+  });
+
+  it('prints one progress line per finished bench, then where the results are', () => {
+    const lines = run.progress.filter((l) => l.startsWith('['));
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatch(/^\[1\/5\] ndjson sequential c=1 … [\d,]+ items\/s — ETA \d+s$/);
+    expect(
+      lines.some((l) => /^\[\d\/5\] ndjson concurrent c=2 … FAILED: Error: measured run failed/.test(l)),
+    ).toBe(true);
+    expect(run.progress.at(-1)).toMatch(
+      /^results: .*self-test\.json \(5 rows, 2 failed\), report: .*_report\.md$/,
+    );
+  });
+});
