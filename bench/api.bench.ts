@@ -8,8 +8,8 @@
 import { afterAll, describe, inject } from 'vitest';
 import { type ApiReport, ingestApi, newApiReport } from '../src/ingest/api/index.js';
 import { FailureCollector, type HttpStats, newIngestStats, type StrategyName } from '../src/ingest/types.js';
-import type { BenchCollection, BenchApiInfo } from '../src/mock-api/bench-api.js';
-import { fetchRawPages, pageHead } from '../src/mock-api/floor.js';
+import type { BenchCollection, BenchApiInfo } from '../src/bench/api.js';
+import { fetchRawPages, pageHead } from '../src/bench/api-floor.js';
 import type { DatasetInfo } from '../src/profiling/result.js';
 import { measuredBench } from '../src/vitest/measured-bench.js';
 

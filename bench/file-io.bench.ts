@@ -12,8 +12,8 @@
  * this file measures only the directory's `concurrent` rows, as variant `uv-threadpool-N`.
  */
 import { describe, inject } from 'vitest';
-import { readOnlyFloor, runIngest } from './file-runs.js';
-import { loadDocuments, parseOnly, sourceFiles } from '../src/ingest/floors.js';
+import { readOnlyFloor, runIngest } from '../src/bench/runs.js';
+import { loadDocuments, parseOnly, sourceFiles } from '../src/bench/floors.js';
 import type { FileFormat, IngestOptions } from '../src/ingest/types.js';
 import type { DatasetInfo, Scenario } from '../src/profiling/result.js';
 import { uvThreadpoolSize } from '../src/profiling/environment.js';

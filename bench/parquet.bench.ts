@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { Table, tableFromIPC } from 'apache-arrow';
 import { describe, inject } from 'vitest';
-import { readOnlyFloor, runIngest } from './file-runs.js';
+import { readOnlyFloor, runIngest } from '../src/bench/runs.js';
 import { tableToRows } from '../src/ingest/decode/arrow-rows.js';
 import { DEFAULT_PARQUET_READER, ROW_CHUNK } from '../src/ingest/decode/parquet-readers.js';
 import type { IngestOptions } from '../src/ingest/types.js';

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDocuments, parseOnly, readOnly, sourceFiles } from '../src/ingest/floors.js';
+import { loadDocuments, parseOnly, readOnly, sourceFiles } from '../src/bench/floors.js';
 import { makeItems, tempDir, writeItemsDir } from './ingest-data.js';
 
 let root: string;

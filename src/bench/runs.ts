@@ -1,9 +1,9 @@
 /** What the file bench files share: one ingest run as a RunOutcome, and the read-only floor row. */
-import { readOnly } from '../src/ingest/floors.js';
-import { ingest, newIngestStats } from '../src/ingest/index.js';
-import { FailureCollector, type IngestOptions } from '../src/ingest/types.js';
-import type { DatasetInfo, Scenario } from '../src/profiling/result.js';
-import { measuredBench, type RunOutcome } from '../src/vitest/measured-bench.js';
+import { readOnly } from './floors.js';
+import { ingest, newIngestStats } from '../ingest/index.js';
+import { FailureCollector, type IngestOptions } from '../ingest/types.js';
+import type { DatasetInfo, Scenario } from '../profiling/result.js';
+import { measuredBench, type RunOutcome } from '../vitest/measured-bench.js';
 
 /** Ingests `path` once, counting items and failures; the measured work is exactly the ingest. */
 export async function runIngest(path: string, options: IngestOptions): Promise<RunOutcome> {

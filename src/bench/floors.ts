@@ -13,8 +13,8 @@
  */
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { scanFeatureCollection } from './decode/feature-scan.js';
-import type { FileFormat } from './types.js';
+import { scanFeatureCollection } from '../ingest/decode/feature-scan.js';
+import type { FileFormat } from '../ingest/types.js';
 
 /** The files a source consists of (a catalog: every .json file under its folder). */
 export function sourceFiles(format: FileFormat, path: string): string[] {
