@@ -15,5 +15,5 @@ export { ensureDataset } from './fixtures/cache.js';
 export { startStacApi } from './mock-api/server.js';
 export { validateItem } from './stac/validate.js';
 export { itemToRow, rowToItem } from './stac/geoparquet.js';
-export type { BenchSettings } from './vitest/settings.js';
+export type { BenchSettings } from './bench/settings.js';
 export type { StacItem, StacCollection, Link, Asset, Geometry, ItemProfile } from './stac/item.js';

@@ -6,7 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { ITEM_PROFILES } from '../stac/item.js';
-import { type BenchSettings, DEFAULT_SETTINGS } from '../vitest/settings.js';
+import { type BenchSettings, DEFAULT_SETTINGS } from '../bench/settings.js';
 import {
   choiceFlag,
   intFlag,

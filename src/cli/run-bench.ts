@@ -14,7 +14,7 @@ import { readResults } from './results-file.js';
 import { renderSummary } from '../report/summary.js';
 import { markdownPathFor, writeReport } from '../report/write.js';
 import { uvThreadpoolSize } from '../profiling/environment.js';
-import { type BenchSettings, SETTINGS_ENV } from '../vitest/settings.js';
+import { type BenchSettings, SETTINGS_ENV } from '../bench/settings.js';
 import { EXIT } from './args.js';
 import type { BenchMode } from './bench-options.js';
 import { preflight } from './bench-options.js';

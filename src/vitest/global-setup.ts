@@ -7,10 +7,9 @@
  * append it to SETUP_STEPS (and declare its keys in src/vitest/context.ts).
  */
 import type { TestProject } from 'vitest/node';
-import type { DataPaths } from './context.js';
-import { prepareBenchApi } from '../mock-api/bench-api.js';
-import { prepareDataPaths } from './data.js';
-import { type BenchSettings, readSettings } from './settings.js';
+import { prepareBenchApi } from '../bench/api.js';
+import { type DataPaths, prepareDataPaths } from '../bench/data.js';
+import { type BenchSettings, readSettings } from '../bench/settings.js';
 
 export type Teardown = () => Promise<void> | void;
 

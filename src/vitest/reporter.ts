@@ -19,7 +19,7 @@ import {
   measurementConditions,
   progressLine,
 } from './results-model.js';
-import { type BenchSettings, readSettings } from './settings.js';
+import { type BenchSettings, readSettings } from '../bench/settings.js';
 
 export type Analyze = (
   results: BenchmarkResult[],

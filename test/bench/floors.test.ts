@@ -1,7 +1,8 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDocuments, parseOnly, readOnly, sourceFiles } from '../../src/ingest/floors.js';
+import { decodeOnly, loadDocuments, parseOnly, readOnly, sourceFiles } from '../../src/bench/floors.js';
+import { writeDataset } from '../../src/fixtures/writers.js';
 import { makeItems, tempDir, writeItemsDir } from '../support/ingest-data.js';
 
 let root: string;
@@ -33,5 +34,11 @@ describe('floor workloads', () => {
       expect(parseOnly(docs)).toBe(12);
     }
     expect(JSON.parse(fc[3]!)).toEqual(items[3]);
+  });
+
+  it('decode-only decodes a Parquet file held in memory into one row per Item', async () => {
+    const path = join(root, 'items.parquet');
+    await writeDataset({ format: 'parquet', path, profile: 'small', count: 150, seed: 7 });
+    expect(await decodeOnly(new Uint8Array(await readFile(path)))).toBe(150);
   });
 });

@@ -13,7 +13,7 @@ import {
   settingsFromArgs,
 } from '../../src/cli/bench-options.js';
 import { BENCH_FILES, benchFilesFor } from '../../src/cli/run-bench.js';
-import { DEFAULT_SETTINGS } from '../../src/vitest/settings.js';
+import { DEFAULT_SETTINGS } from '../../src/bench/settings.js';
 import { lines, runCli } from '../support/cli-helpers.js';
 
 describe('benchmark commands: argument errors exit 2 with exactly one stderr line, before any benchmark', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatElapsed, runBench } from '../../src/cli/run-bench.js';
 import { validateResults } from '../../src/profiling/schema.js';
-import { mergeSettings } from '../../src/vitest/settings.js';
+import { mergeSettings } from '../../src/bench/settings.js';
 
 // The real wiring of a benchmark command (preflight -> vitest bench from code -> the project's
 // reporter -> summary and exit code) on the plumbing self-test bench, with one bench that fails.

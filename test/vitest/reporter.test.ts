@@ -3,7 +3,7 @@ import { collectEnvironment } from '../../src/profiling/environment.js';
 import { validateResults } from '../../src/profiling/schema.js';
 import type { RunRecord, StacBenchMeta } from '../../src/vitest/measured-bench.js';
 import { StacReporter } from '../../src/vitest/reporter.js';
-import { mergeSettings } from '../../src/vitest/settings.js';
+import { mergeSettings } from '../../src/bench/settings.js';
 import { Writable } from 'node:stream';
 import { analyze } from '../../src/profiling/analysis.js';
 import {

@@ -3,8 +3,8 @@
  * large generated collection (settings.api), or the real API named by settings.api.catalogUrl.
  * Knows nothing of vitest: the bench globalSetup calls `prepareBenchApi` and provides the info.
  */
-import type { BenchSettings } from '../vitest/settings.js';
-import { startStacApiProcess } from './process.js';
+import type { BenchSettings } from './settings.js';
+import { startStacApiProcess } from '../mock-api/process.js';
 
 /** One collection a benchmark searches. */
 export interface BenchCollection {

@@ -7,8 +7,20 @@ import { join } from 'node:path';
 import { ensureDataset } from '../fixtures/cache.js';
 import type { FileFormat } from '../ingest/types.js';
 import type { ItemProfile } from '../stac/item.js';
-import type { DataPath, DataPaths } from './context.js';
 import type { BenchSettings } from './settings.js';
+
+/** One prepared file dataset. */
+export interface DataPath {
+  /** Directory or file the ingest reads. */
+  path: string;
+  /** Items in it. */
+  items: number;
+  /** Mean serialized size of one item in bytes; null when unknown. */
+  itemBytesAvg: number | null;
+}
+
+/** Prepared datasets by format; a format the settings do not ask for is absent. */
+export type DataPaths = Partial<Record<FileFormat, DataPath>>;
 
 /** The cache's contract (src/fixtures/cache.ts `ensureDataset`). */
 export type EnsureDataset = (opts: {

@@ -4,17 +4,22 @@
  *   here: blocking open/read/close into a reused buffer, one thread (no thread-pool round trips,
  *   no promises). Every source is read so now, a large FeatureCollection included: it is streamed in
  *   chunks into reused buffers (feature-stream.ts). Reading into fresh memory would cost first-touch
- *   page faults, ~3 ms per MB on this machine, which only the `whole-file` variant still pays.
+ *   page faults, which only the `whole-file` variant still pays.
  * - parse-only: `JSON.parse` of the same documents already in memory (loaded before the measured
  *   region), one thread, at the grain the ingest parses them: one per file, per NDJSON line, per
  *   feature of a FeatureCollection (the ingest parses large collections feature by feature, so a
  *   whole-document parse would be no floor). Spread over the cores, it is the CPU floor of any
  *   strategy that parses.
+ * - decode-only (Parquet): parquet-wasm decoding the file already in memory into rows, a record
+ *   batch at a time (the grain the ingest converts at), no Items built.
  */
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { scanFeatureCollection } from './decode/feature-scan.js';
-import type { FileFormat } from './types.js';
+import { Table, tableFromIPC } from 'apache-arrow';
+import { tableToRows } from '../ingest/decode/arrow-rows.js';
+import { scanFeatureCollection } from '../ingest/decode/feature-scan.js';
+import { ROW_CHUNK } from '../ingest/decode/parquet-readers.js';
+import type { FileFormat } from '../ingest/types.js';
 
 /** The files a source consists of (a catalog: every .json file under its folder). */
 export function sourceFiles(format: FileFormat, path: string): string[] {
@@ -89,4 +94,13 @@ export function parseOnly(docs: string[]): number {
     else if (Array.isArray(value.features)) items += value.features.length;
   }
   return items;
+}
+
+/** Decodes a Parquet file held in memory into rows; returns the number of rows. */
+export async function decodeOnly(fileBytes: Uint8Array): Promise<number> {
+  const wasm = await import('parquet-wasm');
+  const table = tableFromIPC(wasm.readParquet(fileBytes, { batchSize: ROW_CHUNK }).intoIPCStream());
+  let rows = 0;
+  for (const batch of table.batches) rows += tableToRows(new Table(batch)).length;
+  return rows;
 }

@@ -46,3 +46,11 @@ export async function fetchRawPages(apiUrl: string, collectionId: string): Promi
     await agent.close();
   }
 }
+
+/** Mean bytes of one Item of a local API collection, from its first page (null: an empty page). */
+export async function meanItemBytes(apiUrl: string, collectionId: string): Promise<number | null> {
+  const url = `${apiUrl}/collections/${encodeURIComponent(collectionId)}/items`;
+  const text = await (await fetch(url)).text();
+  const n = pageHead(text, url).numberReturned ?? 0;
+  return n ? Math.round(text.length / n) : null;
+}

@@ -1,0 +1,320 @@
+/**
+ * The rows each bench file measures, as data: the settings and the prepared data expanded into
+ * cases, per scenario its strategies at their levels, the variants worth comparing, then its floors.
+ * Pure (no file system, no network, no vitest): the bench files loop over these cases and
+ * src/bench/runs.ts turns each into the workload it measures. test/bench-cases.test.ts is the spec.
+ */
+import { DEFAULT_PARQUET_READER } from '../ingest/decode/parquet-readers.js';
+import type { FileFormat, StrategyName } from '../ingest/types.js';
+import type { DatasetInfo, ResultKind, Scenario } from '../profiling/result.js';
+import type { BenchApiInfo } from './api.js';
+import type { DataPath, DataPaths } from './data.js';
+import type { BenchSettings } from './settings.js';
+
+/** What a row records: the options of measuredBench (src/vitest/measured-bench.ts). */
+export interface CaseMeta {
+  scenario: Scenario;
+  kind: ResultKind;
+  strategy: string;
+  concurrency: number;
+  variant: string | null;
+  dataset: DatasetInfo;
+  samples: number;
+  warmups: number;
+}
+
+/** The ingest options a file row passes (its variant may differ from the row's: uv-threadpool-N). */
+export interface FileIngestOptions {
+  strategy: StrategyName;
+  concurrency: number;
+  variant?: string;
+}
+
+/** What a file row runs: the ingest, or one of the floors (src/bench/floors.ts). */
+export type FileWork =
+  | { run: 'ingest'; format: FileFormat; source: string; options: FileIngestOptions }
+  | { run: 'read-only'; format: FileFormat; source: string }
+  | { run: 'parse-only'; format: FileFormat; source: string }
+  | { run: 'decode-only'; format: 'parquet'; source: string };
+
+export interface ApiIngestOptions {
+  collectionId: string;
+  strategy: StrategyName;
+  concurrency: number;
+  maxItems: number | undefined;
+  maxRemoteConcurrency: number;
+}
+
+/** What an api-search row runs: the search, or the server floor (src/bench/api-floor.ts). */
+export type ApiWork =
+  | { run: 'ingest'; url: string; options: ApiIngestOptions }
+  | { run: 'server'; url: string; collectionId: string };
+
+export interface BenchCase<W> {
+  /** The bench's name: the vitest task and the progress line. */
+  name: string;
+  /** The `describe` block it is registered in. */
+  group: string;
+  meta: CaseMeta;
+  work: W;
+}
+
+export type FileCase = BenchCase<FileWork>;
+export type ApiCase = BenchCase<ApiWork>;
+
+/** The JSON scenarios of bench/file-io.bench.ts, in the order they run. */
+export const FILE_SCENARIOS = ['directory', 'feature-collection', 'ndjson', 'catalog'] as const;
+
+/** `<scenario> <strategy>[ <variant>] x<level>`: the name of an ingest row. */
+function rowName(format: string, strategy: string, concurrency: number, variant?: string | null): string {
+  return `${format} ${strategy}${variant ? ` ${variant}` : ''} x${concurrency}`;
+}
+
+/** The middle worker level (the lower one of two), where the other hand-overs are measured. */
+export function middleWorkers(settings: BenchSettings): number {
+  return settings.workers[Math.floor((settings.workers.length - 1) / 2)] ?? 2;
+}
+
+function fileDataset(format: FileFormat, data: DataPath, profile: string): DatasetInfo {
+  return {
+    format,
+    items: data.items,
+    item_bytes_avg: data.itemBytesAvg,
+    profile,
+    page_size: null,
+    latency_ms: null,
+  };
+}
+
+/** Builds the cases of one file scenario; `ingest` adds a row, `floor` a floor row. */
+function fileScenario(format: FileFormat, data: DataPath, dataset: DatasetInfo, settings: BenchSettings) {
+  const cases: FileCase[] = [];
+  const runs = { samples: settings.samples, warmups: settings.warmups };
+  const scenario = format as Scenario;
+  return {
+    cases,
+    ingest(
+      strategy: StrategyName,
+      concurrency: number,
+      variant?: string,
+      extra: { rowVariant?: string; samples?: number; warmups?: number } = {},
+    ): void {
+      const rowVariant = extra.rowVariant ?? variant ?? null;
+      cases.push({
+        name: rowName(format, strategy, concurrency, rowVariant),
+        group: scenario,
+        meta: {
+          scenario,
+          kind: 'ingest',
+          strategy,
+          concurrency,
+          variant: rowVariant,
+          dataset,
+          samples: extra.samples ?? runs.samples,
+          warmups: extra.warmups ?? runs.warmups,
+        },
+        work: {
+          run: 'ingest',
+          format,
+          source: data.path,
+          options: { strategy, concurrency, ...(variant ? { variant } : {}) },
+        },
+      });
+    },
+    floor(name: string, strategy: string, variant: string, work: FileWork): void {
+      cases.push({
+        name: `${format} floor ${name}`,
+        group: scenario,
+        meta: { scenario, kind: 'floor', strategy, concurrency: 1, variant, dataset, ...runs },
+        work,
+      });
+    },
+  };
+}
+
+/**
+ * bench/file-io.bench.ts: per JSON scenario with data, `sequential` at 1, `concurrent` and
+ * `worker-threads` at their levels, the variants, then the read-only and parse-only floors.
+ * With `settings.uvSweep` set (a run for another libuv pool size), only the directory's
+ * `concurrent` rows, as variant `uv-threadpool-N`.
+ */
+export function fileCases(settings: BenchSettings, dataPaths: DataPaths): FileCase[] {
+  const out: FileCase[] = [];
+  const sweep = settings.uvSweep;
+  for (const format of FILE_SCENARIOS) {
+    const data = dataPaths[format];
+    if (!data) continue;
+    if (sweep !== null && format !== 'directory') continue;
+    const dataset = fileDataset(format, data, settings.directory ? 'user' : settings.profile);
+    const s = fileScenario(format, data, dataset, settings);
+
+    if (sweep !== null) {
+      // The pool size is the process's own (UV_THREADPOOL_SIZE), not an ingest variant.
+      for (const c of settings.concurrency)
+        s.ingest('concurrent', c, undefined, { rowVariant: `uv-threadpool-${sweep}` });
+      out.push(...s.cases);
+      continue;
+    }
+
+    s.ingest('sequential', 1);
+    // A FeatureCollection is one job (one file, read once, its features parsed as the caller pulls):
+    // more reads in flight or more workers have nothing to do, so only the smallest levels are measured.
+    const oneJob = format === 'feature-collection';
+    for (const c of oneJob ? settings.concurrency.slice(0, 1) : settings.concurrency)
+      s.ingest('concurrent', c);
+    for (const w of oneJob ? settings.workers.slice(0, 1) : settings.workers) s.ingest('worker-threads', w);
+    if (format === 'directory') {
+      // The other hand-overs, at the middle worker level, measured where the most Items cross threads
+      // per byte read: workers that parse too, each Item crossing as its JSON text (parse-in-worker)
+      // or as a structured clone (clone); the default has workers only read.
+      s.ingest('worker-threads', middleWorkers(settings), 'parse-in-worker');
+      s.ingest('worker-threads', middleWorkers(settings), 'clone');
+    }
+    if (format === 'ndjson') {
+      // Whole-file parse against the default 1 MiB byte ranges.
+      s.ingest('sequential', 1, 'whole-file');
+      s.ingest('concurrent', Math.max(...settings.concurrency), 'whole-file');
+      // Workers that parse the lines too (each Item crossing as its JSON text).
+      s.ingest('worker-threads', middleWorkers(settings), 'parse-in-worker');
+    }
+    // One JSON.parse of the whole collection against the default feature-by-feature parse.
+    if (format === 'feature-collection') s.ingest('sequential', 1, 'whole-file');
+
+    s.floor('read-only', 'read-only', 'sync-reused-buffer', { run: 'read-only', format, source: data.path });
+    s.floor('parse-only', 'parse-only', 'json-parse-in-memory', {
+      run: 'parse-only',
+      format,
+      source: data.path,
+    });
+    out.push(...s.cases);
+  }
+  return out;
+}
+
+/**
+ * bench/parquet.bench.ts: the readers side by side as variants of `sequential` (by row group and
+ * whole-file), the default reader under each strategy and level, then the read-only and
+ * decode-only floors. The two slow readers run fewer samples (recorded per row).
+ */
+export function parquetCases(settings: BenchSettings, dataPaths: DataPaths): FileCase[] {
+  const data = dataPaths.parquet;
+  if (!data) return [];
+  const s = fileScenario('parquet', data, fileDataset('parquet', data, settings.profile), settings);
+  const slow = { samples: Math.min(settings.samples, 2), warmups: Math.min(settings.warmups, 1) };
+
+  s.ingest('sequential', 1); // the default reader, by row group
+  s.ingest('sequential', 1, `${DEFAULT_PARQUET_READER}+whole-file`);
+  s.ingest('sequential', 1, 'hyparquet', slow);
+  s.ingest('sequential', 1, 'hyparquet+whole-file', slow);
+  s.ingest('sequential', 1, 'parquetjs', slow);
+  for (const c of settings.concurrency) s.ingest('concurrent', c);
+  for (const w of settings.workers) s.ingest('worker-threads', w);
+
+  s.floor('read-only', 'read-only', 'sync-reused-buffer', {
+    run: 'read-only',
+    format: 'parquet',
+    source: data.path,
+  });
+  // The floor decodes with parquet-wasm whatever the default reader is.
+  s.floor('decode-only', 'parse-only', 'parquet-wasm-decode-in-memory', {
+    run: 'decode-only',
+    format: 'parquet',
+    source: data.path,
+  });
+  return s.cases;
+}
+
+/**
+ * The api-search levels. `concurrent` at 1 is not measured: with one slot it plans no partitions
+ * and runs the `sequential` code path exactly (same requests, one after another), so its row would
+ * repeat the sequential row at the cost of a whole crawl.
+ */
+export function apiLevels(settings: BenchSettings): [StrategyName, number][] {
+  return [
+    ['sequential', 1],
+    ...settings.concurrency.filter((c) => c > 1).map((c): [StrategyName, number] => ['concurrent', c]),
+    ...settings.workers.map((w): [StrategyName, number] => ['worker-threads', w]),
+  ];
+}
+
+/**
+ * bench/api.bench.ts: per collection of the API, the search at every level and, against the local
+ * API only, the server floor. `itemBytes`: mean bytes of one Item per collection id (local API).
+ */
+export function apiCases(
+  settings: BenchSettings,
+  api: BenchApiInfo | null,
+  itemBytes: ReadonlyMap<string, number | null> = new Map(),
+): ApiCase[] {
+  if (!api) return [];
+  const out: ApiCase[] = [];
+  for (const c of api.collections) {
+    const group = `api-search ${c.id}`;
+    const dataset: DatasetInfo = {
+      format: 'stac-api',
+      items: c.items ?? 0,
+      item_bytes_avg: itemBytes.get(c.id) ?? null,
+      profile: api.local ? settings.profile : 'real',
+      page_size: api.pageSize,
+      latency_ms: api.latencyMs,
+    };
+    const runs = { samples: settings.samples, warmups: settings.warmups };
+    for (const [strategy, concurrency] of apiLevels(settings)) {
+      out.push({
+        name: `${group} ${strategy} x${concurrency}`,
+        group,
+        meta: {
+          scenario: 'api-search',
+          kind: 'ingest',
+          strategy,
+          concurrency,
+          variant: null,
+          dataset,
+          ...runs,
+        },
+        work: {
+          run: 'ingest',
+          url: api.url,
+          options: {
+            collectionId: c.id,
+            strategy,
+            concurrency,
+            maxItems: api.local ? undefined : (settings.api.maxItems ?? undefined),
+            // A real API: the levels asked for are the user's explicit choice.
+            maxRemoteConcurrency: Math.max(...settings.concurrency, ...settings.workers),
+          },
+        },
+      });
+    }
+    if (api.local) {
+      out.push({
+        name: `${group} server floor`,
+        group,
+        meta: {
+          scenario: 'api-search',
+          kind: 'floor',
+          strategy: 'server',
+          concurrency: 1,
+          variant: 'raw-pages',
+          dataset,
+          samples: settings.samples,
+          // No warm-up: the floor parses nothing (no JIT to warm) and a run is mostly latency.
+          warmups: 0,
+        },
+        work: { run: 'server', url: api.url, collectionId: c.id },
+      });
+    }
+  }
+  return out;
+}
+
+/** Cases by their `describe` block, blocks and cases in their order. */
+export function byGroup<C extends { group: string }>(cases: readonly C[]): Map<string, C[]> {
+  const groups = new Map<string, C[]>();
+  for (const c of cases) {
+    const group = groups.get(c.group);
+    if (group) group.push(c);
+    else groups.set(c.group, [c]);
+  }
+  return groups;
+}

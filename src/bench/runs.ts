@@ -1,0 +1,107 @@
+/**
+ * The workload of each case (src/bench/cases.ts): one run as a RunOutcome. The measured work is
+ * exactly the ingest, or the floor; what a floor needs in memory is loaded before its first run.
+ */
+import { readFileSync } from 'node:fs';
+import { type ApiReport, ingestApi, newApiReport } from '../ingest/api/index.js';
+import { ingest, newIngestStats } from '../ingest/index.js';
+import { FailureCollector, type FileFormat, type HttpStats } from '../ingest/types.js';
+import { uvThreadpoolSize } from '../profiling/environment.js';
+import type { RunOutcome } from '../vitest/measured-bench.js';
+import { fetchRawPages } from './api-floor.js';
+import type { ApiCase, ApiIngestOptions, FileCase, FileIngestOptions } from './cases.js';
+import { decodeOnly, loadDocuments, parseOnly, readOnly, sourceFiles } from './floors.js';
+import type { BenchSettings } from './settings.js';
+
+/** Ingests `path` once, counting items and failures. */
+export async function runIngest(path: string, options: FileIngestOptions): Promise<RunOutcome> {
+  const failures = new FailureCollector();
+  const stats = newIngestStats();
+  let items = 0;
+  for await (const _item of ingest(path, { ...options, failures, stats })) items++;
+  return { items, failures: failures.count, workerElu: stats.workerElu };
+}
+
+/** Documents held in memory for the parse-only floor of one scenario at a time. */
+let loaded: { format: FileFormat; docs: string[] } | null = null;
+function documents(format: FileFormat, files: string[]): string[] {
+  if (loaded?.format !== format) loaded = { format, docs: loadDocuments(format, files) };
+  return loaded.docs;
+}
+
+/** The Parquet file in memory for the decode-only floor. */
+let fileBytes: Uint8Array | null = null;
+
+/** The run of a file case (the floors list their source's files now, when the bench registers). */
+export function fileRun(c: FileCase): () => Promise<RunOutcome> {
+  const work = c.work;
+  const items = c.meta.dataset.items;
+  switch (work.run) {
+    case 'ingest':
+      return () => {
+        if (loaded?.format !== work.format) loaded = null; // free the previous scenario's documents
+        return runIngest(work.source, work.options);
+      };
+    case 'read-only': {
+      const files = sourceFiles(work.format, work.source);
+      return async () => ({ items: readOnly(files) > 0 ? items : 0 });
+    }
+    case 'parse-only': {
+      const files = sourceFiles(work.format, work.source);
+      return async () => ({ items: parseOnly(documents(work.format, files)) });
+    }
+    case 'decode-only':
+      return async () => {
+        fileBytes ??= new Uint8Array(readFileSync(work.source));
+        return { items: await decodeOnly(fileBytes) };
+      };
+  }
+}
+
+/** Searches the API once; the run's report (how the search was split) goes into `reports`. */
+async function runSearch(
+  url: string,
+  options: ApiIngestOptions,
+  reports: Map<string, ApiReport>,
+): Promise<RunOutcome> {
+  const http: HttpStats = { requests: 0, retries: 0, peak_in_flight: 0 };
+  const report = newApiReport();
+  const failures = new FailureCollector();
+  const stats = newIngestStats();
+  let items = 0;
+  for await (const _item of ingestApi(url, { ...options, http, failures, stats, report })) items++;
+  reports.set(`${options.collectionId} ${options.strategy} x${options.concurrency}`, report);
+  return { items, http, failures: failures.count, workerElu: stats.workerElu };
+}
+
+/** The run of an api-search case; the searches' last reports are kept in `reports` by row. */
+export function apiRun(c: ApiCase, reports: Map<string, ApiReport>): () => Promise<RunOutcome> {
+  const work = c.work;
+  if (work.run === 'ingest') return () => runSearch(work.url, work.options, reports);
+  return async () => {
+    const raw = await fetchRawPages(work.url, work.collectionId);
+    return { items: raw.items, http: { requests: raw.pages, retries: 0, peak_in_flight: 1 } };
+  };
+}
+
+/** One line on how a search was split: partitions, items per partition, probes, duplicates. */
+export function describeReport(name: string, r: ApiReport): string {
+  const items = r.partitions.map((p) => p.items).sort((a, b) => a - b);
+  const mid = items[Math.floor(items.length / 2)] ?? 0;
+  return (
+    `${name}: ${r.method} ${r.partitions.length} partition(s), items per partition ` +
+    `min ${items[0] ?? 0} / median ${mid} / max ${items.at(-1) ?? 0}, ${r.probes} probes, ` +
+    `${r.duplicatesDropped} duplicates dropped`
+  );
+}
+
+/**
+ * A run for another libuv pool size (settings.uvSweep) must have been started with it: the size is
+ * fixed when a process first uses the pool, long before a bench file runs.
+ */
+export function checkUvSweep(settings: BenchSettings, env: NodeJS.ProcessEnv = process.env): void {
+  const sweep = settings.uvSweep;
+  if (sweep === null) return;
+  const actual = uvThreadpoolSize(env);
+  if (actual !== sweep) throw new Error(`UV_THREADPOOL_SIZE is ${actual} in this process, expected ${sweep}`);
+}

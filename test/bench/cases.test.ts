@@ -1,0 +1,392 @@
+import { describe, expect, it } from 'vitest';
+import type { BenchApiInfo } from '../../src/bench/api.js';
+import {
+  type ApiCase,
+  apiCases,
+  byGroup,
+  type FileCase,
+  fileCases,
+  parquetCases,
+} from '../../src/bench/cases.js';
+import type { DataPaths } from '../../src/bench/data.js';
+import { type BenchSettings, mergeSettings } from '../../src/bench/settings.js';
+import { resultKey } from '../../src/profiling/result.js';
+
+const settings = (partial: Partial<BenchSettings> = {}): BenchSettings =>
+  mergeSettings({ concurrency: [1, 5, 10, 20], workers: [1, 2, 4], samples: 3, warmups: 1, ...partial });
+
+const data = (path: string) => ({ path, items: 300, itemBytesAvg: 1200 });
+const ALL: DataPaths = {
+  directory: data('/d/items'),
+  'feature-collection': data('/d/fc.json'),
+  ndjson: data('/d/items.ndjson'),
+  catalog: data('/d/catalog/catalog.json'),
+  parquet: data('/d/items.parquet'),
+};
+
+const LOCAL: BenchApiInfo = {
+  url: 'http://127.0.0.1:4000',
+  local: true,
+  collections: [
+    { id: 'bench-small', items: 100 },
+    { id: 'bench-large', items: 10_000 },
+  ],
+  pageSize: 100,
+  latencyMs: 50,
+};
+const REAL: BenchApiInfo = {
+  url: 'https://stac.example.com',
+  local: false,
+  collections: [{ id: 'sentinel-2-l2a', items: 500 }],
+  pageSize: null,
+  latencyMs: null,
+};
+
+const names = (cases: readonly (FileCase | ApiCase)[]) => cases.map((c) => c.name);
+const keys = (cases: readonly (FileCase | ApiCase)[]) => cases.map((c) => resultKey(c.meta));
+const ingestRows = <C extends FileCase | ApiCase>(cases: readonly C[]) =>
+  cases.filter((c) => c.meta.kind === 'ingest');
+const of = (cases: readonly FileCase[], scenario: string) =>
+  cases.filter((c) => c.meta.scenario === scenario);
+
+describe('file cases', () => {
+  const cases = fileCases(settings(), ALL);
+
+  it('are the directory rows of today, by name, in order', () => {
+    expect(
+      names(of(fileCases(settings({ concurrency: [1, 4], workers: [1, 2] }), ALL), 'directory')),
+    ).toEqual([
+      'directory sequential x1',
+      'directory concurrent x1',
+      'directory concurrent x4',
+      'directory worker-threads x1',
+      'directory worker-threads x2',
+      'directory worker-threads parse-in-worker x1',
+      'directory worker-threads clone x1',
+      'directory floor read-only',
+      'directory floor parse-only',
+    ]);
+  });
+
+  it('group the JSON scenarios in the order directory, feature-collection, ndjson, catalog', () => {
+    expect([...byGroup(cases).keys()]).toEqual(['directory', 'feature-collection', 'ndjson', 'catalog']);
+    for (const [group, rows] of byGroup(cases))
+      expect(rows.every((c) => c.meta.scenario === group)).toBe(true);
+  });
+
+  it('leave Parquet to its own bench file', () => {
+    expect(of(cases, 'parquet')).toEqual([]);
+  });
+
+  it('sequential runs only at concurrency 1', () => {
+    const sequential = cases.filter((c) => c.meta.strategy === 'sequential');
+    expect(sequential.length).toBeGreaterThan(0);
+    expect(sequential.every((c) => c.meta.concurrency === 1)).toBe(true);
+  });
+
+  it('concurrent and worker-threads run at every level of the settings, in order', () => {
+    for (const scenario of ['directory', 'ndjson', 'catalog']) {
+      const plain = of(cases, scenario).filter((c) => c.meta.kind === 'ingest' && c.meta.variant === null);
+      const levels = (strategy: string) =>
+        plain.filter((c) => c.meta.strategy === strategy).map((c) => c.meta.concurrency);
+      expect(levels('concurrent')).toEqual([1, 5, 10, 20]);
+      expect(levels('worker-threads')).toEqual([1, 2, 4]);
+    }
+  });
+
+  it('a FeatureCollection is measured only at the smallest levels', () => {
+    expect(names(of(cases, 'feature-collection'))).toEqual([
+      'feature-collection sequential x1',
+      'feature-collection concurrent x1',
+      'feature-collection worker-threads x1',
+      'feature-collection sequential whole-file x1',
+      'feature-collection floor read-only',
+      'feature-collection floor parse-only',
+    ]);
+  });
+
+  it("the directory's other hand-overs run at the middle worker level, the lower of two middles", () => {
+    const handovers = (workers: number[]) =>
+      of(fileCases(settings({ workers }), ALL), 'directory')
+        .filter((c) => c.meta.variant !== null && c.meta.kind === 'ingest')
+        .map((c) => [c.meta.strategy, c.meta.variant, c.meta.concurrency]);
+    expect(handovers([1, 2, 4])).toEqual([
+      ['worker-threads', 'parse-in-worker', 2],
+      ['worker-threads', 'clone', 2],
+    ]);
+    expect(handovers([1, 2, 4, 8])).toEqual([
+      ['worker-threads', 'parse-in-worker', 2],
+      ['worker-threads', 'clone', 2],
+    ]);
+    expect(handovers([3])).toEqual([
+      ['worker-threads', 'parse-in-worker', 3],
+      ['worker-threads', 'clone', 3],
+    ]);
+  });
+
+  it('NDJSON compares whole-file parses (sequential, and concurrent at the top level) and workers that parse', () => {
+    const variants = of(cases, 'ndjson')
+      .filter((c) => c.meta.kind === 'ingest' && c.meta.variant !== null)
+      .map((c) => c.name);
+    expect(variants).toEqual([
+      'ndjson sequential whole-file x1',
+      'ndjson concurrent whole-file x20',
+      'ndjson worker-threads parse-in-worker x2',
+    ]);
+  });
+
+  it('a catalog is measured without variants', () => {
+    expect(of(cases, 'catalog').filter((c) => c.meta.kind === 'ingest' && c.meta.variant !== null)).toEqual(
+      [],
+    );
+  });
+
+  it('every scenario gets its read-only and parse-only floors, last', () => {
+    for (const rows of byGroup(cases).values()) {
+      const floors = rows.slice(-2);
+      expect(floors.map((c) => [c.meta.kind, c.meta.strategy, c.meta.variant, c.meta.concurrency])).toEqual([
+        ['floor', 'read-only', 'sync-reused-buffer', 1],
+        ['floor', 'parse-only', 'json-parse-in-memory', 1],
+      ]);
+      expect(floors.map((c) => c.work)).toEqual([
+        { run: 'read-only', format: rows[0]!.meta.scenario, source: rows[0]!.work.source },
+        { run: 'parse-only', format: rows[0]!.meta.scenario, source: rows[0]!.work.source },
+      ]);
+      expect(rows.slice(0, -2).every((c) => c.meta.kind === 'ingest')).toBe(true);
+    }
+  });
+
+  it("an ingest row ingests its scenario's data with its strategy, level and variant", () => {
+    const row = cases.find((c) => c.name === 'directory worker-threads clone x2');
+    expect(row?.work).toEqual({
+      run: 'ingest',
+      format: 'directory',
+      source: '/d/items',
+      options: { strategy: 'worker-threads', concurrency: 2, variant: 'clone' },
+    });
+    expect(cases.find((c) => c.name === 'catalog concurrent x5')?.work).toEqual({
+      run: 'ingest',
+      format: 'catalog',
+      source: '/d/catalog/catalog.json',
+      options: { strategy: 'concurrent', concurrency: 5 },
+    });
+  });
+
+  it('record the dataset, the samples and the warm-ups of the settings', () => {
+    const row = cases[0]!;
+    expect(row.meta.dataset).toEqual({
+      format: 'directory',
+      items: 300,
+      item_bytes_avg: 1200,
+      profile: 'small',
+      page_size: null,
+      latency_ms: null,
+    });
+    expect(cases.every((c) => c.meta.samples === 3 && c.meta.warmups === 1)).toBe(true);
+  });
+
+  it("a user's own directory is recorded with profile 'user'", () => {
+    const own = fileCases(settings({ directory: '/home/me/items' }), { directory: data('/home/me/items') });
+    expect(own.length).toBeGreaterThan(0);
+    expect(own.every((c) => c.meta.dataset.profile === 'user')).toBe(true);
+  });
+
+  it('a scenario without data has no rows', () => {
+    const some = fileCases(settings(), { ndjson: ALL.ndjson });
+    expect([...byGroup(some).keys()]).toEqual(['ndjson']);
+    expect(fileCases(settings(), {})).toEqual([]);
+  });
+
+  it("the uv-threadpool sweep measures only the directory's concurrent rows, as variant uv-threadpool-N", () => {
+    const swept = fileCases(settings({ uvSweep: 16, concurrency: [1, 8] }), ALL);
+    expect(names(swept)).toEqual([
+      'directory concurrent uv-threadpool-16 x1',
+      'directory concurrent uv-threadpool-16 x8',
+    ]);
+    expect(keys(swept)).toEqual([
+      'directory/300/concurrent/uv-threadpool-16/1',
+      'directory/300/concurrent/uv-threadpool-16/8',
+    ]);
+    // The pool size is the process's: the ingest itself runs with no variant.
+    expect(swept.map((c) => c.work)).toEqual([
+      {
+        run: 'ingest',
+        format: 'directory',
+        source: '/d/items',
+        options: { strategy: 'concurrent', concurrency: 1 },
+      },
+      {
+        run: 'ingest',
+        format: 'directory',
+        source: '/d/items',
+        options: { strategy: 'concurrent', concurrency: 8 },
+      },
+    ]);
+  });
+
+  it('keys are unique', () => {
+    const all = keys(cases);
+    expect(new Set(all).size).toBe(all.length);
+  });
+});
+
+describe('Parquet cases', () => {
+  const cases = parquetCases(settings(), ALL);
+
+  it('compare the readers sequentially, then run the default reader at every level, then the floors', () => {
+    expect(names(cases)).toEqual([
+      'parquet sequential x1',
+      'parquet sequential parquet-wasm+whole-file x1',
+      'parquet sequential hyparquet x1',
+      'parquet sequential hyparquet+whole-file x1',
+      'parquet sequential parquetjs x1',
+      'parquet concurrent x1',
+      'parquet concurrent x5',
+      'parquet concurrent x10',
+      'parquet concurrent x20',
+      'parquet worker-threads x1',
+      'parquet worker-threads x2',
+      'parquet worker-threads x4',
+      'parquet floor read-only',
+      'parquet floor decode-only',
+    ]);
+    expect([...byGroup(cases).keys()]).toEqual(['parquet']);
+  });
+
+  it('run the two slow readers with at most 2 samples and 1 warm-up', () => {
+    const runs = (many: BenchSettings) =>
+      parquetCases(many, ALL).map((c) => [c.meta.variant, c.meta.samples, c.meta.warmups]);
+    expect(runs(settings({ samples: 5, warmups: 3 })).slice(0, 5)).toEqual([
+      [null, 5, 3],
+      ['parquet-wasm+whole-file', 5, 3],
+      ['hyparquet', 2, 1],
+      ['hyparquet+whole-file', 2, 1],
+      ['parquetjs', 2, 1],
+    ]);
+    expect(runs(settings({ samples: 1, warmups: 0 })).every(([, s, w]) => s === 1 && w === 0)).toBe(true);
+  });
+
+  it('have a read-only floor and a decode-only floor recorded as parse-only', () => {
+    expect(cases.slice(-2).map((c) => [c.meta.kind, c.meta.strategy, c.meta.variant, c.work.run])).toEqual([
+      ['floor', 'read-only', 'sync-reused-buffer', 'read-only'],
+      ['floor', 'parse-only', 'parquet-wasm-decode-in-memory', 'decode-only'],
+    ]);
+  });
+
+  it('record the profile of the settings even for a user directory run', () => {
+    expect(parquetCases(settings({ directory: '/x' }), ALL)[0]!.meta.dataset.profile).toBe('small');
+  });
+
+  it('are none without Parquet data', () => {
+    expect(parquetCases(settings(), { directory: ALL.directory })).toEqual([]);
+  });
+
+  it('keys are unique', () => {
+    const all = keys(cases);
+    expect(new Set(all).size).toBe(all.length);
+  });
+});
+
+describe('api-search cases', () => {
+  const sizes = new Map([
+    ['bench-small', 900],
+    ['bench-large', 950],
+  ]);
+  const cases = apiCases(settings(), LOCAL, sizes);
+
+  it('search each collection at every level, then time its server floor', () => {
+    expect([...byGroup(cases).keys()]).toEqual(['api-search bench-small', 'api-search bench-large']);
+    expect(names(cases.filter((c) => c.group === 'api-search bench-small'))).toEqual([
+      'api-search bench-small sequential x1',
+      'api-search bench-small concurrent x5',
+      'api-search bench-small concurrent x10',
+      'api-search bench-small concurrent x20',
+      'api-search bench-small worker-threads x1',
+      'api-search bench-small worker-threads x2',
+      'api-search bench-small worker-threads x4',
+      'api-search bench-small server floor',
+    ]);
+  });
+
+  it('concurrent at 1 is not measured (it is the sequential path)', () => {
+    expect(cases.some((c) => c.meta.strategy === 'concurrent' && c.meta.concurrency === 1)).toBe(false);
+  });
+
+  it('the server floor fetches raw pages one after another, with no warm-up', () => {
+    const floor = cases.find((c) => c.name === 'api-search bench-large server floor')!;
+    expect(floor.meta).toMatchObject({
+      kind: 'floor',
+      strategy: 'server',
+      variant: 'raw-pages',
+      concurrency: 1,
+    });
+    expect([floor.meta.samples, floor.meta.warmups]).toEqual([3, 0]);
+    expect(floor.work).toEqual({ run: 'server', url: LOCAL.url, collectionId: 'bench-large' });
+  });
+
+  it('record the collection, its page size, latency and item size as the dataset', () => {
+    expect(cases[0]!.meta.dataset).toEqual({
+      format: 'stac-api',
+      items: 100,
+      item_bytes_avg: 900,
+      profile: 'small',
+      page_size: 100,
+      latency_ms: 50,
+    });
+    expect(apiCases(settings(), LOCAL)[0]!.meta.dataset.item_bytes_avg).toBeNull();
+  });
+
+  it('search the local API whole, with the highest level asked for as the remote concurrency cap', () => {
+    expect(cases.find((c) => c.name === 'api-search bench-small worker-threads x2')!.work).toEqual({
+      run: 'ingest',
+      url: LOCAL.url,
+      options: {
+        collectionId: 'bench-small',
+        strategy: 'worker-threads',
+        concurrency: 2,
+        maxItems: undefined,
+        maxRemoteConcurrency: 20,
+      },
+    });
+  });
+
+  it('a real API has no server floor, profile real, and its searches stop at maxItems', () => {
+    const s = settings();
+    s.api.maxItems = 500;
+    const real = apiCases(s, REAL);
+    expect(real.some((c) => c.meta.kind === 'floor')).toBe(false);
+    expect(real.every((c) => c.meta.dataset.profile === 'real')).toBe(true);
+    expect(ingestRows(real).map((c) => (c.work.run === 'ingest' ? c.work.options.maxItems : null))).toEqual(
+      real.map(() => 500),
+    );
+  });
+
+  it('are none when API benchmarks are off', () => {
+    expect(apiCases(settings(), null)).toEqual([]);
+  });
+
+  it('keys are unique', () => {
+    const all = keys(cases);
+    expect(new Set(all).size).toBe(all.length);
+  });
+});
+
+describe('byGroup', () => {
+  it('keeps the blocks in order of their first case and the cases in order within each block', () => {
+    const rows = [
+      { group: 'a', n: 1 },
+      { group: 'b', n: 2 },
+      { group: 'a', n: 3 },
+    ];
+    expect([...byGroup(rows)]).toEqual([
+      [
+        'a',
+        [
+          { group: 'a', n: 1 },
+          { group: 'a', n: 3 },
+        ],
+      ],
+      ['b', [{ group: 'b', n: 2 }]],
+    ]);
+  });
+});
