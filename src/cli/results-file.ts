@@ -1,7 +1,7 @@
 /** Reads a results file back: a missing path is the user's mistake, a bad file is a failed input. */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from './args.js';
-import type { ResultsFile } from '../profiling/result.js';
+import { ACCEPTED_SCHEMA_VERSIONS, type ResultsFile } from '../profiling/result.js';
 import { validateResults } from '../profiling/schema.js';
 
 /**
@@ -23,6 +23,12 @@ export async function readResults(path: string): Promise<ResultsFile> {
     json = JSON.parse(text);
   } catch (e) {
     throw new Error(`${path}: not valid JSON: ${(e as Error).message}`);
+  }
+  const version = (json as { schema_version?: unknown } | null)?.schema_version;
+  if (typeof version === 'number' && !ACCEPTED_SCHEMA_VERSIONS.includes(version)) {
+    throw new Error(
+      `${path}: schema_version ${version} is not supported (this version reads ${ACCEPTED_SCHEMA_VERSIONS.join(', ')})`,
+    );
   }
   const { valid, errors } = validateResults(json);
   if (!valid) {
