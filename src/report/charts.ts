@@ -1,12 +1,14 @@
 /**
  * The report's charts: for each scenario and dataset, throughput and peak memory against
- * concurrency, one series per strategy (and variant). Pure: file names and SVG text, no I/O.
+ * concurrency, one series per strategy (and variant); the throughput charts draw the scenario's
+ * floors as labelled horizontal lines. Pure: file names and SVG text, no I/O.
  */
 import { groupRows, type RowGroup } from '../profiling/analysis.js';
+import { floorsOf } from '../profiling/bottleneck.js';
 import { relativeSpread } from '../profiling/spread.js';
 import type { BenchmarkResult, ResultsFile } from '../profiling/result.js';
 import { fmtInt } from '../profiling/format.js';
-import { type LineChart, type Point, renderLineChart, type Series } from './svg.js';
+import { type Guide, type LineChart, type Point, renderLineChart, type Series } from './svg.js';
 
 export type ChartMetric = 'throughput' | 'memory';
 
@@ -53,6 +55,22 @@ export function seriesOf(group: RowGroup, metric: ChartMetric): Series[] {
   return [...byLabel.values()];
 }
 
+/** The group's floors as horizontal lines: what one thread reads or parses alone, the server's pace. */
+export function floorGuides(group: RowGroup): Guide[] {
+  const floors = floorsOf(group.floors);
+  const named: [keyof typeof floors, string][] = [
+    ['read', 'floor: reading alone, 1 thread'],
+    ['parse', 'floor: parsing alone, 1 thread'],
+    ['server', 'floor: server, 1 page at a time'],
+  ];
+  const out: Guide[] = [];
+  for (const [kind, label] of named) {
+    const tp = floors[kind]?.throughput_items_per_sec;
+    if (tp && tp > 0) out.push({ label: `${label}: ${fmtInt(tp)}/s`, y: tp });
+  }
+  return out;
+}
+
 function chartFor(group: RowGroup, metric: ChartMetric): LineChart {
   const what = metric === 'throughput' ? 'throughput' : 'peak memory';
   const d = group.dataset;
@@ -61,6 +79,7 @@ function chartFor(group: RowGroup, metric: ChartMetric): LineChart {
     xLabel: 'concurrency (in flight / workers)',
     yLabel: metric === 'throughput' ? 'throughput (items/s)' : 'peak memory (MB)',
     series: seriesOf(group, metric),
+    guides: metric === 'throughput' ? floorGuides(group) : [],
   };
 }
 
