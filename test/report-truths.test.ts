@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../src/profiling/analysis.js';
-import { planCharts } from '../src/report/charts.js';
+import { groupRows } from '../src/profiling/analysis.js';
+import { planCharts, seriesOf } from '../src/report/charts.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { renderLineChart } from '../src/report/svg.js';
 import { CONFIG, ENVIRONMENT, resultsFile, row } from './analysis-fixtures.js';
@@ -63,6 +64,20 @@ describe('the throughput charts', () => {
     // 60,000/s is over twice the highest point: drawing it would flatten the series.
     expect(labels).toContain('floor: parsing alone, 1 thread: 60,000/s (off the chart, above)');
     expect(memory!.svg).not.toContain('class="guide"');
+  });
+
+  it('bar the margins the findings judge with: pooled, so a 2-sample row is not ±12.7 t wide', () => {
+    const rows = [1, 5, 10].map((c, i) =>
+      row({ strategy: 'concurrent', concurrency: c, tp: 1000 * (i + 1), samples: 2, rme: 80 }),
+    );
+    const [series] = seriesOf(groupRows(rows)[0]!, 'throughput');
+    for (const p of series!.points) {
+      expect(p.hi! / p.y).toBeLessThan(1.5);
+      expect(p.y / p.lo!).toBeLessThan(1.5);
+      expect(p.hi! / p.y).toBeGreaterThan(1);
+    }
+    const single = rows.map((r) => ({ ...r, samples: 1 }));
+    expect(seriesOf(groupRows(single)[0]!, 'throughput')[0]!.points[0]!.hi).toBeUndefined();
   });
 
   it('keep legend labels whole, however long: wrapped at spaces, every line inside the chart', () => {

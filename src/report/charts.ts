@@ -5,7 +5,7 @@
  */
 import { groupRows, type RowGroup } from '../profiling/analysis.js';
 import { floorsOf } from '../profiling/bottleneck.js';
-import { relativeSpread } from '../profiling/spread.js';
+import { pooledNoise, type RunNoise, runsOf, t95 } from '../profiling/spread.js';
 import type { BenchmarkResult, ResultsFile } from '../profiling/result.js';
 import { fmtInt } from '../profiling/format.js';
 import { type Guide, type LineChart, type Point, renderLineChart, type Series } from './svg.js';
@@ -27,22 +27,24 @@ export function seriesLabel(r: BenchmarkResult): string {
   return r.variant ? `${r.strategy} / ${r.variant}` : r.strategy;
 }
 
-function point(r: BenchmarkResult, metric: ChartMetric): Point | null {
+function point(r: BenchmarkResult, metric: ChartMetric, noise: RunNoise | null): Point | null {
   if (metric === 'memory')
     return r.peak_memory_mb === null ? null : { x: r.concurrency, y: r.peak_memory_mb };
   const tp = r.throughput_items_per_sec;
   if (tp === null) return null;
-  const e = relativeSpread(r);
-  if (e === null) return { x: r.concurrency, y: tp };
-  // The margin is on the mean duration: items / (mean × (1 ± e)); unbounded above from 100%.
-  return { x: r.concurrency, y: tp, lo: tp / (1 + e), hi: e < 1 ? tp / (1 - e) : Number.POSITIVE_INFINITY };
+  if (!noise) return { x: r.concurrency, y: tp };
+  // The bars are the margins the findings judge with: the scenario's pooled noise of one run over
+  // this row's run count, on the log scale (so symmetric in ratio, never unbounded).
+  const m = Math.exp((t95(noise.df) * noise.sd) / Math.sqrt(Math.max(1, runsOf(r))));
+  return { x: r.concurrency, y: tp, lo: tp / m, hi: tp * m };
 }
 
 /** One series per strategy (and variant) of the group's ingest rows that ran, in first-seen order. */
 export function seriesOf(group: RowGroup, metric: ChartMetric): Series[] {
   const byLabel = new Map<string, Series>();
+  const noise = pooledNoise([...group.ingest, ...group.floors]);
   for (const r of group.ingest) {
-    const p = point(r, metric);
+    const p = point(r, metric, noise);
     if (!p) continue;
     const label = seriesLabel(r);
     let s = byLabel.get(label);

@@ -257,7 +257,9 @@ function legend(chart: LineChart): string[] {
     out.push(legendText(x + LEGEND_TEXT_X, at, label));
   }
   if (series.some((se) => se.points.some((p) => p.lo !== undefined))) {
-    out.push(`<text x="${x}" y="${y + 6}" font-size="11" fill="#555555">bars: 95% margin of error</text>`);
+    out.push(
+      `<text x="${x}" y="${y + 6}" font-size="11" fill="#555555">bars: 95% margin (pooled noise)</text>`,
+    );
   }
   out.push('</g>');
   return out;
