@@ -2,7 +2,7 @@
  * The measuring core: one measured run of a function, with wall time, CPU (user + system of the
  * whole process), the main thread's event-loop utilisation and the peak memory of the whole process.
  *
- * Peak memory follows ARCHITECTURE "Measurement rules": the highest resident set size of the process
+ * Peak memory: the highest resident set size of the process
  * during the run minus the RSS just before it. On Linux the kernel's high-water mark (`VmHWM` in
  * /proc/self/status) is reset to the current RSS by writing `5` to /proc/self/clear_refs, and read after
  * the run: it sees every page the process touched (workers, Buffers, WASM), even while the main thread
@@ -176,6 +176,48 @@ function figures(
     rss_before_mb: probe.rssBeforeMb,
     peak_method: probe.method,
   };
+}
+
+export interface SettleOptions {
+  /** Also wait until the RSS is at or below this many MB (e.g. what it was before a big allocation). */
+  belowMb?: number;
+  /** Give up after this long, ms. Default 5,000. */
+  maxMs?: number;
+  /** How often the RSS is read, ms. Default 10. */
+  intervalMs?: number;
+  /** The RSS counts as settled once it has not fallen by more than 1 MB for this long, ms. Default 100. */
+  quietMs?: number;
+}
+
+/**
+ * Collects garbage, then waits until the process RSS has stopped falling (and, with `belowMb`, is
+ * at or below it), at most `maxMs`. V8 returns the pages of a freed ArrayBuffer on a background
+ * thread, later on a busy machine; a run started before that is over sees them released inside it
+ * and reads too little growth (its baseline is measured too high). A fixed pause is not enough
+ * under load; this waits for the thing itself. Resolves whether it settled, and the RSS.
+ */
+export async function settleRss(options: SettleOptions = {}): Promise<{ settled: boolean; rssMb: number }> {
+  const maxMs = options.maxMs ?? 5000;
+  const intervalMs = options.intervalMs ?? 10;
+  const quietMs = options.quietMs ?? 100;
+  const start = performance.now();
+  collectGarbage();
+  let low = rssMb();
+  let quietSince = performance.now();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    const now = performance.now();
+    const rss = rssMb();
+    if (rss < low - 1) {
+      low = rss;
+      quietSince = now;
+    }
+    const below = options.belowMb === undefined || rss <= options.belowMb;
+    if (below && now - quietSince >= quietMs) return { settled: true, rssMb: rss };
+    if (now - start >= maxMs) return { settled: false, rssMb: rss };
+    // Freed pages may wait for a collection that has not run yet.
+    if (!below) collectGarbage();
+  }
 }
 
 let gcFn: (() => void) | null | undefined;
