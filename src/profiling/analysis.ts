@@ -142,8 +142,11 @@ export function recommend(
   return { best, recommended, equivalent, noise, fewestRequests, costly };
 }
 
-/** Formats whose `item_bytes_avg` is an Item's JSON text (Parquet's is compressed bytes per row). */
-const JSON_SCENARIOS: readonly Scenario[] = ['directory', 'ndjson', 'feature-collection', 'catalog'];
+/**
+ * Formats whose `item_bytes_avg` is an Item's JSON text (Parquet's is compressed bytes per row).
+ * NDJSON first: one compact line per Item, where a directory's files may be laid out larger.
+ */
+const JSON_SCENARIOS: readonly Scenario[] = ['ndjson', 'feature-collection', 'directory', 'catalog'];
 
 /**
  * The mean JSON size of an Item per profile and item count, from the JSON datasets of the same
