@@ -71,7 +71,13 @@ async function runSearch(
   let items = 0;
   for await (const _item of ingestApi(url, { ...options, http, failures, stats, report })) items++;
   reports.set(`${options.collectionId} ${options.strategy} x${options.concurrency}`, report);
-  return { items, http, failures: failures.count, workerElu: stats.workerElu };
+  return {
+    items,
+    http,
+    failures: failures.count,
+    workerElu: stats.workerElu,
+    duplicatesDropped: report.duplicatesDropped,
+  };
 }
 
 /** The run of an api-search case; the searches' last reports are kept in `reports` by row. */

@@ -13,7 +13,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
   file: { summary: 'benchmark file ingest', load: () => import('./commands/file.js') },
   api: { summary: 'benchmark STAC API ingest', load: () => import('./commands/api.js') },
   all: { summary: 'the whole benchmark suite (npm run bench)', load: () => import('./commands/all.js') },
-  compare: { summary: 'compare two results files', load: () => import('./commands/compare.js') },
+  compare: {
+    summary: 'compare results files (one or several runs per side)',
+    load: () => import('./commands/compare.js'),
+  },
 };
 
 export function usage(): string {

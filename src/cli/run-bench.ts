@@ -123,6 +123,18 @@ export interface RunBenchOptions {
   err?: Pick<NodeJS.WritableStream, 'write'>;
 }
 
+/**
+ * The one warning of a run with fewer than 3 samples per bench: the findings pool the noise over a
+ * scenario's rows, which still judges 2 samples, but weakly; 1 sample cannot judge it at all.
+ * Null from 3 samples on.
+ */
+export function samplesWarning(samples: number): string | null {
+  if (samples >= 3) return null;
+  return samples <= 1
+    ? '--samples 1: one run per bench cannot judge noise, so the findings will neither claim nor deny differences (use 3 or more)'
+    : `--samples ${samples}: below 3 samples per bench the advice is weaker (the noise is pooled over each scenario's rows; use 3 or more)`;
+}
+
 /** `83000` -> `1m23s`. */
 export function formatElapsed(ms: number): string {
   const total = Math.round(ms / 1000);
@@ -155,6 +167,8 @@ async function runBenchSteps(
   const out = options.out ?? process.stdout;
   const err = options.err ?? process.stderr;
   await preflight(settings);
+  const warning = samplesWarning(settings.samples);
+  if (warning) err.write(`benchmark-ingest ${mode}: warning: ${warning}\n`);
   const files = options.files ?? benchFilesFor(mode, settings);
   const missing = missingFiles(files);
   if (missing.length > 0) throw new Error(`bench file(s) not found: ${missing.join(', ')}`);

@@ -1,15 +1,15 @@
 /**
  * Turns measured rows into what a pipeline author needs: speedups over `sequential`, and per
  * scenario and dataset a finding (the bottleneck, the best strategy, the smallest concurrency level
- * that is as fast as the best within the noise, its memory cost, one sentence with its conditions).
- * Pure: the same rows in, the same analysis out.
+ * that is as fast as the best within the noise, its memory and request cost, one sentence with its
+ * conditions). Pure: the same rows in, the same analysis out.
  */
 import { availableParallelism } from 'node:os';
-import { fmtBytes, fmtInt, fmtRatio, fmtSigned } from './format.js';
+import { fmtBytes, fmtInt, fmtNum, fmtPct, fmtRatio, fmtSigned } from './format.js';
 import { explainBottleneck, type FloorSet, floorsOf } from './bottleneck.js';
 import type { BenchmarkResult, Comparison, DatasetInfo, Environment, Finding, Scenario } from './result.js';
 import { SCENARIOS } from './result.js';
-import { datasetKey, noiseRatio, pooledSpread, usable, withinNoise } from './spread.js';
+import { contrast, datasetKey, measurablyFaster, pooledNoise, type RunNoise, usable } from './spread.js';
 
 export interface Analysis {
   comparisons: Comparison[];
@@ -75,34 +75,112 @@ export function compareToBaseline(group: RowGroup): Comparison[] {
   return out;
 }
 
+/** A setting costing more than this share of extra requests must be measurably faster to be advised. */
+export const REQUEST_OVERHEAD_LIMIT = 0.1;
+
+/** HTTP requests per 1,000 Items received (schema 2 records it; else from the requests and Items). */
+export function requestsPer1000(r: BenchmarkResult): number | null {
+  const h = r.http;
+  if (!h) return null;
+  if (typeof h.requests_per_1000_items === 'number') return h.requests_per_1000_items;
+  const items = r.items_processed;
+  return items && items > 0 ? (h.requests / items) * 1000 : null;
+}
+
 export interface Recommendation {
   /** The fastest row. */
   best: BenchmarkResult;
-  /** The cheapest row whose throughput is within the noise of the best's. */
+  /** The cheapest row within the noise of the fastest it may be advised against (see `recommend`). */
   recommended: BenchmarkResult;
   /** The rows within the noise of the best. */
   equivalent: BenchmarkResult[];
-  /** The relative spread used for rows without their own (null: none in the group had one). */
-  fallbackSpread: number | null;
+  /** The noise of one run, pooled over the scenario's rows; null: not enough samples to judge. */
+  noise: RunNoise | null;
+  /** The fewest requests per 1,000 Items among the rows (null: no HTTP figures). */
+  fewestRequests: number | null;
+  /** Rows left out: more than 10% extra requests without being measurably faster than the rest. */
+  costly: BenchmarkResult[];
 }
 
+const tpOf = (r: BenchmarkResult) => r.throughput_items_per_sec ?? 0;
+const fastest = (rows: readonly BenchmarkResult[]) => rows.reduce((a, b) => (tpOf(b) > tpOf(a) ? b : a));
+
 /**
- * Finds the fastest row, then among the rows statistically indistinguishable from it (see
- * `withinNoise`) the cheapest: the cheapest strategy, then the smallest level, then (variants of
- * one level) the fastest.
+ * Finds the fastest row, then among the rows equivalent to it within the noise (see `contrast`)
+ * the cheapest: the cheapest strategy, then the smallest level, then (variants of one level) the
+ * fastest. Never a row measurably slower than the fastest. Requests are a cost too: a row making
+ * more than 10% more requests per 1,000 Items than the thriftiest is only a candidate when it is
+ * measurably faster than every row that makes fewer. Without a noise estimate (single samples,
+ * nothing to pool) no row is called equivalent: the fastest candidate is advised as measured.
+ * `noise` defaults to the noise pooled over `rows`.
  */
-export function recommend(rows: readonly BenchmarkResult[]): Recommendation | null {
+export function recommend(
+  rows: readonly BenchmarkResult[],
+  noise: RunNoise | null = pooledNoise(rows),
+): Recommendation | null {
   if (rows.length === 0) return null;
-  const fallbackSpread = pooledSpread(rows);
-  const best = rows.reduce((a, b) => (b.throughput_items_per_sec! > a.throughput_items_per_sec! ? b : a));
-  const equivalent = rows.filter((r) => r === best || withinNoise(best, r, fallbackSpread));
-  const recommended = [...equivalent].sort(
+  const best = fastest(rows);
+  const perThousand = rows.map(requestsPer1000).filter((n): n is number => n !== null);
+  const fewestRequests = perThousand.length > 0 ? Math.min(...perThousand) : null;
+  const costs = (r: BenchmarkResult) =>
+    fewestRequests !== null && (requestsPer1000(r) ?? 0) > fewestRequests * (1 + REQUEST_OVERHEAD_LIMIT);
+  const thrifty = rows.filter((r) => !costs(r));
+  const allowed = rows.filter((r) => !costs(r) || thrifty.every((t) => measurablyFaster(r, t, noise)));
+  const costly = rows.filter((r) => !allowed.includes(r));
+  const top = fastest(allowed);
+  const candidates = allowed.filter(
+    (r) =>
+      r === top || (contrast(top, r, noise).verdict === 'equivalent' && !measurablyFaster(best, r, noise)),
+  );
+  const recommended = [...candidates].sort(
     (a, b) =>
       (STRATEGY_COST[a.strategy] ?? 3) - (STRATEGY_COST[b.strategy] ?? 3) ||
       a.concurrency - b.concurrency ||
-      b.throughput_items_per_sec! - a.throughput_items_per_sec!,
+      tpOf(b) - tpOf(a),
   )[0]!;
-  return { best, recommended, equivalent, fallbackSpread };
+  const equivalent = rows.filter((r) => r === best || contrast(best, r, noise).verdict === 'equivalent');
+  return { best, recommended, equivalent, noise, fewestRequests, costly };
+}
+
+/**
+ * Formats whose `item_bytes_avg` is an Item's JSON text (Parquet's is compressed bytes per row).
+ * NDJSON first: one compact line per Item, where a directory's files may be laid out larger.
+ */
+const JSON_SCENARIOS: readonly Scenario[] = ['ndjson', 'feature-collection', 'directory', 'catalog'];
+
+/**
+ * The mean JSON size of an Item per profile and item count, from the JSON datasets of the same
+ * results: what a Parquet dataset's Items weigh as JSON (its own figure is compressed bytes per row).
+ */
+export function jsonItemSizes(results: readonly BenchmarkResult[]): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const scenario of JSON_SCENARIOS) {
+    for (const r of results) {
+      const d = r.dataset;
+      const key = `${d.profile}|${d.items}`;
+      if (r.scenario === scenario && d.item_bytes_avg && !sizes.has(key)) sizes.set(key, d.item_bytes_avg);
+    }
+  }
+  return sizes;
+}
+
+/** An Item's JSON size for a dataset: its own figure, or (Parquet) that of a JSON dataset of the run. */
+export function itemJsonBytes(d: DatasetInfo, jsonSizes: ReadonlyMap<string, number>): number | null {
+  if (d.format !== 'parquet') return d.item_bytes_avg;
+  return jsonSizes.get(`${d.profile}|${d.items}`) ?? null;
+}
+
+/**
+ * `~3.43 KB each`; for Parquet, whose figure is compressed bytes per row, both sizes labelled:
+ * `~257 B per row in Parquet, ~3.43 KB each as JSON`. Empty without a size.
+ */
+export function itemSizeText(d: DatasetInfo, jsonSizes: ReadonlyMap<string, number>): string {
+  if (d.format !== 'parquet') return d.item_bytes_avg ? `~${fmtBytes(d.item_bytes_avg)} each` : '';
+  const parts: string[] = [];
+  if (d.item_bytes_avg) parts.push(`~${fmtBytes(d.item_bytes_avg)} per row in Parquet`);
+  const json = itemJsonBytes(d, jsonSizes);
+  if (json) parts.push(`~${fmtBytes(json)} each as JSON`);
+  return parts.join(', ');
 }
 
 /** What a finding holds for: the dataset plus the machine and run conditions. */
@@ -111,6 +189,7 @@ export function conditionsOf(
   config: Record<string, unknown>,
   cores: number,
   variant: string | null,
+  jsonSizes: ReadonlyMap<string, number> = new Map(),
 ): Record<string, unknown> {
   const d = group.dataset;
   const c: Record<string, unknown> = {
@@ -120,6 +199,7 @@ export function conditionsOf(
     profile: d.profile,
     cores,
   };
+  if (d.format === 'parquet') c.item_json_bytes_avg = itemJsonBytes(d, jsonSizes);
   if (group.scenario === 'api-search') {
     c.page_size = d.page_size;
     c.latency_ms = d.latency_ms;
@@ -141,9 +221,14 @@ const WHERE: Record<Scenario, string> = {
   'api-search': 'from a STAC API search',
 };
 
-function describeConditions(group: RowGroup, conditions: Record<string, unknown>): string {
+function describeConditions(
+  group: RowGroup,
+  conditions: Record<string, unknown>,
+  jsonSizes: ReadonlyMap<string, number>,
+): string {
   const d = group.dataset;
-  const size = d.item_bytes_avg ? ` (~${fmtBytes(d.item_bytes_avg)} each)` : '';
+  const sizeText = itemSizeText(d, jsonSizes);
+  const size = sizeText ? ` (${sizeText})` : '';
   const base = `${fmtInt(d.items)} ${d.profile} items${size} ${WHERE[group.scenario]}`;
   const cores = `${conditions.cores} cores`;
   if (group.scenario !== 'api-search') return `${base}, read from a warm page cache on ${cores}`;
@@ -162,22 +247,70 @@ export function describeLevel(r: BenchmarkResult): string {
   return `${r.strategy}${v} with ${r.concurrency} in flight`;
 }
 
+/** `+12.5 MB`; a difference that rounds to zero or below is `no more than sequential`. */
+function memoryOver(mb: number, what: string): string {
+  return Math.round(mb * 10) <= 0 ? 'no more than sequential' : `${fmtSigned(mb, 1)} MB${what}`;
+}
+
 function memoryCost(rec: Recommendation, group: RowGroup): string {
   const r = rec.recommended;
   if (r.strategy === 'sequential') return '';
   const base = baselineFor(r, group);
   const parts: string[] = [];
   if (base && r.peak_memory_mb !== null && base.peak_memory_mb !== null) {
-    parts.push(`${fmtSigned(r.peak_memory_mb - base.peak_memory_mb, 1)} MB peak memory over sequential`);
+    const delta = r.peak_memory_mb - base.peak_memory_mb;
+    parts.push(
+      Math.round(delta * 10) <= 0
+        ? 'peak memory no more than sequential'
+        : `${fmtSigned(delta, 1)} MB peak memory over sequential`,
+    );
   }
   const top = group.ingest
     .filter((x) => x.strategy === r.strategy && x.variant === r.variant)
     .reduce((a, b) => (b.concurrency > a.concurrency ? b : a), r);
   if (top !== r && base && top.peak_memory_mb !== null && base.peak_memory_mb !== null) {
     const unit = r.strategy === 'worker-threads' ? ' workers' : ' in flight';
-    parts.push(`(${top.concurrency}${unit}: ${fmtSigned(top.peak_memory_mb - base.peak_memory_mb, 1)} MB)`);
+    parts.push(`(${top.concurrency}${unit}: ${memoryOver(top.peak_memory_mb - base.peak_memory_mb, '')})`);
   }
   return parts.length ? `, ${parts.join(' ')}` : '';
+}
+
+/** `10.0 requests per 1,000 Items`, with the overhead over the thriftiest setting when it is marked. */
+function requestCost(r: BenchmarkResult, fewest: number | null): string {
+  const per = requestsPer1000(r);
+  if (per === null) return '';
+  let text = `${fmtNum(per, 1)} requests per 1,000 Items`;
+  if (fewest !== null && fewest > 0 && per > fewest * (1 + REQUEST_OVERHEAD_LIMIT)) {
+    text += ` (${fmtPct(per / fewest - 1, 0)} over the fewest, ${fmtNum(fewest, 1)})`;
+  }
+  const dup = r.http?.duplicates_dropped;
+  if (typeof dup === 'number' && dup > 0) text += `, ${fmtInt(dup)} duplicates dropped per run`;
+  return text;
+}
+
+/** `~4.2%`: how much one run varies, from the pooled noise. */
+function noiseText(noise: RunNoise): string {
+  return `runs vary by ~${fmtNum((Math.exp(noise.sd) - 1) * 100, 1)}%`;
+}
+
+function noiseClause(rec: Recommendation, settings: number): string {
+  const { best, recommended, noise } = rec;
+  if (!noise) {
+    return settings > 1
+      ? '; with one sample per setting there are not enough samples to judge noise: whether the other settings differ is not known'
+      : '';
+  }
+  const others = rec.equivalent.length - 1;
+  if (recommended === best) {
+    return others > 0
+      ? `; ${others} other setting${others === 1 ? ' is' : 's are'} within noise of it (${noiseText(noise)})`
+      : `; every other setting is measurably slower (${noiseText(noise)})`;
+  }
+  const fastestText = `the fastest, ${describeLevel(best)} at ${fmtInt(best.throughput_items_per_sec)} items/s`;
+  if (rec.costly.includes(best)) {
+    return `; ${fastestText}, is not measurably faster than the settings making fewer requests and costs ${requestCost(best, rec.fewestRequests)} (${noiseText(noise)})`;
+  }
+  return `; ${fastestText}, is within noise of it (${noiseText(noise)})`;
 }
 
 function failedNote(group: RowGroup): string {
@@ -192,6 +325,7 @@ export function summarize(
   rec: Recommendation,
   explanation: string,
   conditions: Record<string, unknown>,
+  jsonSizes: ReadonlyMap<string, number> = new Map(),
 ): string {
   const r = rec.recommended;
   const base = baselineFor(r, group);
@@ -199,18 +333,12 @@ export function summarize(
     base && base !== r
       ? `, ${fmtRatio(r.throughput_items_per_sec! / base.throughput_items_per_sec!)}× sequential`
       : '';
-  const others = rec.equivalent.length - 1;
-  const noSpread = rec.fallbackSpread === null && group.ingest.length > 1;
-  const noise = noSpread
-    ? '; the other settings were slower in this run, but with single samples there is no spread to judge noise by'
-    : rec.recommended === rec.best
-      ? others > 0
-        ? `; ${others} other setting${others === 1 ? ' is' : 's are'} within noise of it`
-        : '; every other setting is measurably slower'
-      : `; the fastest, ${describeLevel(rec.best)} at ${fmtInt(rec.best.throughput_items_per_sec)} items/s, is within noise of it`;
+  const requests = requestCost(r, rec.fewestRequests);
+  const settings = adviceRows(group.ingest).length;
   return (
-    `For ${describeConditions(group, conditions)}, use ${describeLevel(r)}: ` +
-    `${fmtInt(r.throughput_items_per_sec)} items/s${speed}${memoryCost(rec, group)}${noise}; ` +
+    `For ${describeConditions(group, conditions, jsonSizes)}, use ${describeLevel(r)}: ` +
+    `${fmtInt(r.throughput_items_per_sec)} items/s${speed}${memoryCost(rec, group)}` +
+    `${requests ? `, ${requests}` : ''}${noiseClause(rec, settings)}; ` +
     `the limit is ${explanation}.${failedNote(group)}`
   );
 }
@@ -236,27 +364,43 @@ export function adviceRows(rows: readonly BenchmarkResult[]): readonly Benchmark
 
 /** A sentence naming the variant that beat the recommended default path beyond noise, if one did. */
 function fasterVariantNote(group: RowGroup, rec: Recommendation): string {
-  const fallback = pooledSpread(group.ingest);
   const faster = group.ingest
-    .filter((r) => r.variant !== null && noiseRatio(r, rec.best, fallback) > 1)
+    .filter((r) => r.variant !== null && measurablyFaster(r, rec.best, rec.noise))
     .sort((a, b) => b.throughput_items_per_sec! - a.throughput_items_per_sec!)[0];
   if (!faster) return '';
   return ` The variant ${describeLevel(faster)} was faster beyond noise (${fmtInt(faster.throughput_items_per_sec)} items/s).`;
 }
 
-export function findingFor(group: RowGroup, config: Record<string, unknown>, cores: number): Finding | null {
-  const rec = recommend(adviceRows(group.ingest));
+/**
+ * The finding of one group. The noise is pooled over every row of the group that ran (floors and
+ * variants included: one machine, one process, the same data), so a row of 2 samples is judged
+ * with the spread of all of them.
+ */
+export function findingFor(
+  group: RowGroup,
+  config: Record<string, unknown>,
+  cores: number,
+  jsonSizes: ReadonlyMap<string, number> = new Map(),
+): Finding | null {
+  const noise = pooledNoise([...group.ingest, ...group.floors]);
+  const rec = recommend(adviceRows(group.ingest), noise);
   if (!rec) return null;
   const floors: FloorSet = floorsOf(group.floors);
-  const { bottleneck, explanation } = explainBottleneck(group.scenario, rec.recommended, floors, cores);
-  const conditions = conditionsOf(group, config, cores, rec.recommended.variant);
+  const { bottleneck, explanation } = explainBottleneck(
+    group.scenario,
+    rec.recommended,
+    floors,
+    cores,
+    noise,
+  );
+  const conditions = conditionsOf(group, config, cores, rec.recommended.variant, jsonSizes);
   return {
     scenario: group.scenario,
     conditions,
     bottleneck,
     best_strategy: rec.recommended.strategy,
     recommended_concurrency: rec.recommended.concurrency,
-    summary: summarize(group, rec, explanation, conditions) + fasterVariantNote(group, rec),
+    summary: summarize(group, rec, explanation, conditions, jsonSizes) + fasterVariantNote(group, rec),
   };
 }
 
@@ -274,9 +418,12 @@ export function analyze(
 ): Analysis {
   const cores = coresFrom(config, environment);
   const groups = groupRows(results);
+  const jsonSizes = jsonItemSizes(results);
   return {
     comparisons: groups.flatMap(compareToBaseline),
-    findings: groups.map((g) => findingFor(g, config, cores)).filter((f): f is Finding => f !== null),
+    findings: groups
+      .map((g) => findingFor(g, config, cores, jsonSizes))
+      .filter((f): f is Finding => f !== null),
   };
 }
 

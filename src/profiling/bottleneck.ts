@@ -1,10 +1,12 @@
 /**
  * Names what limits a measured row — CPU, file I/O or the network — from its own measurements
  * (CPU time against wall time and cores, main-thread and worker event-loop utilisation) and the
- * floors measured in the same run on the same data.
+ * floors measured in the same run on the same data. A floor a row beats beyond noise is no bound
+ * for it: the sentence says so (and why) instead of printing a share above 100%.
  */
 import { fmtInt, fmtNum } from './format.js';
 import type { BenchmarkResult, Bottleneck, Scenario } from './result.js';
+import { contrastValues, type RunNoise, runsOf } from './spread.js';
 
 /** Above this, a thread (ELU) or the machine (CPU time / wall / cores) counts as saturated. */
 export const SATURATED = 0.75;
@@ -89,17 +91,49 @@ export function fileFloor(floors: FloorSet, cores: number): number | null {
   return Math.min(read, parse * cores);
 }
 
-function describeFloors(
-  floors: FloorSet,
-  serverCeiling: number | null,
-  file: {
-    floor: number;
-    reached: number;
-    cores: number;
-    callerBound: number | null;
-    callerReached: number;
-  } | null,
-): string {
+/** How a row stands against a bound: a share of it, at it within noise, beyond it, or not judged. */
+export type Reach =
+  | { kind: 'share'; share: number }
+  | { kind: 'within-noise' }
+  | { kind: 'beyond' }
+  | { kind: 'unjudged' };
+
+/**
+ * Where `row` stands against a bound of `bound` items/s derived from the floor row `from`: below
+ * it, a share (never above 1); above it, beyond the noise or within it (or not judged without a
+ * noise estimate).
+ */
+export function reachOf(
+  row: BenchmarkResult,
+  bound: number,
+  from: BenchmarkResult,
+  noise: RunNoise | null,
+): Reach {
+  const tp = row.throughput_items_per_sec ?? 0;
+  if (tp <= bound) return { kind: 'share', share: bound > 0 ? tp / bound : 0 };
+  const c = contrastValues({ tp, runs: runsOf(row) }, { tp: bound, runs: runsOf(from) }, noise);
+  if (c.verdict === 'different') return { kind: 'beyond' };
+  return c.verdict === 'equivalent' ? { kind: 'within-noise' } : { kind: 'unjudged' };
+}
+
+/** `reaches 78% of it`; above the bound, `reaches it (...)`: never a share above 100%. */
+function reachText(reach: Reach, it: string): string {
+  if (reach.kind === 'share') return `reaches ${fmtInt(Math.min(100, reach.share * 100))}% of ${it}`;
+  if (reach.kind === 'within-noise') return `reaches ${it} (the difference is within noise)`;
+  return `is at or above ${it} (not enough samples to judge noise)`;
+}
+
+interface FileBounds {
+  floor: number;
+  floorRow: BenchmarkResult;
+  floorIsRead: boolean;
+  reach: Reach;
+  cores: number;
+  callerBound: number | null;
+  callerReach: Reach | null;
+}
+
+function describeFloors(floors: FloorSet, serverCeiling: number | null, file: FileBounds | null): string {
   const parts: string[] = [];
   if (floors.read)
     parts.push(`reading alone runs at ${fmtInt(floors.read.throughput_items_per_sec)} items/s`);
@@ -109,9 +143,23 @@ function describeFloors(
     parts.push(`the server's own time per page allows ~${fmtInt(serverCeiling)} items/s at this level`);
   let text = parts.length ? `; ${parts.join(', ')}` : '';
   if (file) {
-    text += `: the floor (the slower of reading alone and parsing spread over ${file.cores} cores) is ${fmtInt(file.floor)} items/s, and this setting reaches ${fmtInt(file.reached * 100)}% of it`;
-    if (file.callerBound !== null) {
-      text += `. Every Item is parsed on the caller's one thread, so parsing alone on one thread (${fmtInt(file.callerBound)} items/s) bounds every strategy, and this setting reaches ${fmtInt(file.callerReached * 100)}% of that`;
+    const what = `the floor (the slower of reading alone and parsing spread over ${file.cores} cores)`;
+    if (file.reach.kind === 'beyond') {
+      // Reads overlap in a strategy (libuv's pool, workers) but were timed on one thread; parsing
+      // was timed on one thread and spread over the cores only by arithmetic.
+      const why = file.floorIsRead
+        ? 'reading alone was timed on one thread, and this setting overlaps its reads'
+        : 'parsing alone was timed on one thread in a run of its own and spread over the cores only by arithmetic';
+      text += `: ${what} is ${fmtInt(file.floor)} items/s, but this setting runs faster beyond noise, so that floor is not a bound for it (${why})`;
+    } else {
+      text += `: ${what} is ${fmtInt(file.floor)} items/s, and this setting ${reachText(file.reach, 'it')}`;
+    }
+    if (file.callerBound !== null && file.callerReach) {
+      const bound = `parsing alone on one thread (${fmtInt(file.callerBound)} items/s)`;
+      text +=
+        file.callerReach.kind === 'beyond'
+          ? `. Every Item is parsed on the caller's one thread, yet this setting runs faster than ${bound} beyond noise, so that floor is not a bound for it: the floor was timed in a run of its own, and this setting's caller thread parsed faster than that run did`
+          : `. Every Item is parsed on the caller's one thread, so ${bound} bounds every strategy, and this setting ${reachText(file.callerReach, 'that')}`;
     }
   }
   return text;
@@ -127,6 +175,7 @@ export function explainBottleneck(
   row: BenchmarkResult,
   floors: FloorSet,
   cores: number,
+  noise: RunNoise | null = null,
 ): BottleneckCall {
   const load = loadOf(row, cores);
   const busiest = Math.max(load.machineShare, load.mainElu ?? 0, load.workerElu ?? 0);
@@ -147,13 +196,21 @@ export function explainBottleneck(
     floor !== null && scenario !== 'parquet' && onePerThread !== null && onePerThread < floor
       ? onePerThread
       : null;
-  const floorText = describeFloors(
-    floors,
-    serverCeiling,
-    floor !== null && tp > 0
-      ? { floor, reached: tp / floor, cores, callerBound, callerReached: callerBound ? tp / callerBound : 0 }
-      : null,
-  );
+  let file: FileBounds | null = null;
+  if (floor !== null && tp > 0 && floors.read && floors.parse) {
+    const floorIsRead = floor === floors.read.throughput_items_per_sec;
+    const floorRow = floorIsRead ? floors.read : floors.parse;
+    file = {
+      floor,
+      floorRow,
+      floorIsRead,
+      reach: reachOf(row, floor, floorRow, noise),
+      cores,
+      callerBound,
+      callerReach: callerBound !== null ? reachOf(row, callerBound, floors.parse, noise) : null,
+    };
+  }
+  const floorText = describeFloors(floors, serverCeiling, file);
 
   if (busiest >= SATURATED) {
     return { bottleneck: 'cpu', explanation: `CPU (${loadText})${floorText}` };
@@ -164,10 +221,14 @@ export function explainBottleneck(
     (readCeiling === null || parseCeiling <= readCeiling) &&
     tp >= NEAR_CEILING * parseCeiling;
   if (parseBound) {
-    return {
-      bottleneck: 'cpu',
-      explanation: `CPU: it runs at ${fmtInt((tp / parseCeiling) * 100)}% of the parse-only ceiling (${loadText})${floorText}`,
-    };
+    const reach = reachOf(row, parseCeiling, floors.parse!, noise);
+    const at =
+      reach.kind === 'beyond'
+        ? `it runs faster than parsing alone on its ${threads} thread${threads === 1 ? '' : 's'} (${fmtInt(parseCeiling)} items/s) beyond noise, so that ceiling is not its bound`
+        : reach.kind === 'share'
+          ? `it runs at ${fmtInt(Math.min(100, reach.share * 100))}% of the parse-only ceiling`
+          : `it ${reachText(reach, 'the parse-only ceiling')}`;
+    return { bottleneck: 'cpu', explanation: `CPU: ${at} (${loadText})${floorText}` };
   }
   if (scenario === 'api-search') {
     return {

@@ -1,16 +1,19 @@
 /**
- * Compares two results files row by row (matched by `key`): the change in throughput judged
- * against both runs' spread, the change in peak memory, rows that started or stopped failing, and
- * the differences of environment that make a comparison doubtful. Pure; the CLI prints it.
+ * Compares results row by row (matched by `key`): the change in throughput judged against the
+ * noise, the change in peak memory, rows that started or stopped failing, and the differences of
+ * environment that make a comparison doubtful. Each side is one results file or several (runs of
+ * the same settings): with several, the noise is the spread between the runs, which includes the
+ * drift between processes that one run cannot see. Pure; the CLI prints it.
  */
-import { fmtInt, fmtNum, fmtPct, fmtSigned } from './format.js';
+import { fmtInt, fmtNum, fmtPct, fmtSigned, mdCell } from './format.js';
 import type { BenchmarkResult, ResultsFile } from './result.js';
-import { noiseRatio, pooledSpread, relativeSpread, usable } from './spread.js';
+import { datasetKey, pooledNoise, type RunNoise, runsOf, t95, usable } from './spread.js';
 
 export type Verdict =
   | 'regressed'
   | 'improved'
   | 'unchanged'
+  | 'inconclusive'
   | 'now failing'
   | 'still failing'
   | 'fixed'
@@ -20,11 +23,17 @@ export type Verdict =
 export interface RowChange {
   key: string;
   kind: BenchmarkResult['kind'];
+  /** The row in the first baseline / current file that has it (null when no file of that side has it). */
   baseline: BenchmarkResult | null;
   current: BenchmarkResult | null;
+  /** Throughput of each side: the geometric mean over its files; null when it did not run. */
+  baselineTp: number | null;
+  currentTp: number | null;
   /** (current - baseline) / baseline throughput; null when either did not run. */
   throughputChange: number | null;
-  /** The throughput difference in units of both rows' combined margin (beyond ±1: beyond noise). */
+  /** The 95% noise margin on the change, as a ratio (0.08: ±8%); null when it cannot be judged. */
+  margin: number | null;
+  /** The throughput difference in units of the margin (beyond ±1: beyond noise); null without one. */
   noise: number | null;
   memoryChangeMb: number | null;
   verdict: Verdict;
@@ -33,7 +42,11 @@ export interface RowChange {
 }
 
 export interface CompareOptions {
-  /** A throughput change must also exceed this fraction to count (default 0.10). */
+  /**
+   * A throughput change must also exceed this fraction to count. Default: 0.30 with one file per
+   * side (runs on one machine drift by up to ~30% between processes, which one run's own spread
+   * cannot see), 0.10 with several (their spread includes that drift).
+   */
   minChange?: number;
   /** Peak memory regresses when it grows by more than this fraction ... (default 0.25) */
   memoryRatio?: number;
@@ -41,15 +54,26 @@ export interface CompareOptions {
   memoryMb?: number;
 }
 
+/** The default threshold with one results file per side, and with several. */
+export const DEFAULT_MIN_CHANGE = { single: 0.3, several: 0.1 } as const;
+
+/** What the noise of a comparison was estimated from. */
+export type NoiseBasis = 'within-run' | 'between-runs';
+
 export interface RunDiff {
   rows: RowChange[];
   /** Differences that make the comparison doubtful (machine, runtime, settings, slower floors). */
   warnings: string[];
-  /** Ingest rows that regressed beyond noise (or started failing). */
+  /** Ingest rows that regressed beyond noise and the threshold (or started failing). */
   regressions: RowChange[];
+  /** Rows whose change could not be judged (no noise estimate, or a large change within noise). */
+  inconclusive: RowChange[];
+  /** Results files per side. */
+  files: { baseline: number; current: number };
+  basis: NoiseBasis;
+  /** The threshold used, as a fraction. */
+  minChange: number;
 }
-
-const DEFAULTS: Required<CompareOptions> = { minChange: 0.1, memoryRatio: 0.25, memoryMb: 20 };
 
 export function environmentWarnings(baseline: ResultsFile, current: ResultsFile): string[] {
   const out: string[] = [];
@@ -66,32 +90,109 @@ export function environmentWarnings(baseline: ResultsFile, current: ResultsFile)
   return out;
 }
 
+/** One key's rows on one side, one per file that has it. */
+interface SideRows {
+  rows: BenchmarkResult[];
+  usable: BenchmarkResult[];
+}
+
+const logTp = (r: BenchmarkResult) => Math.log(r.throughput_items_per_sec!);
+
+/** The geometric mean of the throughputs of rows that ran (a ratio-scale quantity). */
+function meanTp(rows: readonly BenchmarkResult[]): number {
+  return Math.exp(rows.reduce((s, r) => s + logTp(r), 0) / rows.length);
+}
+
+/** Per group of rows measured on the same data: the noise to judge changes with. */
+interface GroupNoise {
+  /** One run's noise pooled over the group's rows in every file (within-run basis). */
+  within: RunNoise | null;
+  /** The spread of one file's throughput around its side's mean (between-runs basis). */
+  between: RunNoise | null;
+}
+
+function groupId(r: BenchmarkResult): string {
+  return `${r.scenario}#${datasetKey(r.dataset)}`;
+}
+
+function noiseByGroup(sides: Map<string, SideRows>[]): Map<string, GroupNoise> {
+  const rowsOf = new Map<string, BenchmarkResult[]>();
+  const between = new Map<string, { ss: number; df: number }>();
+  for (const side of sides) {
+    for (const { usable: rows } of side.values()) {
+      if (rows.length === 0) continue;
+      const id = groupId(rows[0]!);
+      rowsOf.set(id, [...(rowsOf.get(id) ?? []), ...rows]);
+      const acc = between.get(id) ?? { ss: 0, df: 0 };
+      const m = Math.log(meanTp(rows));
+      acc.ss += rows.reduce((s, r) => s + (logTp(r) - m) ** 2, 0);
+      acc.df += rows.length - 1;
+      between.set(id, acc);
+    }
+  }
+  const out = new Map<string, GroupNoise>();
+  for (const [id, rows] of rowsOf) {
+    const b = between.get(id)!;
+    out.set(id, {
+      within: pooledNoise(rows),
+      between: b.df > 0 ? { sd: Math.sqrt(b.ss / b.df), df: b.df } : null,
+    });
+  }
+  return out;
+}
+
+interface Judgement {
+  change: number;
+  margin: number | null;
+  noise: number | null;
+}
+
 function judgeThroughput(
-  b: BenchmarkResult,
-  c: BenchmarkResult,
-  fallback: number | null,
-  o: Required<CompareOptions>,
-) {
-  const bt = b.throughput_items_per_sec!;
-  const change = bt > 0 ? (c.throughput_items_per_sec! - bt) / bt : 0;
-  const noise = noiseRatio(c, b, fallback);
-  const beyond = Math.abs(noise) > 1 && Math.abs(change) > o.minChange;
-  return { change, noise, beyond };
+  b: SideRows,
+  c: SideRows,
+  noise: GroupNoise | undefined,
+  basis: NoiseBasis,
+): Judgement {
+  const bt = meanTp(b.usable);
+  const ct = meanTp(c.usable);
+  const change = bt > 0 ? (ct - bt) / bt : 0;
+  const logRatio = bt > 0 && ct > 0 ? Math.log(ct / bt) : 0;
+  let logMargin: number | null = null;
+  if (basis === 'between-runs' && noise?.between) {
+    const n = noise.between;
+    logMargin = t95(n.df) * n.sd * Math.sqrt(1 / b.usable.length + 1 / c.usable.length);
+  } else if (basis === 'within-run' && noise?.within) {
+    const n = noise.within;
+    const runs = (rows: BenchmarkResult[]) => rows.reduce((s, r) => s + runsOf(r), 0);
+    logMargin = t95(n.df) * n.sd * Math.sqrt(1 / runs(b.usable) + 1 / runs(c.usable));
+  }
+  if (logMargin === null) return { change, margin: null, noise: null };
+  const ratio =
+    logMargin > 0
+      ? logRatio / logMargin
+      : logRatio === 0
+        ? 0
+        : Math.sign(logRatio) * Number.POSITIVE_INFINITY;
+  return { change, margin: Math.exp(logMargin) - 1, noise: ratio };
 }
 
 function judgeRow(
   key: string,
-  b: BenchmarkResult | undefined,
-  c: BenchmarkResult | undefined,
-  fallback: number | null,
+  b: SideRows | undefined,
+  c: SideRows | undefined,
+  noise: GroupNoise | undefined,
+  basis: NoiseBasis,
   o: Required<CompareOptions>,
 ): RowChange {
   const base: RowChange = {
     key,
-    kind: (c ?? b)!.kind,
-    baseline: b ?? null,
-    current: c ?? null,
+    kind: (c?.rows[0] ?? b?.rows[0])!.kind,
+    baseline: b?.rows[0] ?? null,
+    current: c?.rows[0] ?? null,
+    baselineTp: b && b.usable.length > 0 ? meanTp(b.usable) : null,
+    currentTp: c && c.usable.length > 0 ? meanTp(c.usable) : null,
     throughputChange: null,
+    margin: null,
     noise: null,
     memoryChangeMb: null,
     verdict: 'unchanged',
@@ -99,24 +200,46 @@ function judgeRow(
   };
   if (!b) return { ...base, verdict: 'new', reason: 'only in the current run' };
   if (!c) return { ...base, verdict: 'missing', reason: 'only in the baseline' };
-  if (!usable(c)) {
-    return usable(b)
-      ? { ...base, verdict: 'now failing', reason: `now fails: ${c.error}` }
-      : { ...base, verdict: 'still failing', reason: `fails in both: ${c.error}` };
+  const cFailed = c.rows.find((r) => !usable(r));
+  const bFailed = b.rows.some((r) => !usable(r));
+  if (cFailed) {
+    return bFailed
+      ? { ...base, verdict: 'still failing', reason: `fails in both: ${cFailed.error}` }
+      : { ...base, verdict: 'now failing', reason: `now fails: ${cFailed.error}` };
   }
-  if (!usable(b)) return { ...base, verdict: 'fixed', reason: 'failed in the baseline, runs now' };
+  if (bFailed) return { ...base, verdict: 'fixed', reason: 'failed in the baseline, runs now' };
 
-  const tp = judgeThroughput(b, c, fallback, o);
-  const memDelta =
-    b.peak_memory_mb !== null && c.peak_memory_mb !== null ? c.peak_memory_mb - b.peak_memory_mb : null;
-  const memWorse =
-    memDelta !== null && memDelta > o.memoryMb && c.peak_memory_mb! > b.peak_memory_mb! * (1 + o.memoryRatio);
-  const row = { ...base, throughputChange: tp.change, noise: tp.noise, memoryChangeMb: memDelta };
+  const tp = judgeThroughput(b, c, noise, basis);
+  const peak = (rows: BenchmarkResult[]) => {
+    const mems = rows.map((r) => r.peak_memory_mb).filter((m): m is number => m !== null);
+    return mems.length > 0 ? mems.reduce((s, m) => s + m, 0) / mems.length : null;
+  };
+  const bm = peak(b.usable);
+  const cm = peak(c.usable);
+  const memDelta = bm !== null && cm !== null ? cm - bm : null;
+  const memWorse = memDelta !== null && memDelta > o.memoryMb && cm! > bm! * (1 + o.memoryRatio);
+  const row = {
+    ...base,
+    throughputChange: tp.change,
+    margin: tp.margin,
+    noise: tp.noise,
+    memoryChangeMb: memDelta,
+  };
+  const beyondNoise = tp.noise !== null && Math.abs(tp.noise) > 1;
+  const beyondThreshold = Math.abs(tp.change) > o.minChange;
   const reasons: string[] = [];
-  if (tp.beyond && tp.change < 0) reasons.push(`throughput ${fmtPct(tp.change)} (beyond noise)`);
+  if (beyondNoise && beyondThreshold && tp.change < 0)
+    reasons.push(`throughput ${fmtPct(tp.change)} (beyond noise)`);
   if (memWorse) reasons.push(`peak memory ${fmtSigned(memDelta!, 1)} MB`);
   if (reasons.length > 0) return { ...row, verdict: 'regressed', reason: reasons.join(', ') };
-  if (tp.beyond) return { ...row, verdict: 'improved', reason: `throughput ${fmtPct(tp.change)}` };
+  if (tp.noise === null) {
+    return { ...row, verdict: 'inconclusive', reason: 'not enough samples to judge noise' };
+  }
+  if (beyondNoise && beyondThreshold)
+    return { ...row, verdict: 'improved', reason: `throughput ${fmtPct(tp.change)}` };
+  if (beyondThreshold) {
+    return { ...row, verdict: 'inconclusive', reason: `throughput ${fmtPct(tp.change)} is within noise` };
+  }
   return row;
 }
 
@@ -129,65 +252,174 @@ function floorWarning(rows: RowChange[]): string[] {
   return [`floors slowed too (${names}): the machine or its load differs, not only the code`];
 }
 
-/** Matches rows by key (baseline order, then rows new in the current run) and judges each. */
+function sideRows(files: readonly ResultsFile[]): Map<string, SideRows> {
+  const out = new Map<string, SideRows>();
+  for (const f of files) {
+    for (const r of f.results) {
+      let s = out.get(r.key);
+      if (!s) {
+        s = { rows: [], usable: [] };
+        out.set(r.key, s);
+      }
+      s.rows.push(r);
+      if (usable(r)) s.usable.push(r);
+    }
+  }
+  return out;
+}
+
+const asList = (f: ResultsFile | readonly ResultsFile[]): readonly ResultsFile[] =>
+  Array.isArray(f) ? (f as readonly ResultsFile[]) : [f as ResultsFile];
+
+/**
+ * Matches rows by key (baseline order, then rows new in the current run) and judges each. A row
+ * regresses when its throughput fell beyond the noise **and** beyond the threshold, or its peak
+ * memory grew markedly, or it now fails. Where the noise cannot be estimated (single samples and
+ * one file per side) or a change past the threshold stays within it, the row is `inconclusive`.
+ */
 export function compareRuns(
-  baseline: ResultsFile,
-  current: ResultsFile,
+  baseline: ResultsFile | readonly ResultsFile[],
+  current: ResultsFile | readonly ResultsFile[],
   options: CompareOptions = {},
 ): RunDiff {
-  const o = { ...DEFAULTS, ...options };
-  const fallback = pooledSpread([...baseline.results, ...current.results].filter(usable));
-  const cur = new Map(current.results.map((r) => [r.key, r]));
-  const base = new Map(baseline.results.map((r) => [r.key, r]));
+  const bFiles = asList(baseline);
+  const cFiles = asList(current);
+  if (bFiles.length === 0 || cFiles.length === 0) throw new RangeError('compareRuns: a side has no file');
+  const several = bFiles.length > 1 || cFiles.length > 1;
+  const basis: NoiseBasis = several ? 'between-runs' : 'within-run';
+  const o: Required<CompareOptions> = {
+    minChange: several ? DEFAULT_MIN_CHANGE.several : DEFAULT_MIN_CHANGE.single,
+    memoryRatio: 0.25,
+    memoryMb: 20,
+    ...options,
+  };
+  const base = sideRows(bFiles);
+  const cur = sideRows(cFiles);
+  const noise = noiseByGroup([base, cur]);
   const keys = [...base.keys(), ...[...cur.keys()].filter((k) => !base.has(k))];
-  const rows = keys.map((k) => judgeRow(k, base.get(k), cur.get(k), fallback, o));
+  const rows = keys.map((k) => {
+    const any = (base.get(k) ?? cur.get(k))!.rows[0]!;
+    return judgeRow(k, base.get(k), cur.get(k), noise.get(groupId(any)), basis, o);
+  });
   const regressions = rows.filter(
     (r) => r.kind === 'ingest' && (r.verdict === 'regressed' || r.verdict === 'now failing'),
   );
+  const inconclusive = rows.filter((r) => r.verdict === 'inconclusive');
   const common = rows.filter((r) => r.baseline && r.current).length;
   const none =
     common === 0 && rows.length > 0
       ? ['no row is in both runs (different sizes, levels or scenarios?): nothing was compared']
       : [];
+  const env = [
+    ...bFiles
+      .slice(1)
+      .flatMap((f, i) => environmentWarnings(bFiles[0]!, f).map((w) => `baseline file ${i + 2}: ${w}`)),
+    ...cFiles
+      .slice(1)
+      .flatMap((f, i) => environmentWarnings(cFiles[0]!, f).map((w) => `current file ${i + 2}: ${w}`)),
+    ...environmentWarnings(bFiles[0]!, cFiles[0]!),
+  ];
   return {
     rows,
-    warnings: [...none, ...environmentWarnings(baseline, current), ...floorWarning(rows)],
+    warnings: [...none, ...env, ...floorWarning(rows)],
     regressions,
+    inconclusive,
+    files: { baseline: bFiles.length, current: cFiles.length },
+    basis,
+    minChange: o.minChange,
   };
 }
 
-function tpCell(r: BenchmarkResult | null): string {
-  if (!r) return '—';
-  if (!usable(r)) return 'error';
-  const e = relativeSpread(r);
-  return e === null
-    ? fmtInt(r.throughput_items_per_sec)
-    : `${fmtInt(r.throughput_items_per_sec)} ±${fmtNum(e * 100, 0)}%`;
+export type DiffFormat = 'text' | 'markdown' | 'json';
+
+function tpCell(tp: number | null, row: BenchmarkResult | null): string {
+  if (!row) return '—';
+  return tp === null ? 'error' : fmtInt(tp);
 }
 
-/** A plain-text table (aligned columns) of every row, then the warnings. */
-export function renderDiff(diff: RunDiff): string {
-  const header = ['Row', 'Baseline items/s', 'Current items/s', 'Change', 'Noise', 'Memory Δ MB', 'Verdict'];
-  const body = diff.rows.map((r) => [
+function cells(r: RowChange): string[] {
+  return [
     r.kind === 'floor' ? `${r.key} (floor)` : r.key,
-    tpCell(r.baseline),
-    tpCell(r.current),
+    tpCell(r.baselineTp, r.baseline),
+    tpCell(r.currentTp, r.current),
     r.throughputChange === null ? '—' : fmtPct(r.throughputChange),
-    r.noise === null ? '—' : Number.isFinite(r.noise) ? `${fmtNum(Math.abs(r.noise), 1)}×` : 'no spread',
+    r.margin === null ? (r.throughputChange === null ? '—' : 'unknown') : `±${fmtNum(r.margin * 100, 1)}%`,
     r.memoryChangeMb === null ? '—' : fmtSigned(r.memoryChangeMb, 1),
     r.reason && r.verdict !== 'unchanged' ? `${r.verdict}: ${r.reason}` : r.verdict,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+  ];
+}
+
+const HEADER = ['Row', 'Baseline items/s', 'Current items/s', 'Change', 'Noise', 'Memory Δ MB', 'Verdict'];
+
+/** The notes under the table: what the noise is, what one file per side cannot see, the warnings. */
+export function diffNotes(diff: RunDiff): string[] {
+  const pct = `${fmtNum(diff.minChange * 100, 0)}%`;
+  const out = [
+    diff.basis === 'between-runs'
+      ? `Noise: the 95% margin on the change, from the spread between the runs of each side (${diff.files.baseline} baseline, ${diff.files.current} current file(s)), pooled over the rows of each scenario.`
+      : "Noise: the 95% margin on the change, from each run's own samples, pooled over the rows of each scenario.",
+    `A row regresses when its throughput drops beyond the noise and by more than ${pct}; it is inconclusive where the noise cannot be judged.`,
+  ];
+  if (diff.basis === 'within-run') {
+    out.push(
+      `One results file per side cannot see the drift between processes (runs on one machine differ by up to ~30%); the ${pct} threshold stands for it. Pass several files per side (runs of the same settings) to judge with the spread between them.`,
+    );
+  }
+  return out;
+}
+
+function renderText(diff: RunDiff): string {
+  const body = diff.rows.map(cells);
+  const widths = HEADER.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cs: string[]) =>
+    cs
+      .map((c, i) => (i === 0 || i === cs.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
       .join('  ')
       .trimEnd();
-  const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
-  out.push(
-    '',
-    "Noise: the throughput difference in units of both runs' combined margin of error (>1× is beyond noise).",
-  );
+  const out = [line(HEADER), line(widths.map((w) => '-'.repeat(w))), ...diff.rows.map((r) => line(cells(r)))];
+  out.push('', ...diffNotes(diff));
   for (const w of diff.warnings) out.push(`warning: ${w}`);
   return `${out.join('\n')}\n`;
+}
+
+function renderMarkdownDiff(diff: RunDiff): string {
+  const out = [
+    `| ${HEADER.join(' | ')} |`,
+    '|---|--:|--:|--:|--:|--:|---|',
+    ...diff.rows.map((r) => `| ${cells(r).map(mdCell).join(' | ')} |`),
+    '',
+    ...diffNotes(diff),
+  ];
+  if (diff.warnings.length > 0) out.push('', ...diff.warnings.map((w) => `- **warning**: ${mdCell(w)}`));
+  return `${out.join('\n')}\n`;
+}
+
+function renderJson(diff: RunDiff): string {
+  const json = {
+    files: diff.files,
+    noise_basis: diff.basis,
+    threshold: diff.minChange,
+    rows: diff.rows.map((r) => ({
+      key: r.key,
+      kind: r.kind,
+      verdict: r.verdict,
+      reason: r.reason,
+      baseline_items_per_sec: r.baselineTp,
+      current_items_per_sec: r.currentTp,
+      change: r.throughputChange,
+      margin: r.margin,
+      memory_change_mb: r.memoryChangeMb,
+    })),
+    regressions: diff.regressions.map((r) => r.key),
+    inconclusive: diff.inconclusive.map((r) => r.key),
+    warnings: diff.warnings,
+  };
+  return `${JSON.stringify(json, null, 2)}\n`;
+}
+
+/** Every row with its verdict, then the notes and warnings: aligned text, a Markdown table, or JSON. */
+export function renderDiff(diff: RunDiff, format: DiffFormat = 'text'): string {
+  if (format === 'json') return renderJson(diff);
+  if (format === 'markdown') return renderMarkdownDiff(diff);
+  return renderText(diff);
 }

@@ -178,6 +178,48 @@ function figures(
   };
 }
 
+export interface SettleOptions {
+  /** Also wait until the RSS is at or below this many MB (e.g. what it was before a big allocation). */
+  belowMb?: number;
+  /** Give up after this long, ms. Default 5,000. */
+  maxMs?: number;
+  /** How often the RSS is read, ms. Default 10. */
+  intervalMs?: number;
+  /** The RSS counts as settled once it has not fallen by more than 1 MB for this long, ms. Default 100. */
+  quietMs?: number;
+}
+
+/**
+ * Collects garbage, then waits until the process RSS has stopped falling (and, with `belowMb`, is
+ * at or below it), at most `maxMs`. V8 returns the pages of a freed ArrayBuffer on a background
+ * thread, later on a busy machine; a run started before that is over sees them released inside it
+ * and reads too little growth (its baseline is measured too high). A fixed pause is not enough
+ * under load; this waits for the thing itself. Resolves whether it settled, and the RSS.
+ */
+export async function settleRss(options: SettleOptions = {}): Promise<{ settled: boolean; rssMb: number }> {
+  const maxMs = options.maxMs ?? 5000;
+  const intervalMs = options.intervalMs ?? 10;
+  const quietMs = options.quietMs ?? 100;
+  const start = performance.now();
+  collectGarbage();
+  let low = rssMb();
+  let quietSince = performance.now();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    const now = performance.now();
+    const rss = rssMb();
+    if (rss < low - 1) {
+      low = rss;
+      quietSince = now;
+    }
+    const below = options.belowMb === undefined || rss <= options.belowMb;
+    if (below && now - quietSince >= quietMs) return { settled: true, rssMb: rss };
+    if (now - start >= maxMs) return { settled: false, rssMb: rss };
+    // Freed pages may wait for a collection that has not run yet.
+    if (!below) collectGarbage();
+  }
+}
+
 let gcFn: (() => void) | null | undefined;
 
 /**

@@ -1,5 +1,13 @@
 /** The results contract (docs/architecture.md, "Results file"); schema/results.schema.json mirrors it. */
 
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = 2;
+/**
+ * The versions it reads. Version 2 added `duration_samples`, `server_cpu_seconds` and the HTTP
+ * `requests_per_1000_items` and `duplicates_dropped`; a version 1 file simply lacks them.
+ */
+export const ACCEPTED_SCHEMA_VERSIONS: readonly number[] = [1, 2];
+
 export type Scenario = 'directory' | 'feature-collection' | 'ndjson' | 'catalog' | 'parquet' | 'api-search';
 export const SCENARIOS: readonly Scenario[] = [
   'directory',
@@ -36,6 +44,10 @@ export interface HttpFigures {
   requests: number;
   retries: number;
   peak_in_flight: number;
+  /** Requests per 1,000 Items received: what a setting costs the server (schema 2). */
+  requests_per_1000_items?: number | null;
+  /** Items a partitioned search received twice and dropped, per run (null: not reported; schema 2). */
+  duplicates_dropped?: number | null;
 }
 
 export interface BenchmarkResult {
@@ -55,8 +67,12 @@ export interface BenchmarkResult {
   worker_elu: number | null;
   samples: number;
   duration_stats: DurationStats | null;
+  /** Every measured run's duration, seconds, ascending (schema 2; null for a failed row). */
+  duration_samples?: number[] | null;
   failures: number;
   http: HttpFigures | null;
+  /** CPU time of the local STAC API's process per run, seconds (null: not measured; schema 2). */
+  server_cpu_seconds?: number | null;
   error: string | null;
 }
 
@@ -91,7 +107,7 @@ export interface Finding {
 }
 
 export interface ResultsFile {
-  schema_version: 1;
+  schema_version: 1 | 2;
   generated_at: string;
   environment: Environment;
   config: Record<string, unknown>;
@@ -120,5 +136,7 @@ export const FAILED_FIGURES = {
   worker_elu: null,
   samples: 0,
   duration_stats: null,
+  duration_samples: null,
   http: null,
+  server_cpu_seconds: null,
 } as const satisfies Partial<BenchmarkResult>;

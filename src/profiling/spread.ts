@@ -1,6 +1,10 @@
 /**
- * The noise of a measurement, from its own samples: what `analyze` and `compare` use to call two
- * throughputs different or indistinguishable. No fixed percentage: each row brings its spread.
+ * The noise of a run: what `analyze` and `compare` use to call two throughputs different or
+ * equivalent. One rule at every sample count: the relative noise of one measured run is estimated
+ * from all rows of a scenario together (the pooled spread of their log durations), so a row of 2
+ * samples borrows strength from its neighbours instead of carrying a useless margin of its own
+ * (Student's t has 1 degree of freedom there). With nothing to pool (single samples everywhere)
+ * there is no estimate, and no difference is claimed or denied.
  */
 import type { BenchmarkResult, DatasetInfo } from './result.js';
 
@@ -14,88 +18,145 @@ export function usable(r: BenchmarkResult): boolean {
   return r.error === null && r.throughput_items_per_sec !== null && r.duration_seconds !== null;
 }
 
+/** Two-sided 95% Student t critical values by degrees of freedom (1..30). */
+const T95 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131,
+  2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+/** The two-sided 95% critical value of Student's t with `df` degrees of freedom (1.96 beyond 30). */
+export function t95(df: number): number {
+  if (!(df >= 1)) return Number.POSITIVE_INFINITY;
+  return T95[Math.floor(df) - 1] ?? 1.96;
+}
+
 /**
- * The relative half-width of a row's duration interval: its 95% margin of error (`rme`, percent)
- * when it has two samples or more, else half its min-max range over the mean; null when the row
- * carries no spread at all (one sample, or no statistics).
+ * The relative half-width of a row's own duration interval, for display beside its figures: its
+ * 95% margin of error (`rme`, percent) with two samples or more; null with one sample or none.
+ * Not used to judge differences (see `contrast`).
  */
 export function relativeSpread(r: BenchmarkResult): number | null {
   const s = r.duration_stats;
   if (!s || !(s.mean > 0)) return null;
   if (r.samples >= 2 && Number.isFinite(s.rme) && s.rme > 0) return s.rme / 100;
-  if (s.max > s.min) return (s.max - s.min) / 2 / s.mean;
   return null;
 }
 
-/** The median relative spread of the rows that have one; null when none has. */
-export function pooledSpread(rows: readonly BenchmarkResult[]): number | null {
-  const spreads = rows
-    .map(relativeSpread)
-    .filter((s): s is number => s !== null)
-    .sort((a, b) => a - b);
-  if (spreads.length === 0) return null;
-  const mid = Math.floor(spreads.length / 2);
-  return spreads.length % 2 === 1 ? spreads[mid]! : (spreads[mid - 1]! + spreads[mid]!) / 2;
-}
-
-/** Seconds per item: the measured quantity (duration) normalised by the items of a run. */
-function secondsPerItem(r: BenchmarkResult): number {
-  const tp = r.throughput_items_per_sec ?? 0;
-  return tp > 0 ? 1 / tp : Number.POSITIVE_INFINITY;
+/** How many measured runs a row's figures are the mean of. */
+export function runsOf(r: BenchmarkResult): number {
+  return r.duration_samples?.length || r.samples;
 }
 
 /**
- * The half-width of a row's interval of seconds per item. The margin of error is a margin on the
- * mean duration, so it is applied there (a throughput interval would be lopsided, and unbounded
- * for a margin of 100% or more). `fallback` is used when the row has no spread of its own.
+ * A row's sum of squared deviations of its runs' log durations from their mean, with its degrees of
+ * freedom (runs - 1). From `duration_samples` when the file has them (schema 2); else recovered
+ * from the margin of error and the sample count (schema 1: rme = t(n-1) sd / sqrt(n) / mean, and
+ * sd / mean approximates the spread of log durations). Null with fewer than two runs.
  */
-export function timeMargin(r: BenchmarkResult, fallback: number | null): number {
-  const e = relativeSpread(r) ?? fallback ?? 0;
-  return secondsPerItem(r) * e;
+export function rowLogSpread(r: BenchmarkResult): { ss: number; df: number } | null {
+  if (!usable(r)) return null;
+  const samples = r.duration_samples?.filter((s) => s > 0) ?? [];
+  if (samples.length >= 2) {
+    const logs = samples.map(Math.log);
+    const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
+    return { ss: logs.reduce((a, v) => a + (v - mean) ** 2, 0), df: logs.length - 1 };
+  }
+  const s = r.duration_stats;
+  const n = r.samples;
+  if (samples.length === 0 && n >= 2 && s && s.mean > 0 && Number.isFinite(s.rme) && s.rme >= 0) {
+    const sd = ((s.rme / 100) * Math.sqrt(n)) / t95(n - 1);
+    return { ss: sd * sd * (n - 1), df: n - 1 };
+  }
+  return null;
 }
 
-/** Below this many samples a min-max range says nothing about the spread. */
-export const RANGE_MIN_SAMPLES = 3;
+/** The pooled noise of a set of rows: the standard deviation of one run's log duration. */
+export interface RunNoise {
+  /** ≈ the relative standard deviation of one measured run (0.05: runs vary by about 5%). */
+  sd: number;
+  /** Degrees of freedom of the estimate: the sum over rows of (runs - 1). */
+  df: number;
+}
 
 /**
- * Whether the samples' ranges (min..max time per item) of two rows overlap. When they do not, every
- * run of one was faster than every run of the other: with 3+3 samples or more, a difference no
- * outlier-inflated margin of error should hide (a rank test's strongest result).
+ * The noise of one measured run, pooled over `rows` (the rows of one scenario and dataset, floors
+ * included: they ran on the same machine in the same process): sqrt(Σ ss / Σ df). Null when no row
+ * has two runs or more.
  */
-export function rangesOverlap(a: BenchmarkResult, b: BenchmarkResult): boolean {
+export function pooledNoise(rows: readonly BenchmarkResult[]): RunNoise | null {
+  let ss = 0;
+  let df = 0;
+  for (const r of rows) {
+    const s = rowLogSpread(r);
+    if (!s) continue;
+    ss += s.ss;
+    df += s.df;
+  }
+  return df > 0 ? { sd: Math.sqrt(ss / df), df } : null;
+}
+
+export type Verdict = 'different' | 'equivalent' | 'unknown';
+
+export interface Contrast {
+  /** ln(throughput a / throughput b): positive when `a` is faster. */
+  logRatio: number;
+  /** The 95% margin on `logRatio` (null without a noise estimate). */
+  margin: number | null;
+  verdict: Verdict;
+}
+
+/**
+ * Compares two throughputs, each the mean of `runs` measured runs, against the pooled noise: the
+ * difference of their logs beyond t(df) × sd × sqrt(1/na + 1/nb) is `different`, within it
+ * `equivalent`; `unknown` without a noise estimate.
+ */
+export function contrastValues(
+  a: { tp: number; runs: number },
+  b: { tp: number; runs: number },
+  noise: RunNoise | null,
+): Contrast {
+  const logRatio = a.tp > 0 && b.tp > 0 ? Math.log(a.tp / b.tp) : 0;
+  if (!noise) return { logRatio, margin: null, verdict: 'unknown' };
+  const margin = t95(noise.df) * noise.sd * Math.sqrt(1 / Math.max(1, a.runs) + 1 / Math.max(1, b.runs));
+  return { logRatio, margin, verdict: Math.abs(logRatio) > margin ? 'different' : 'equivalent' };
+}
+
+/**
+ * The gap, in log time per item, between the min–max ranges of two rows' runs; 0 when they overlap
+ * or a row has no range.
+ */
+export function rangeGap(a: BenchmarkResult, b: BenchmarkResult): number {
   const range = (r: BenchmarkResult): [number, number] | null => {
     const s = r.duration_stats;
     const items = r.items_processed;
-    if (!s || !items || items <= 0) return null;
+    if (!s || !items || items <= 0 || !(s.min > 0)) return null;
     return [s.min / items, s.max / items];
   };
   const ra = range(a);
   const rb = range(b);
-  if (!ra || !rb) return true;
-  return ra[0] <= rb[1] && rb[0] <= ra[1];
+  if (!ra || !rb) return 0;
+  if (ra[1] < rb[0]) return Math.log(rb[0] / ra[1]);
+  if (rb[1] < ra[0]) return Math.log(ra[0] / rb[1]);
+  return 0;
 }
 
 /**
- * Whether two rows are statistically indistinguishable: their times per item differ by no more
- * than their combined margin of error sqrt(ma² + mb²), and (with at least 3 samples each) their
- * min-max ranges overlap.
+ * Two rows against the pooled noise of their scenario (see `contrastValues`). Rows whose min–max
+ * ranges do not overlap, with a gap wider than one run's noise, are `different` whatever the
+ * margin on their means: every run of one beat every run of the other by more than runs vary.
  */
-export function withinNoise(a: BenchmarkResult, b: BenchmarkResult, fallback: number | null): boolean {
-  if (Math.abs(noiseRatio(a, b, fallback)) > 1) return false;
-  if (a.samples < RANGE_MIN_SAMPLES || b.samples < RANGE_MIN_SAMPLES) return true;
-  return rangesOverlap(a, b);
+export function contrast(a: BenchmarkResult, b: BenchmarkResult, noise: RunNoise | null): Contrast {
+  const c = contrastValues(
+    { tp: a.throughput_items_per_sec ?? 0, runs: runsOf(a) },
+    { tp: b.throughput_items_per_sec ?? 0, runs: runsOf(b) },
+    noise,
+  );
+  if (c.verdict === 'equivalent' && noise && rangeGap(a, b) > noise.sd) return { ...c, verdict: 'different' };
+  return c;
 }
 
-/**
- * How much faster `a` is than `b`, in units of their combined margin (time per item): beyond ±1
- * the difference is larger than the noise; positive when `a` is faster. Infinite when the two
- * differ and neither has a spread.
- */
-export function noiseRatio(a: BenchmarkResult, b: BenchmarkResult, fallback: number | null): number {
-  const diff = secondsPerItem(b) - secondsPerItem(a);
-  const margin = Math.hypot(timeMargin(a, fallback), timeMargin(b, fallback));
-  if (margin === 0 || !Number.isFinite(margin)) {
-    return diff === 0 ? 0 : diff > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-  }
-  return diff / margin;
+/** Whether `a` is faster than `b` beyond the noise. */
+export function measurablyFaster(a: BenchmarkResult, b: BenchmarkResult, noise: RunNoise | null): boolean {
+  const c = contrast(a, b, noise);
+  return c.verdict === 'different' && c.logRatio > 0;
 }

@@ -1,12 +1,14 @@
 /**
  * The report's charts: for each scenario and dataset, throughput and peak memory against
- * concurrency, one series per strategy (and variant). Pure: file names and SVG text, no I/O.
+ * concurrency, one series per strategy (and variant); the throughput charts draw the scenario's
+ * floors as labelled horizontal lines. Pure: file names and SVG text, no I/O.
  */
 import { groupRows, type RowGroup } from '../profiling/analysis.js';
-import { relativeSpread } from '../profiling/spread.js';
+import { floorsOf } from '../profiling/bottleneck.js';
+import { pooledNoise, type RunNoise, runsOf, t95 } from '../profiling/spread.js';
 import type { BenchmarkResult, ResultsFile } from '../profiling/result.js';
 import { fmtInt } from '../profiling/format.js';
-import { type LineChart, type Point, renderLineChart, type Series } from './svg.js';
+import { type Guide, type LineChart, type Point, renderLineChart, type Series } from './svg.js';
 
 export type ChartMetric = 'throughput' | 'memory';
 
@@ -25,22 +27,24 @@ export function seriesLabel(r: BenchmarkResult): string {
   return r.variant ? `${r.strategy} / ${r.variant}` : r.strategy;
 }
 
-function point(r: BenchmarkResult, metric: ChartMetric): Point | null {
+function point(r: BenchmarkResult, metric: ChartMetric, noise: RunNoise | null): Point | null {
   if (metric === 'memory')
     return r.peak_memory_mb === null ? null : { x: r.concurrency, y: r.peak_memory_mb };
   const tp = r.throughput_items_per_sec;
   if (tp === null) return null;
-  const e = relativeSpread(r);
-  if (e === null) return { x: r.concurrency, y: tp };
-  // The margin is on the mean duration: items / (mean × (1 ± e)); unbounded above from 100%.
-  return { x: r.concurrency, y: tp, lo: tp / (1 + e), hi: e < 1 ? tp / (1 - e) : Number.POSITIVE_INFINITY };
+  if (!noise) return { x: r.concurrency, y: tp };
+  // The bars are the margins the findings judge with: the scenario's pooled noise of one run over
+  // this row's run count, on the log scale (so symmetric in ratio, never unbounded).
+  const m = Math.exp((t95(noise.df) * noise.sd) / Math.sqrt(Math.max(1, runsOf(r))));
+  return { x: r.concurrency, y: tp, lo: tp / m, hi: tp * m };
 }
 
 /** One series per strategy (and variant) of the group's ingest rows that ran, in first-seen order. */
 export function seriesOf(group: RowGroup, metric: ChartMetric): Series[] {
   const byLabel = new Map<string, Series>();
+  const noise = pooledNoise([...group.ingest, ...group.floors]);
   for (const r of group.ingest) {
-    const p = point(r, metric);
+    const p = point(r, metric, noise);
     if (!p) continue;
     const label = seriesLabel(r);
     let s = byLabel.get(label);
@@ -53,6 +57,22 @@ export function seriesOf(group: RowGroup, metric: ChartMetric): Series[] {
   return [...byLabel.values()];
 }
 
+/** The group's floors as horizontal lines: what one thread reads or parses alone, the server's pace. */
+export function floorGuides(group: RowGroup): Guide[] {
+  const floors = floorsOf(group.floors);
+  const named: [keyof typeof floors, string][] = [
+    ['read', 'floor: reading alone, 1 thread'],
+    ['parse', 'floor: parsing alone, 1 thread'],
+    ['server', 'floor: server, 1 page at a time'],
+  ];
+  const out: Guide[] = [];
+  for (const [kind, label] of named) {
+    const tp = floors[kind]?.throughput_items_per_sec;
+    if (tp && tp > 0) out.push({ label: `${label}: ${fmtInt(tp)}/s`, y: tp });
+  }
+  return out;
+}
+
 function chartFor(group: RowGroup, metric: ChartMetric): LineChart {
   const what = metric === 'throughput' ? 'throughput' : 'peak memory';
   const d = group.dataset;
@@ -61,6 +81,7 @@ function chartFor(group: RowGroup, metric: ChartMetric): LineChart {
     xLabel: 'concurrency (in flight / workers)',
     yLabel: metric === 'throughput' ? 'throughput (items/s)' : 'peak memory (MB)',
     series: seriesOf(group, metric),
+    guides: metric === 'throughput' ? floorGuides(group) : [],
   };
 }
 

@@ -3,11 +3,18 @@
  * scenario and dataset a table (floors and speedups included, failed rows as `error: msg`), then
  * the findings in plain words, then the charts (SVG files beside the report).
  */
-import { baselineFor, groupRows, type RowGroup } from '../profiling/analysis.js';
+import {
+  baselineFor,
+  groupRows,
+  itemSizeText,
+  jsonItemSizes,
+  type RowGroup,
+  requestsPer1000,
+} from '../profiling/analysis.js';
 import { relativeSpread } from '../profiling/spread.js';
 import type { BenchmarkResult, Finding, ResultsFile } from '../profiling/result.js';
 import { type ChartFile, planCharts } from './charts.js';
-import { fmtBytes, fmtInt, fmtNum, fmtRatio, fmtSig, mdCell } from '../profiling/format.js';
+import { fmtInt, fmtNum, fmtRatio, fmtSig, mdCell } from '../profiling/format.js';
 
 export interface MarkdownOptions {
   /** The results file's name without `.json`; names the chart files. Default `benchmark`. */
@@ -28,14 +35,25 @@ const SCENARIO_TITLE: Record<string, string> = {
   'api-search': 'STAC API search',
 };
 
+/** `5 measured run(s) per bench after 1 warm-up(s)`, with a word on what few samples can tell. */
+function samplesText(cfg: Record<string, unknown>): string {
+  const text = `${String(cfg.samples)} measured run(s) per bench after ${String(cfg.warmups)} warm-up(s)`;
+  if (typeof cfg.samples !== 'number' || cfg.samples >= 3) return text;
+  return cfg.samples === 1
+    ? `${text}: one run per bench cannot judge noise, so the findings neither claim nor deny differences`
+    : `${text}: below 3 the advice is weaker (the noise is pooled over each scenario's rows)`;
+}
+
 function conditions(file: ResultsFile): string[] {
   const env = file.environment;
   const cfg = file.config;
   const packages = Object.entries(env.package_versions)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
+  // A file-only run did not use the API: its settings would only mislead.
+  const api = file.results.some((r) => r.scenario === 'api-search');
   const settings = Object.entries(cfg)
-    .filter(([k]) => k !== 'samples' && k !== 'warmups')
+    .filter(([k]) => k !== 'samples' && k !== 'warmups' && (api || k !== 'api'))
     .map(([k, v]) => `\`${k}\` ${mdCell(JSON.stringify(v))}`)
     .join(', ');
   return [
@@ -47,7 +65,7 @@ function conditions(file: ResultsFile): string[] {
     `| Runtime | Node ${env.node} (${env.platform}/${env.arch}), UV_THREADPOOL_SIZE=${env.uv_threadpool_size} |`,
     `| Commit | ${env.git_commit ? env.git_commit.slice(0, 12) : 'unknown'} |`,
     `| Packages | ${packages || '—'} |`,
-    `| Samples | ${String(cfg.samples)} measured run(s) per bench after ${String(cfg.warmups)} warm-up(s) |`,
+    `| Samples | ${mdCell(samplesText(cfg))} |`,
     '| File reads | from a warm page cache (the cache is not cleared between runs) |',
     `| Settings | ${settings || '—'} |`,
     '',
@@ -56,7 +74,8 @@ function conditions(file: ResultsFile): string[] {
     'run, minus the RSS just before it. CPU: user + system time of the process per run (it may exceed the',
     "time: workers, GC threads). ELU: the main thread's event-loop utilisation (0 idle, 1 saturated), with",
     "the workers' mean in brackets. Floors: the same data read without parsing, parsed without reading, or",
-    "the server's own time per page — ceilings the strategies are measured against.",
+    "the server's own time per page — ceilings the strategies are measured against. Findings call two",
+    'settings different only beyond the noise of one run pooled over every row of the scenario.',
   ];
 }
 
@@ -79,6 +98,7 @@ function strategyCell(r: BenchmarkResult): string {
 interface Extra {
   failures: boolean;
   http: boolean;
+  duplicates: boolean;
 }
 
 function rowLine(r: BenchmarkResult, group: RowGroup, extra: Extra): string {
@@ -101,13 +121,18 @@ function rowLine(r: BenchmarkResult, group: RowGroup, extra: Extra): string {
     );
   }
   if (extra.failures) cells.push(fmtInt(r.failures));
-  if (extra.http) cells.push(r.http ? `${fmtInt(r.http.requests)} (${r.http.peak_in_flight})` : '—');
+  if (extra.http) {
+    cells.push(r.http ? `${fmtInt(r.http.requests)} (${r.http.peak_in_flight})` : '—');
+    cells.push(fmtNum(requestsPer1000(r), 1));
+  }
+  if (extra.duplicates) cells.push(fmtInt(r.http?.duplicates_dropped));
   return `| ${cells.join(' | ')} |`;
 }
 
-function groupTitle(group: RowGroup): string {
+function groupTitle(group: RowGroup, jsonSizes: ReadonlyMap<string, number>): string {
   const d = group.dataset;
-  const size = d.item_bytes_avg ? ` (~${fmtBytes(d.item_bytes_avg)} each)` : '';
+  const sizeText = itemSizeText(d, jsonSizes);
+  const size = sizeText ? ` (${sizeText})` : '';
   const api =
     group.scenario === 'api-search'
       ? `, ${d.page_size ?? '?'} per page, ${d.latency_ms === null ? 'real latency' : `${d.latency_ms} ms latency`}`
@@ -115,13 +140,14 @@ function groupTitle(group: RowGroup): string {
   return `### ${SCENARIO_TITLE[group.scenario] ?? group.scenario}: ${fmtInt(d.items)} ${d.profile} items${size}${api}`;
 }
 
-function table(group: RowGroup, file: ResultsFile): string[] {
+function table(group: RowGroup, file: ResultsFile, jsonSizes: ReadonlyMap<string, number>): string[] {
   const members = new Set([...group.ingest, ...group.floors, ...group.failed]);
   const rows = file.results.filter((r) => members.has(r));
   const ordered = [...rows.filter((r) => r.kind === 'ingest'), ...rows.filter((r) => r.kind === 'floor')];
   const extra: Extra = {
     failures: ordered.some((r) => r.failures > 0),
     http: ordered.some((r) => r.http !== null),
+    duplicates: ordered.some((r) => typeof r.http?.duplicates_dropped === 'number'),
   };
   let header = `${TABLE_HEADER} Speedup |`;
   let rule = '|---|--:|--:|--:|--:|--:|--:|--:|';
@@ -130,10 +156,14 @@ function table(group: RowGroup, file: ResultsFile): string[] {
     rule += '--:|';
   }
   if (extra.http) {
-    header += ' Requests (peak in flight) |';
+    header += ' Requests (peak in flight) | Requests / 1,000 Items |';
+    rule += '--:|--:|';
+  }
+  if (extra.duplicates) {
+    header += ' Duplicates dropped |';
     rule += '--:|';
   }
-  return [groupTitle(group), '', header, rule, ...ordered.map((r) => rowLine(r, group, extra))];
+  return [groupTitle(group, jsonSizes), '', header, rule, ...ordered.map((r) => rowLine(r, group, extra))];
 }
 
 /** The headline (scenario, size, bottleneck, advice), then the finding's own sentence with its conditions. */
@@ -168,7 +198,8 @@ export function renderMarkdown(file: ResultsFile, options: MarkdownOptions = {})
   const lines = ['# STAC ingest benchmark', '', `Generated ${file.generated_at}.`, '', ...conditions(file)];
   lines.push('', '## Results', '');
   if (groups.length === 0) lines.push('No benchmark rows were recorded.', '');
-  for (const g of groups) lines.push(...table(g, file), '');
+  const jsonSizes = jsonItemSizes(file.results);
+  for (const g of groups) lines.push(...table(g, file, jsonSizes), '');
   if (failed.length > 0) {
     lines.push(
       `${failed.length} bench(es) failed and are shown as \`error: …\`: their figures are missing, not zero.`,

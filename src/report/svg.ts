@@ -1,7 +1,8 @@
 /**
  * A hand-written SVG line chart (no dependency): axes with ticks and labels, one polyline with
- * markers per series, optional error bars, a legend. Renders in browsers and on GitHub (plain SVG
- * 1.1 elements, inline styles, a white background for dark themes).
+ * markers per series, optional error bars, labelled horizontal guides (floors and caps), a legend
+ * wide enough for its longest label. Renders in browsers and on GitHub (plain SVG 1.1 elements,
+ * inline styles, a white background for dark themes).
  */
 import { fmtNum, xmlEscape } from '../profiling/format.js';
 
@@ -18,18 +19,69 @@ export interface Series {
   points: Point[];
 }
 
+/** A horizontal line across the plot at `y`, e.g. a floor: drawn dashed, named in the legend. */
+export interface Guide {
+  label: string;
+  y: number;
+}
+
 export interface LineChart {
   title: string;
   xLabel: string;
   yLabel: string;
   series: Series[];
+  guides?: Guide[];
 }
 
-const W = 720;
 const H = 400;
-const M = { left: 78, right: 220, top: 44, bottom: 58 };
-const PLOT_W = W - M.left - M.right;
+const PLOT_W = 422;
+const M = { left: 78, top: 44, bottom: 58 };
 const PLOT_H = H - M.top - M.bottom;
+/** Legend: where its text starts after the swatch, and a width per character that errs wide. */
+const LEGEND_PAD = 18;
+const LEGEND_TEXT_X = 32;
+const CHAR_PX = 7;
+/** Guides higher than this multiple of the highest point are named in the legend, not drawn. */
+const GUIDE_REACH = 2;
+const GUIDE_COLOR = '#666666';
+
+/** Legend labels wrap at spaces to lines of about this many characters (a longer word stays whole). */
+const LEGEND_LINE_CHARS = 28;
+const LEGEND_ENTRY_PX = 22;
+const LEGEND_LINE_PX = 14;
+
+/** A legend label in lines: wrapped at spaces, never cut. */
+export function wrapLabel(label: string, max = LEGEND_LINE_CHARS): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of label.split(' ')) {
+    if (line && line.length + 1 + word.length > max) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  lines.push(line);
+  return lines;
+}
+
+/** The right margin: the legend's widest line must fit whole (a label is never cut). */
+function rightMargin(chart: LineChart): number {
+  const labels = [...chart.series.map((s) => s.label), ...guideLabels(chart)];
+  const widest = Math.max(0, ...labels.flatMap((l) => wrapLabel(l).map((line) => line.length)));
+  return Math.max(220, LEGEND_PAD + LEGEND_TEXT_X + widest * CHAR_PX + 12);
+}
+
+function drawnGuides(chart: LineChart): Guide[] {
+  const top = Math.max(0, ...chart.series.flatMap((s) => s.points.map((p) => p.y)));
+  return (chart.guides ?? []).filter((g) => g.y > 0 && (top === 0 || g.y <= GUIDE_REACH * top));
+}
+
+function guideLabels(chart: LineChart): string[] {
+  const drawn = new Set(drawnGuides(chart));
+  return (chart.guides ?? []).map((g) => (drawn.has(g) ? g.label : `${g.label} (off the chart, above)`));
+}
 /** Colour-blind-safe palette (Okabe-Ito). */
 export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#000000'];
 const MARKERS = ['circle', 'square', 'diamond', 'triangle'] as const;
@@ -72,7 +124,11 @@ function scales(chart: LineChart): Scales {
     M.left + (span === 0 ? PLOT_W / 2 : ((tx(v) - tx(xMin)) / span) * (PLOT_W - 2 * pad) + pad);
   // Error bars may reach far above the points (few samples): they are cut at 1.5 × the highest point.
   const yTop = Math.max(0, ...points.map((p) => p.y));
-  const yMaxData = Math.max(yTop, ...points.map((p) => Math.min(p.hi ?? p.y, 1.5 * yTop)));
+  const yMaxData = Math.max(
+    yTop,
+    ...points.map((p) => Math.min(p.hi ?? p.y, 1.5 * yTop)),
+    ...drawnGuides(chart).map((g) => g.y),
+  );
   const step = niceStep(yMaxData);
   const yMax = Math.max(step, Math.ceil(yMaxData / step) * step);
   const yTicks: number[] = [];
@@ -91,6 +147,13 @@ function marker(shape: (typeof MARKERS)[number], cx: number, cy: number, color: 
   if (shape === 'diamond')
     return `<polygon points="${n(cx)},${n(cy - 5.5)} ${n(cx + 5.5)},${n(cy)} ${n(cx)},${n(cy + 5.5)} ${n(cx - 5.5)},${n(cy)}" ${fill}/>`;
   return `<polygon points="${n(cx)},${n(cy - 5.5)} ${n(cx + 5.5)},${n(cy + 4.5)} ${n(cx - 5.5)},${n(cy + 4.5)}" ${fill}/>`;
+}
+
+function guideMarkup(chart: LineChart, s: Scales): string[] {
+  return drawnGuides(chart).map((g) => {
+    const y = n(s.y(g.y));
+    return `<line class="guide" x1="${M.left}" y1="${y}" x2="${M.left + PLOT_W}" y2="${y}" stroke="${GUIDE_COLOR}" stroke-width="1.5" stroke-dasharray="6 4"/>`;
+  });
 }
 
 function axes(chart: LineChart, s: Scales): string[] {
@@ -128,7 +191,7 @@ function axes(chart: LineChart, s: Scales): string[] {
     `<text x="18" y="${yMid}" text-anchor="middle" transform="rotate(-90 18 ${yMid})">${xmlEscape(chart.yLabel)}</text>`,
   );
   out.push(
-    `<text x="${W / 2 - M.right / 2 + M.left / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold">${xmlEscape(chart.title)}</text>`,
+    `<text x="${M.left + PLOT_W / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold">${xmlEscape(chart.title)}</text>`,
   );
   return out;
 }
@@ -157,19 +220,46 @@ function seriesMarkup(series: Series, i: number, count: number, scales: Scales):
   return out;
 }
 
-function legend(series: Series[]): string[] {
-  const x = W - M.right + 18;
+/** One legend label, its lines as tspans under each other. */
+function legendText(x: number, y: number, label: string): string {
+  const wrapped = wrapLabel(label);
+  if (wrapped.length === 1) {
+    return `<text x="${x}" y="${y}" dominant-baseline="middle">${xmlEscape(label)}</text>`;
+  }
+  const lines = wrapped.map(
+    (line, k) => `<tspan x="${x}" dy="${k === 0 ? 0 : LEGEND_LINE_PX}">${xmlEscape(line)}</tspan>`,
+  );
+  return `<text x="${x}" y="${y}" dominant-baseline="middle">${lines.join('')}</text>`;
+}
+
+function legend(chart: LineChart): string[] {
+  const series = chart.series;
+  const x = M.left + PLOT_W + LEGEND_PAD;
   const out = ['<g class="legend">'];
+  let y = M.top + 8;
+  const next = (label: string) => {
+    const at = y;
+    y += LEGEND_ENTRY_PX + (wrapLabel(label).length - 1) * LEGEND_LINE_PX;
+    return at;
+  };
   series.forEach((se, i) => {
-    const y = M.top + 8 + i * 22;
+    const at = next(se.label);
     const color = PALETTE[i % PALETTE.length]!;
-    out.push(`<line x1="${x}" y1="${y}" x2="${x + 24}" y2="${y}" stroke="${color}" stroke-width="2"/>`);
-    out.push(marker(MARKERS[i % MARKERS.length]!, x + 12, y, color));
-    out.push(`<text x="${x + 32}" y="${y}" dominant-baseline="middle">${xmlEscape(se.label)}</text>`);
+    out.push(`<line x1="${x}" y1="${at}" x2="${x + 24}" y2="${at}" stroke="${color}" stroke-width="2"/>`);
+    out.push(marker(MARKERS[i % MARKERS.length]!, x + 12, at, color));
+    out.push(legendText(x + LEGEND_TEXT_X, at, se.label));
   });
+  for (const label of guideLabels(chart)) {
+    const at = next(label);
+    out.push(
+      `<line x1="${x}" y1="${at}" x2="${x + 24}" y2="${at}" stroke="${GUIDE_COLOR}" stroke-width="1.5" stroke-dasharray="6 4"/>`,
+    );
+    out.push(legendText(x + LEGEND_TEXT_X, at, label));
+  }
   if (series.some((se) => se.points.some((p) => p.lo !== undefined))) {
-    const y = M.top + 8 + series.length * 22 + 6;
-    out.push(`<text x="${x}" y="${y}" font-size="11" fill="#555555">bars: 95% margin of error</text>`);
+    out.push(
+      `<text x="${x}" y="${y + 6}" font-size="11" fill="#555555">bars: 95% margin (pooled noise)</text>`,
+    );
   }
   out.push('</g>');
   return out;
@@ -178,11 +268,13 @@ function legend(series: Series[]): string[] {
 /** The chart as a standalone SVG document. */
 export function renderLineChart(chart: LineChart): string {
   const s = scales(chart);
+  const W = M.left + PLOT_W + rightMargin(chart);
   const body = [
     `<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`,
     ...axes(chart, s),
+    ...guideMarkup(chart, s),
     ...chart.series.flatMap((se, i) => seriesMarkup(se, i, chart.series.length, s)),
-    ...legend(chart.series),
+    ...legend(chart),
   ];
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',

@@ -18,6 +18,10 @@ export interface RunOutcome {
   http?: HttpStats;
   /** worker-threads: the workers' mean event-loop utilisation over the run. */
   workerElu?: number | null;
+  /** API mode: Items a partitioned search received twice and dropped. */
+  duplicatesDropped?: number;
+  /** API mode against the local API: CPU seconds its process spent during the run. */
+  serverCpuSeconds?: number;
 }
 
 export interface MeasuredBenchOptions {
@@ -40,6 +44,9 @@ export interface RunRecord extends Measurement {
   failures: number;
   http: HttpStats | null;
   worker_elu: number | null;
+  /** Null (or absent) when the run did not report it. */
+  duplicates_dropped?: number | null;
+  server_cpu_seconds?: number | null;
 }
 
 /** What a measured bench attaches to its task (`task.meta.stacBench`). */
@@ -97,6 +104,8 @@ function record(m: Measurement & { result: RunOutcome }): RunRecord {
     failures: result.failures ?? 0,
     http: result.http ? { ...result.http } : null,
     worker_elu: result.workerElu ?? null,
+    duplicates_dropped: result.duplicatesDropped ?? null,
+    server_cpu_seconds: result.serverCpuSeconds ?? null,
   };
 }
 

@@ -10,7 +10,8 @@ import type {
   HttpFigures,
   ResultsFile,
 } from '../profiling/result.js';
-import { FAILED_FIGURES, resultKey } from '../profiling/result.js';
+import { FAILED_FIGURES, resultKey, SCHEMA_VERSION } from '../profiling/result.js';
+import { t95 } from '../profiling/spread.js';
 import type { RunRecord, StacBenchMeta } from './measured-bench.js';
 
 /** The part of vitest's benchmark statistics used here (times in ms; `samples` sorted ascending). */
@@ -30,12 +31,6 @@ export interface CollectedBench {
   errors: string[];
 }
 
-/** Two-sided 95% Student t critical values by degrees of freedom (1..30); 1.96 beyond. */
-const T95 = [
-  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131,
-  2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
-];
-
 /** min, median, mean, p99, max and the relative margin of error (95%, percent) of durations. */
 export function durationStats(values: readonly number[]): DurationStats {
   if (values.length === 0) throw new RangeError('durationStats: no samples');
@@ -49,20 +44,30 @@ export function durationStats(values: readonly number[]): DurationStats {
   if (n > 1 && mean > 0) {
     const variance = sorted.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1);
     const sem = Math.sqrt(variance) / Math.sqrt(n);
-    rme = ((sem * (T95[n - 2] ?? 1.96)) / mean) * 100;
+    rme = ((sem * t95(n - 1)) / mean) * 100;
   }
   return { min: sorted[0]!, p50, mean, p99, max: sorted[n - 1]!, rme };
 }
 
 const mean = (values: readonly number[]): number => values.reduce((s, v) => s + v, 0) / values.length;
 
-function httpFigures(runs: readonly RunRecord[]): HttpFigures | null {
+/** The mean of the values the runs reported; null when none did. */
+function meanReported(values: readonly (number | null | undefined)[]): number | null {
+  const reported = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  return reported.length > 0 ? mean(reported) : null;
+}
+
+function httpFigures(runs: readonly RunRecord[], items: number): HttpFigures | null {
   const http = runs.map((r) => r.http).filter((h) => h !== null);
   if (http.length === 0) return null;
+  const requests = mean(http.map((h) => h.requests));
+  const duplicates = meanReported(runs.map((r) => r.duplicates_dropped));
   return {
-    requests: Math.round(mean(http.map((h) => h.requests))),
+    requests: Math.round(requests),
     retries: Math.round(mean(http.map((h) => h.retries))),
     peak_in_flight: Math.max(...http.map((h) => h.peak_in_flight)),
+    requests_per_1000_items: items > 0 ? Math.round((requests / items) * 10_000) / 10 : null,
+    duplicates_dropped: duplicates === null ? null : Math.round(duplicates),
   };
 }
 
@@ -81,7 +86,9 @@ export function failureOf(bench: CollectedBench): string | null {
  * from vitest's samples (ms -> s; the measured runs recorded by measure() when vitest kept no
  * samples); throughput = items per run / mean duration; peak memory = the highest over the runs;
  * CPU, ELU and worker ELU = means; failures = the most any run counted; HTTP requests and retries =
- * per-run means, peak in flight = the highest.
+ * per-run means, peak in flight = the highest, requests per 1,000 Items from the mean requests and
+ * Items; duplicates dropped and server CPU = per-run means of what the runs reported (else null).
+ * Every run's duration is kept (`duration_samples`): the analysis pools their spread over the rows.
  */
 export function buildResult(bench: CollectedBench): BenchmarkResult | null {
   const meta = bench.meta;
@@ -118,7 +125,9 @@ export function buildResult(bench: CollectedBench): BenchmarkResult | null {
     worker_elu: workerElu.length ? Math.min(1, mean(workerElu)) : null,
     samples: stats.sampleCount,
     duration_stats: duration,
-    http: httpFigures(runs),
+    duration_samples: [...seconds].sort((a, b) => a - b),
+    http: httpFigures(runs, items),
+    server_cpu_seconds: meanReported(runs.map((r) => r.server_cpu_seconds)),
     error: null,
   };
 }
@@ -151,7 +160,7 @@ export interface ResultsFileInput {
 
 export function buildResultsFile(input: ResultsFileInput): ResultsFile {
   return {
-    schema_version: 1,
+    schema_version: SCHEMA_VERSION,
     generated_at: (input.generatedAt ?? new Date()).toISOString(),
     environment: input.environment,
     config: input.config,

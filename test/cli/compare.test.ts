@@ -68,7 +68,11 @@ describe('benchmark-ingest compare', () => {
     ['cut short', 'broken.json', 'not valid JSON: it ends early (truncated?)'],
     ['not JSON', 'text.json', 'not valid JSON'],
     ['empty', 'empty.json', 'empty file, expected results JSON'],
-    ['of an unknown schema_version', 'v9.json', 'schema_version 9 is not supported (this version reads 1)'],
+    [
+      'of an unknown schema_version',
+      'v9.json',
+      'schema_version 9 is not supported (this version reads 1, 2)',
+    ],
   ])(
     'exits 2 with one line naming a file that is %s, never quoting its content',
     async (_, name, problem) => {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatElapsed, runBench } from '../../src/cli/run-bench.js';
+import { formatElapsed, runBench, samplesWarning } from '../../src/cli/run-bench.js';
 import { validateResults } from '../../src/profiling/schema.js';
 import { mergeSettings } from '../../src/bench/settings.js';
 
@@ -48,7 +48,9 @@ afterAll(async () => {
 describe('runBench', () => {
   it('exits 1 with one line naming the errored benches when a bench fails', () => {
     expect(code).toBe(1);
-    expect(err).toMatch(/^benchmark-ingest file: 2 bench\(es\) errored\n$/);
+    expect(err).toMatch(
+      /^benchmark-ingest file: warning: --samples 2: below 3 samples per bench the advice is weaker .*\nbenchmark-ingest file: 2 bench\(es\) errored\n$/,
+    );
   });
 
   it('leaves a valid results file with the settings of the run, and a report beside it', async () => {
@@ -69,6 +71,12 @@ describe('runBench', () => {
 });
 
 describe('formatElapsed', () => {
+  it('warns about fewer than 3 samples, and only then', () => {
+    expect(samplesWarning(1)).toMatch(/cannot judge noise/);
+    expect(samplesWarning(2)).toMatch(/advice is weaker/);
+    expect(samplesWarning(3)).toBeNull();
+  });
+
   it('prints seconds, and minutes with two-digit seconds', () => {
     expect(formatElapsed(4_400)).toBe('4s');
     expect(formatElapsed(83_000)).toBe('1m23s');

@@ -63,7 +63,8 @@ describe('SVG charts', () => {
       'sequential / arrow',
     ]);
     const dir = charts.find((c) => c.fileName === 'run_directory-10000_throughput.svg')!;
-    expect(dir.svg).not.toContain('floor');
+    // Floors are drawn as guide lines, never as a series.
+    expect([...dir.svg.matchAll(/data-series="([^"]+)"/g)].map((m) => m[1])).not.toContain('read-only');
     // concurrent has rows at 5 and 10 but 10 failed: one marker, no line
     const concurrent = dir.svg.slice(
       dir.svg.indexOf('data-series="concurrent"'),

@@ -123,7 +123,13 @@ describe('buildResult', () => {
       runRecord({ http: { requests: 102, retries: 3, peak_in_flight: 10 } }),
     ];
     const r = buildResult(bench({ meta: meta({ scenario: 'api-search', runs }) }))!;
-    expect(r.http).toEqual({ requests: 101, retries: 2, peak_in_flight: 10 });
+    expect(r.http).toEqual({
+      requests: 101,
+      retries: 2,
+      peak_in_flight: 10,
+      requests_per_1000_items: 101,
+      duplicates_dropped: null,
+    });
   });
 
   it('reports the workers mean ELU for a worker strategy', () => {
@@ -196,7 +202,7 @@ describe('buildResultsFile', () => {
       generatedAt: new Date('2026-11-29T03:00:00Z'),
     });
     expect(file.generated_at).toBe('2026-11-29T03:00:00.000Z');
-    expect(file.schema_version).toBe(1);
+    expect(file.schema_version).toBe(2);
     expect(validateResults(file)).toEqual({ valid: true, errors: [] });
   });
 });
