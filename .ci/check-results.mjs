@@ -32,10 +32,13 @@ if (!existsSync(report)) problems.push(`missing report ${report}`);
 else {
   const charts = [...readFileSync(report, 'utf8').matchAll(/!\[[^\]]*\]\(([^)]+\.svg)\)/g)].map((m) => m[1]);
   if (charts.length === 0) problems.push(`${report}: links no chart`);
-  for (const c of charts) if (!existsSync(join(dirname(path), decodeURI(c)))) problems.push(`missing chart ${c}`);
+  for (const c of charts)
+    if (!existsSync(join(dirname(path), decodeURI(c)))) problems.push(`missing chart ${c}`);
 }
 if (problems.length > 0) {
   for (const p of problems) console.error(`${path}: ${p}`);
   process.exit(1);
 }
-console.log(`${path}: valid, ${rows.length} rows, ${file.findings.length} findings, report and charts present`);
+console.log(
+  `${path}: valid, ${rows.length} rows, ${file.findings.length} findings, report and charts present`,
+);

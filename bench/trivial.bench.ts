@@ -6,8 +6,8 @@
  * warm-up, to check that failures reach the results as errors.
  */
 import { describe, inject } from 'vitest';
-import { squareInWorker } from '../test/support/probe.js';
 import { measuredBench } from '../src/vitest/measured-bench.js';
+import { squareInWorker } from '../test/support/probe.js';
 
 const mode = process.env.STAC_BENCH_SELF_TEST;
 const settings = inject('settings');

@@ -3,8 +3,9 @@
  * large generated collection (settings.api), or the real API named by settings.api.catalogUrl.
  * Knows nothing of vitest: the bench globalSetup calls `prepareBenchApi` and provides the info.
  */
-import type { BenchSettings } from './settings.js';
+
 import { startStacApiProcess } from '../mock-api/process.js';
+import type { BenchSettings } from './settings.js';
 
 /** One collection a benchmark searches. */
 export interface BenchCollection {

@@ -5,8 +5,8 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
-import { ITEM_PROFILES } from '../stac/item.js';
 import { type BenchSettings, DEFAULT_SETTINGS } from '../bench/settings.js';
+import { ITEM_PROFILES } from '../stac/item.js';
 import {
   choiceFlag,
   intFlag,

@@ -1,8 +1,8 @@
 /** Reads a results file back: a missing path is the user's mistake, a bad file is a ResultsFileError. */
 import { readFile } from 'node:fs/promises';
-import { UsageError } from './args.js';
 import { ACCEPTED_SCHEMA_VERSIONS, type ResultsFile } from '../profiling/result.js';
 import { validateResults } from '../profiling/schema.js';
+import { UsageError } from './args.js';
 
 /** The results-file `schema_version`s this build reads (a new format version is added in result.ts). */
 export const SCHEMA_VERSIONS: readonly number[] = ACCEPTED_SCHEMA_VERSIONS;

@@ -10,14 +10,14 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readResults } from './results-file.js';
+import { type BenchSettings, SETTINGS_ENV } from '../bench/settings.js';
+import { uvThreadpoolSize } from '../profiling/environment.js';
 import { renderSummary } from '../report/summary.js';
 import { markdownPathFor, writeReport } from '../report/write.js';
-import { uvThreadpoolSize } from '../profiling/environment.js';
-import { type BenchSettings, SETTINGS_ENV } from '../bench/settings.js';
 import { EXIT } from './args.js';
 import type { BenchMode } from './bench-options.js';
 import { preflight } from './bench-options.js';
+import { readResults } from './results-file.js';
 import { stopChildrenOnSignal } from './signals.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));

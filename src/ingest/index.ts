@@ -22,11 +22,12 @@ import { privateAddressesFor } from './api/reach.js';
 import { isUrl } from './io/reading.js';
 import { ItemStream } from './run/item-stream.js';
 import type { JobResult } from './run/jobs.js';
-import { planSource, type SourceFormat } from './sources.js';
 import { STRATEGY_FNS } from './run/strategies.js';
+import { planSource, type SourceFormat } from './sources.js';
 import { parseVariant } from './variant.js';
 
-export { parseVariant, type Variant, VARIANT_TOKENS } from './variant.js';
+export { parseVariant, VARIANT_TOKENS, type Variant } from './variant.js';
+
 import {
   FailureCollector,
   FILE_FORMATS,
@@ -36,9 +37,9 @@ import {
   type StrategyName,
 } from './types.js';
 
-export { FailureCollector, newIngestStats, SourceError } from './types.js';
-export type { IngestFailure, IngestOptions, IngestStats, StrategyName } from './types.js';
 export { closeWorkerPool } from './run/worker-pool.js';
+export type { IngestFailure, IngestOptions, IngestStats, StrategyName } from './types.js';
+export { FailureCollector, newIngestStats, SourceError } from './types.js';
 
 /** Files per worker job when `batchSize` is not given. */
 export const DEFAULT_BATCH = 64;

@@ -24,6 +24,7 @@ import type { Job, JobResult } from './run/jobs.js';
 import type { Plan } from './run/plan.js';
 
 export type { Plan } from './run/plan.js';
+
 import { byteRanges, RANGE_BYTES } from './decode/ndjson.js';
 import type { ParquetReaderName } from './decode/parquet-readers.js';
 import { entryKind, isUrl } from './io/reading.js';

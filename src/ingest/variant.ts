@@ -3,8 +3,9 @@
  * library's edge, into typed options. Tokens are case-insensitive and joined with `+`; `key=value`
  * tokens carry settings for layers above the ingest (e.g. a pipeline's `ingest=worker-threads:2`).
  */
-import { PARQUET_READERS, type ParquetReaderName } from './decode/parquet-readers.js';
+
 import type { Transfer } from './decode/documents.js';
+import { PARQUET_READERS, type ParquetReaderName } from './decode/parquet-readers.js';
 
 export interface Variant {
   /** worker-threads: how Items cross to the caller (`bytes` by default: workers read, the caller parses). */

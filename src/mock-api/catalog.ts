@@ -4,8 +4,7 @@
  * and costs the server little CPU on a machine it shares with the client under test (measured:
  * ~0.5 ms per 100-item page, against ~4 ms for joining strings and encoding them per request).
  */
-import { ExtentAccumulator, generateItems } from '../fixtures/profiles.js';
-import { collectionFor } from '../fixtures/profiles.js';
+import { collectionFor, ExtentAccumulator, generateItems } from '../fixtures/profiles.js';
 import { itemTimeRange } from '../ingest/api/time.js';
 import type { ItemProfile, Link, StacCollection, StacItem } from '../stac/item.js';
 import type { Matchable } from './search.js';

@@ -10,8 +10,8 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { StacApiMetrics } from './service.js';
 import type { StacApiOptions } from './server.js';
+import type { StacApiMetrics } from './service.js';
 
 /** Options that can cross a process boundary (no item iterables: use `generated`). */
 export type ProcessOptions = Omit<StacApiOptions, 'collections'>;

@@ -5,8 +5,8 @@
  * conditions). Pure: the same rows in, the same analysis out.
  */
 import { availableParallelism } from 'node:os';
-import { fmtBytes, fmtInt, fmtNum, fmtPct, fmtRatio, fmtSigned } from './format.js';
 import { explainBottleneck, type FloorSet, floorsOf } from './bottleneck.js';
+import { fmtBytes, fmtInt, fmtNum, fmtPct, fmtRatio, fmtSigned } from './format.js';
 import type { BenchmarkResult, Comparison, DatasetInfo, Environment, Finding, Scenario } from './result.js';
 import { SCENARIOS } from './result.js';
 import { contrast, datasetKey, measurablyFaster, pooledNoise, type RunNoise, usable } from './spread.js';

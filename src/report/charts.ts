@@ -5,9 +5,9 @@
  */
 import { groupRows, type RowGroup } from '../profiling/analysis.js';
 import { floorsOf } from '../profiling/bottleneck.js';
-import { pooledNoise, type RunNoise, runsOf, t95 } from '../profiling/spread.js';
-import type { BenchmarkResult, ResultsFile } from '../profiling/result.js';
 import { fmtInt } from '../profiling/format.js';
+import type { BenchmarkResult, ResultsFile } from '../profiling/result.js';
+import { pooledNoise, type RunNoise, runsOf, t95 } from '../profiling/spread.js';
 import { type Guide, type LineChart, type Point, renderLineChart, type Series } from './svg.js';
 
 export type ChartMetric = 'throughput' | 'memory';

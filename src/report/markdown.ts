@@ -11,10 +11,10 @@ import {
   type RowGroup,
   requestsPer1000,
 } from '../profiling/analysis.js';
-import { relativeSpread } from '../profiling/spread.js';
-import type { BenchmarkResult, Finding, ResultsFile } from '../profiling/result.js';
-import { type ChartFile, planCharts } from './charts.js';
 import { fmtInt, fmtNum, fmtRatio, fmtSig, mdCell } from '../profiling/format.js';
+import type { BenchmarkResult, Finding, ResultsFile } from '../profiling/result.js';
+import { relativeSpread } from '../profiling/spread.js';
+import { type ChartFile, planCharts } from './charts.js';
 
 export interface MarkdownOptions {
   /** The results file's name without `.json`; names the chart files. Default `benchmark`. */

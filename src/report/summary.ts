@@ -1,7 +1,8 @@
 /** The terminal summary the benchmark commands print after a run: one aligned table, then the findings. */
-import { usable } from '../profiling/spread.js';
-import type { BenchmarkResult, ResultsFile } from '../profiling/result.js';
+
 import { fmtInt, fmtNum } from '../profiling/format.js';
+import type { BenchmarkResult, ResultsFile } from '../profiling/result.js';
+import { usable } from '../profiling/spread.js';
 
 function cells(r: BenchmarkResult): string[] {
   const name = `${r.kind === 'floor' ? 'floor: ' : ''}${r.strategy}${r.variant ? ` (${r.variant})` : ''}`;

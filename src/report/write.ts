@@ -5,9 +5,9 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
+import { writeFileAtomic } from '../cli/atomic.js';
 import type { ResultsFile } from '../profiling/result.js';
 import { validateResults } from '../profiling/schema.js';
-import { writeFileAtomic } from '../cli/atomic.js';
 import { planCharts } from './charts.js';
 import { renderMarkdown } from './markdown.js';
 

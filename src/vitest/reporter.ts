@@ -7,8 +7,9 @@
 import type { Writable } from 'node:stream';
 import type { TestCase, TestModule, TestSpecification } from 'vitest/node';
 import { experimental_getRunnerTask, type Reporter } from 'vitest/node';
-import { collectEnvironment } from '../profiling/environment.js';
+import { type BenchSettings, readSettings } from '../bench/settings.js';
 import { analyze } from '../profiling/analysis.js';
+import { collectEnvironment } from '../profiling/environment.js';
 import type { BenchmarkResult, Comparison, Environment, Finding, ResultsFile } from '../profiling/result.js';
 import { writeReport } from '../report/write.js';
 import {
@@ -19,7 +20,6 @@ import {
   measurementConditions,
   progressLine,
 } from './results-model.js';
-import { type BenchSettings, readSettings } from '../bench/settings.js';
 
 export type Analyze = (
   results: BenchmarkResult[],

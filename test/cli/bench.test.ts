@@ -1,9 +1,10 @@
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS } from '../../src/bench/settings.js';
 import { UsageError } from '../../src/cli/args.js';
 import {
   checkCatalog,
@@ -13,7 +14,6 @@ import {
   settingsFromArgs,
 } from '../../src/cli/bench-options.js';
 import { BENCH_FILES, benchFilesFor } from '../../src/cli/run-bench.js';
-import { DEFAULT_SETTINGS } from '../../src/bench/settings.js';
 import { lines, runCli } from '../support/cli-helpers.js';
 
 describe('benchmark commands: argument errors exit 2 with exactly one stderr line, before any benchmark', () => {

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/cli/args.js';
 import { parseGenerateArgs, progressReporter } from '../../src/cli/commands/generate.js';
 import { MARKER } from '../../src/cli/generate-output.js';
-import { UsageError } from '../../src/cli/args.js';
 import { generateItems } from '../../src/fixtures/profiles.js';
 
 const exec = promisify(execFile);

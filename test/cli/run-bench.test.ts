@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mergeSettings } from '../../src/bench/settings.js';
 import { formatElapsed, runBench, samplesWarning } from '../../src/cli/run-bench.js';
 import { validateResults } from '../../src/profiling/schema.js';
-import { mergeSettings } from '../../src/bench/settings.js';
 
 // The real wiring of a benchmark command (preflight -> vitest bench from code -> the project's
 // reporter -> summary and exit code) on the plumbing self-test bench, with one bench that fails.

@@ -1,11 +1,11 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCAN_MIN_BYTES } from '../../src/ingest/decode/feature-scan.js';
 import { closeWorkerPool, ingest } from '../../src/ingest/index.js';
-import { STRATEGIES, SourceError } from '../../src/ingest/types.js';
+import { SourceError, STRATEGIES } from '../../src/ingest/types.js';
 import {
   collect,
   HOSTILE_FILES,

@@ -13,8 +13,8 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { MockAgent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeWorkerPool } from '../../src/ingest/index.js';
 import type { Lookup } from '../../src/ingest/api/reach.js';
+import { closeWorkerPool } from '../../src/ingest/index.js';
 import { STRATEGIES } from '../../src/ingest/types.js';
 import { collect, ids, makeItem, makeItems, tempDir, writeItemsDir } from '../support/ingest-data.js';
 

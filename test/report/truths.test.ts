@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../src/profiling/analysis.js';
-import { groupRows } from '../../src/profiling/analysis.js';
+import { analyze, groupRows } from '../../src/profiling/analysis.js';
 import { planCharts, seriesOf } from '../../src/report/charts.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderLineChart } from '../../src/report/svg.js';

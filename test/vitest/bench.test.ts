@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startVitest } from 'vitest/node';
+import { SETTINGS_ENV } from '../../src/bench/settings.js';
 import type { BenchmarkResult, ResultsFile } from '../../src/profiling/result.js';
 import { validateResults } from '../../src/profiling/schema.js';
 import { StacReporter, type WrittenPaths } from '../../src/vitest/reporter.js';
-import { SETTINGS_ENV } from '../../src/bench/settings.js';
 
 // Runs the real bench pipeline (globalSetup -> measuredBench in a forked bench process -> reporter)
 // on the trivial self-test bench only, with a tiny settings object, and reads what the reporter got.

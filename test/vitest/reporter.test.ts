@@ -1,11 +1,11 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { mergeSettings } from '../../src/bench/settings.js';
+import { analyze } from '../../src/profiling/analysis.js';
 import { collectEnvironment } from '../../src/profiling/environment.js';
 import { validateResults } from '../../src/profiling/schema.js';
 import type { RunRecord, StacBenchMeta } from '../../src/vitest/measured-bench.js';
 import { StacReporter } from '../../src/vitest/reporter.js';
-import { mergeSettings } from '../../src/bench/settings.js';
-import { Writable } from 'node:stream';
-import { analyze } from '../../src/profiling/analysis.js';
 import {
   buildResult,
   buildResultsFile,

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeDirectory, type EnsureDataset, prepareDataPaths } from '../../src/bench/data.js';
+import { mergeSettings } from '../../src/bench/settings.js';
 import { runSetupSteps, type SetupContext, type SetupStep } from '../../src/vitest/global-setup.js';
 import { measuredBench } from '../../src/vitest/measured-bench.js';
-import { mergeSettings } from '../../src/bench/settings.js';
 
 function context(provided: Record<string, unknown> = {}): SetupContext {
   return {

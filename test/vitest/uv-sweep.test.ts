@@ -2,11 +2,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mergeSettings } from '../../src/bench/settings.js';
 import { runBench } from '../../src/cli/run-bench.js';
 import { uvThreadpoolSize } from '../../src/profiling/environment.js';
 import type { ResultsFile } from '../../src/profiling/result.js';
 import { validateResults } from '../../src/profiling/schema.js';
-import { mergeSettings } from '../../src/bench/settings.js';
 
 // A real `file --uv-threadpool N` run on a tiny directory: the main run, then one more vitest run
 // whose processes have a libuv pool of N threads (the bench file checks it and fails otherwise).

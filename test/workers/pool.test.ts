@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { apiWorkerPool, closeApiWorkers } from '../../src/ingest/api/worker-pool.js';
 import { closeWorkerPool, sharedPool } from '../../src/ingest/run/worker-pool.js';

@@ -7,8 +7,8 @@
  */
 import { compareRuns, DEFAULT_MIN_CHANGE, type DiffFormat, renderDiff } from '../../profiling/compare.js';
 import type { ResultsFile } from '../../profiling/result.js';
-import { ResultsFileError, readResults } from '../results-file.js';
 import { EXIT, helpAsked, UsageError } from '../args.js';
+import { ResultsFileError, readResults } from '../results-file.js';
 
 export const COMPARE_USAGE =
   'usage: benchmark-ingest compare BASELINE.json[,MORE.json] CURRENT.json[,MORE.json] [--threshold PCT] [--format text|markdown|json]\n' +

@@ -17,18 +17,18 @@
  */
 import type { StacItem } from '../../stac/item.js';
 import { FailureCollector, type IngestOptions, STRATEGIES, type StrategyName } from '../types.js';
+import { parseVariant } from '../variant.js';
 import { HttpCounters } from './counters.js';
 import { isLoopback, openEndpoint } from './endpoint.js';
 import { HttpClient, type HttpOptions } from './http.js';
 import { privateAddressesFor } from './reach.js';
-import { parseVariant } from '../variant.js';
 import { type ApiReport, type ApiRun, newApiReport } from './run.js';
 import { API_STRATEGIES } from './strategies.js';
 
-export { closeApiWorkers } from './worker-pool.js';
 export { HttpError } from './http.js';
 export { RepeatedNextError } from './page.js';
 export { type ApiReport, newApiReport, type PartitionReport } from './run.js';
+export { closeApiWorkers } from './worker-pool.js';
 
 /** Default cap on concurrency towards a non-local host. */
 export const POLITE_CONCURRENCY = 4;

@@ -10,14 +10,14 @@
  * without `maxItems` every strategy yields the same multiset of Items as `sequential`.
  */
 import type { StacItem } from '../../stac/item.js';
+import { type Chain, ChainQueue, type ChainReport, newChain, pagesLeft } from './chain-queue.js';
 import { Channel } from './channel.js';
 import { firstRequest } from './endpoint.js';
-import { type Chain, ChainQueue, type ChainReport, newChain, pagesLeft } from './chain-queue.js';
 import { fetchPage, type Page, type PageRequest, pages, RepeatedNextError, requestKey } from './page.js';
 import { DuplicateFilter, type Partition, splitPartition } from './partition.js';
-import { paramsFor, partitionReport, planFor, type ProbedSlice, type SearchPlan } from './search-plan.js';
-import { apiWorkerPool, type CrawlJob } from './worker-pool.js';
 import type { ApiRun, PartitionReport } from './run.js';
+import { type ProbedSlice, paramsFor, partitionReport, planFor, type SearchPlan } from './search-plan.js';
+import { apiWorkerPool, type CrawlJob } from './worker-pool.js';
 
 export async function* sequential(run: ApiRun): AsyncGenerator<StacItem> {
   const request = firstRequest(run.endpoint, run.params);

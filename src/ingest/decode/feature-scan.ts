@@ -15,8 +15,8 @@
 import { isAscii } from 'node:buffer';
 import type { StacItem } from '../../stac/item.js';
 import { itemProblem } from '../../stac/item-check.js';
-import { jsonErrorReason, stripBom } from './json-text.js';
 import type { IngestFailure } from '../types.js';
+import { jsonErrorReason, stripBom } from './json-text.js';
 
 /** The features of a FeatureCollection document, not yet parsed. */
 export interface FeatureSlices {

@@ -14,7 +14,8 @@
  * one failure for the file, naming what went wrong.
  */
 import { isAscii } from 'node:buffer';
-import { jsonErrorReason, stripBom } from './json-text.js';
+import { openRegular } from '../io/reading.js';
+import type { IngestFailure } from '../types.js';
 import {
   CLOSE_ARRAY,
   COLON,
@@ -29,8 +30,7 @@ import {
   skipString,
   skipValue,
 } from './feature-scan.js';
-import type { IngestFailure } from '../types.js';
-import { openRegular } from '../io/reading.js';
+import { jsonErrorReason, stripBom } from './json-text.js';
 
 /** Bytes read per chunk (more when a single feature is larger). */
 export const STREAM_CHUNK = 1 << 20;

@@ -9,11 +9,12 @@
  * compete for the same CPU. Here each Item is parsed once, on the caller's thread, and the workers
  * do the file-system calls. Variant `parse-in-worker` keeps the other path for comparison.
  */
-import type { StacItem } from '../../stac/item.js';
+
 import { closeSync, readSync } from 'node:fs';
+import type { StacItem } from '../../stac/item.js';
 import { openRegularSync, readFully, readReason } from '../io/reading.js';
-import { decodeBytes, type Gathered, gatherDocument } from './documents.js';
 import type { FailureCollector, IngestFailure } from '../types.js';
+import { decodeBytes, type Gathered, gatherDocument } from './documents.js';
 
 /** What a worker's read of files or of a chunk produced (a job result's bytes form). */
 export interface BytesRead {

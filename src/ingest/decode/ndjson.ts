@@ -8,10 +8,10 @@ import { isAscii } from 'node:buffer';
 import { stat } from 'node:fs/promises';
 import type { StacItem } from '../../stac/item.js';
 import { itemProblem } from '../../stac/item-check.js';
-import { isBlank, parseJson } from './json-text.js';
-import type { FeatureSlices } from './feature-scan.js';
 import { type ReadMode, readBytes } from '../io/reading.js';
 import type { IngestFailure } from '../types.js';
+import type { FeatureSlices } from './feature-scan.js';
+import { isBlank, parseJson } from './json-text.js';
 
 export const RANGE_BYTES = 1 << 20;
 const NL = 0x0a;

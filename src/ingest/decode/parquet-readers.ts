@@ -13,9 +13,9 @@ import { openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Table, tableFromIPC } from 'apache-arrow';
 import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
-import { tableToRows } from './arrow-rows.js';
 import { type ReadMode, readBytes } from '../io/reading.js';
 import { SourceError } from '../types.js';
+import { tableToRows } from './arrow-rows.js';
 
 export type ParquetReaderName = 'parquet-wasm' | 'hyparquet' | 'parquetjs';
 export const PARQUET_READERS: readonly ParquetReaderName[] = ['parquet-wasm', 'hyparquet', 'parquetjs'];

@@ -8,14 +8,14 @@
 import { type GeoparquetRow, rowToItem } from '../../stac/geoparquet.js';
 import type { StacItem } from '../../stac/item.js';
 import { itemProblem } from '../../stac/item-check.js';
+import type { ReadMode } from '../io/reading.js';
+import type { IngestFailure } from '../types.js';
 import {
   DEFAULT_PARQUET_READER,
   openParquet,
   type ParquetReaderName,
   type RowChunks,
 } from './parquet-readers.js';
-import type { ReadMode } from '../io/reading.js';
-import type { IngestFailure } from '../types.js';
 
 /** Row groups in a file (a SourceError when it is not a readable stac-geoparquet file). */
 export async function parquetRowGroupCount(

@@ -6,27 +6,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StacItem } from '../../stac/item.js';
-import {
-  addSlices,
-  type Decoded,
-  decodeBytes,
-  failed,
-  type Gathered,
-  gatherDocument,
-  type Transfer,
-} from '../decode/documents.js';
-import { type FeatureSlices, SCAN_MIN_BYTES } from '../decode/feature-scan.js';
-import { type FileBytes, readFileBytes, readRangeBytes } from '../decode/file-bytes.js';
-import {
-  type ChunkReader,
-  openFeatureStream,
-  type PartSource,
-  STREAM_CHUNK,
-} from '../decode/feature-stream.js';
-import { lineSlices, parseLines, readOwnedLines } from '../decode/ndjson.js';
-import type { ItemChunks } from '../decode/parquet.js';
-import type { ParquetReaderName } from '../decode/parquet-readers.js';
-import { isUrl, type ReadMode, readReason, readRef, readViewSync } from '../io/reading.js';
+import type { HttpClient } from '../api/http.js';
 import {
   ChunksCursor,
   FileBytesCursor,
@@ -38,8 +18,28 @@ import {
   StreamCursor,
   TextsCursor,
 } from '../decode/cursor.js';
+import {
+  addSlices,
+  type Decoded,
+  decodeBytes,
+  failed,
+  type Gathered,
+  gatherDocument,
+  type Transfer,
+} from '../decode/documents.js';
+import { type FeatureSlices, SCAN_MIN_BYTES } from '../decode/feature-scan.js';
+import {
+  type ChunkReader,
+  openFeatureStream,
+  type PartSource,
+  STREAM_CHUNK,
+} from '../decode/feature-stream.js';
+import { type FileBytes, readFileBytes, readRangeBytes } from '../decode/file-bytes.js';
+import { lineSlices, parseLines, readOwnedLines } from '../decode/ndjson.js';
+import type { ItemChunks } from '../decode/parquet.js';
+import type { ParquetReaderName } from '../decode/parquet-readers.js';
+import { isUrl, type ReadMode, readReason, readRef, readViewSync } from '../io/reading.js';
 import type { IngestFailure } from '../types.js';
-import type { HttpClient } from '../api/http.js';
 
 export type Job =
   /**

@@ -5,9 +5,10 @@
  * generator: while the consumer does not pull, no new job is started, so at most `window` jobs
  * (plus the one being handed out) have been read ahead. Jobs may finish out of order.
  */
+
+import type { FailureCollector, IngestStats } from '../types.js';
 import { type Job, type JobOutput, type JobResult, jobLabel, jobReads, resultOf } from './jobs.js';
 import type { Plan } from './plan.js';
-import type { FailureCollector, IngestStats } from '../types.js';
 
 /** Runs one job somewhere (this thread, a worker). Rejects only for unexpected errors. */
 export type Executor = (job: Job) => Promise<JobOutput>;

@@ -27,11 +27,15 @@
  * What a strategy means for a single file depends on how the file is cut into jobs (sources.ts):
  * NDJSON byte ranges and Parquet row groups spread over workers; a FeatureCollection is one job.
  */
-import pLimit from 'p-limit';
+
 import { stat } from 'node:fs/promises';
+import pLimit from 'p-limit';
+import type { HttpClient } from '../api/http.js';
+import type { Transfer } from '../decode/documents.js';
 import type { ChunkReader } from '../decode/feature-stream.js';
 import { ownArrayBuffer } from '../decode/file-bytes.js';
-import { rewrapSlices } from './transfer.js';
+import { isUrl } from '../io/reading.js';
+import type { StrategyName } from '../types.js';
 import {
   type Job,
   type JobOutput,
@@ -40,12 +44,9 @@ import {
   runJob,
   streamFeatureCollection,
 } from './jobs.js';
-import type { Transfer } from '../decode/documents.js';
-import type { HttpClient } from '../api/http.js';
-import { isUrl } from '../io/reading.js';
-import { schedule, type ScheduleContext } from './scheduler.js';
 import type { Plan } from './plan.js';
-import type { StrategyName } from '../types.js';
+import { type ScheduleContext, schedule } from './scheduler.js';
+import { rewrapSlices } from './transfer.js';
 import { eluSnapshot, meanElu, sharedPool, type WorkerPool } from './worker-pool.js';
 
 export interface StrategyOptions extends ScheduleContext {

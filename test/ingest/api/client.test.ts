@@ -2,16 +2,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpResponse, http, type RequestHandler } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  effectiveConcurrency,
   type ApiIngestOptions,
+  effectiveConcurrency,
   ingestApi,
   RepeatedNextError,
 } from '../../../src/ingest/api/index.js';
 import { FailureCollector, type HttpStats } from '../../../src/ingest/types.js';
 import { generatedSource } from '../../../src/mock-api/catalog.js';
 import { type ServedHandlers, serveHandlers, stacApiHandlers } from '../../../src/mock-api/handlers.js';
-import type { ServiceOptions } from '../../../src/mock-api/service.js';
 import { startStacApi } from '../../../src/mock-api/server.js';
+import type { ServiceOptions } from '../../../src/mock-api/service.js';
 import type { StacItem } from '../../../src/stac/item.js';
 
 interface Seen {

@@ -9,8 +9,8 @@ import {
   newApiReport,
 } from '../../../src/ingest/api/index.js';
 import {
-  DuplicateFilter,
   boundariesOf,
+  DuplicateFilter,
   equalSlices,
   type Partition,
   partitionDatetime,
