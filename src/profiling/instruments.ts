@@ -226,9 +226,9 @@ let gcFn: (() => void) | null | undefined;
  * Runs full garbage collections when the runtime allows it (`--expose-gc`, or exposing it at run
  * time through V8 flags), so that garbage of earlier work is released before a measured run rather
  * than inside it. Two collections: V8 frees ArrayBuffer/Buffer memory on a concurrent sweeper that
- * the next collection finishes; with one, under CPU contention, an earlier 64 MB Buffer was still
- * resident and was released inside the next run (14-22 of 60 runs read ~0 MB growth here; 0 of 60
- * with two). Used between runs, never inside a measured region. Returns whether collections ran.
+ * the next collection finishes; with one, under CPU contention, an earlier run's large Buffer could
+ * still be resident and be released inside the next run, hiding that run's growth. Used between
+ * runs, never inside a measured region. Returns whether collections ran.
  */
 export function collectGarbage(): boolean {
   if (gcFn === undefined) gcFn = findGc();

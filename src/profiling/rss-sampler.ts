@@ -2,7 +2,7 @@
  * Fallback peak-memory probe where the kernel high-water mark cannot be reset (non-Linux): a worker
  * thread samples the process RSS every few milliseconds. It misses peaks shorter than the interval,
  * which is why the kernel method is preferred and a measurement records which one was used.
- * One sampler is kept per interval and reused across runs (starting a worker costs ~0.3-0.5 s here).
+ * One sampler is kept per interval and reused across runs (starting a worker costs far more than a sample).
  */
 import { once } from 'node:events';
 import type { Worker } from 'node:worker_threads';

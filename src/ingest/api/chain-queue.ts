@@ -6,10 +6,9 @@
  * optimal for unit tasks in chains on identical machines). A chain's length is the probes'
  * estimate until its first page, then exact: that page's `numberMatched` minus what arrived.
  *
- * On the 10,000-item benchmark collection (100 per page, 50 ms, 10 slots, 20 partitions) the old
- * schedule (a slot crawls a partition to its end) simulated at 14 page rounds and the in-flight
- * count fell to 1-5 over the last ~400 ms of a run; longest chain first simulated at 12 and kept
- * 9-10 requests in flight to the end (A/B on this machine: ~1.05 s -> ~0.85-0.89 s per run).
+ * The old schedule (a slot crawls a partition to its end) let the requests in flight dwindle to a
+ * few over the end of a run, while a few long partitions finished; longest chain first keeps the
+ * slots busy to the end and takes fewer page rounds.
  */
 import { type PageRequest, requestKey } from './page.js';
 import type { Partition } from './partition.js';

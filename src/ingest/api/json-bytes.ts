@@ -1,8 +1,7 @@
 /**
  * JSON from response bytes, cheaper for search pages. V8 puts a string longer than ~128 KB in its
- * large-object space, and building one costs about 100 times more per byte than a small string
- * (measured here: 2.0 ms for a 343 KB page, 0.08 ms for the same bytes as six 57 KB strings); a
- * 100-Item page is 300-550 KB. So a page is not decoded as one string: its `features` array is
+ * large-object space, and building one costs far more per byte than a small string; a 100-Item
+ * page is several hundred KB. So a page is not decoded as one string: its `features` array is
  * cut into its elements by a byte scanner (the one large FeatureCollection files use), and each
  * feature and the envelope (the page without its features) are decoded and parsed on their own.
  * Every byte still goes through JSON.parse exactly once, on this thread.

@@ -48,7 +48,7 @@ export interface ItemChunks {
 
 /**
  * The rows of `rowGroups` rebuilt into Items a chunk (ROW_CHUNK rows) at a time as the caller pulls, so a row group's Items are not all alive at once. Measured on 10,000 small Items
- * (row groups of 1,000): the eager rebuild spent ~40% of its time in the garbage collector.
+ * (row groups of 1,000): the eager rebuild spent much of its time in the garbage collector.
  */
 export async function parquetItemChunks(
   path: string,

@@ -11,8 +11,7 @@
  *     batch that is transferred here and given back for a later batch; this thread decodes and
  *     parses each file once, as the caller pulls it (file-bytes.ts, item-stream.ts). The caller must
  *     parse every Item anyway (a plain object cannot cross threads for free), so parsing in the
- *     worker as well only doubles the CPU: 10,000 directory Items took ~0.37-0.43 s of CPU this way
- *     against ~0.68-0.71 s, and ran 1.4-2.3x faster on two cores. Variant `parse-in-worker` keeps
+ *     worker as well only doubles the CPU (the README has the measured figures). Variant `parse-in-worker` keeps
  *     that path (workers parse, each Item crosses as its JSON text), variant `clone` hands over
  *     structured clones (slower than JSON text here).
  *   - A large FeatureCollection: streamed as on the caller's thread (feature-stream.ts), each 1 MiB

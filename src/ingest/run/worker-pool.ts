@@ -19,8 +19,8 @@ export interface JobRequest {
 
 /**
  * Young-generation size of each worker's heap. Workers allocate fast and keep little, so a bounded
- * young generation keeps their garbage from piling up: 100,000 NDJSON items through 2 workers
- * peaked ~90 MB above the starting RSS with 16 MB, ~150 MB with V8's default here.
+ * young generation keeps their garbage from piling up (a lower peak memory on large NDJSON runs than
+ * with V8's default).
  */
 const WORKER_YOUNG_GENERATION_MB = 16;
 
