@@ -185,7 +185,9 @@ export class HttpClient {
       } catch (e) {
         if (e instanceof HttpError || e instanceof RefusedReachError || this.signal?.aborted) throw e;
         if (attempt >= this.retries)
-          throw new Error(`${req.method} ${req.url}: ${(e as Error).message}`, { cause: e });
+          throw new IngestError(req.url, 'http', `${req.method} ${req.url}: ${(e as Error).message}`, {
+            cause: e,
+          });
         waitMs = this.backoff(attempt);
       }
       this.counters.retry();
@@ -305,7 +307,11 @@ export class HttpClient {
     try {
       return parseJsonBytes(res.bytes);
     } catch (e) {
-      throw new Error(`${req.method} ${req.url}: the answer is not JSON (${jsonErrorReason(e)})`);
+      throw new IngestError(
+        req.url,
+        'page',
+        `${req.method} ${req.url}: the answer is not JSON (${jsonErrorReason(e)})`,
+      );
     }
   }
 

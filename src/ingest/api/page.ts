@@ -67,7 +67,11 @@ export function nextRequest(previous: PageRequest, link: Link, pageUrl: string):
 export function readPage(request: PageRequest, doc: unknown, failures?: FailureCollector): Page {
   const where = `${request.method} ${request.url}`;
   if (!isRecord(doc) || !Array.isArray(doc.features)) {
-    throw new Error(`${where}: the answer is not a FeatureCollection (no features array)`);
+    throw new IngestError(
+      request.url,
+      'page',
+      `${where}: the answer is not a FeatureCollection (no features array)`,
+    );
   }
   const items: StacItem[] = [];
   for (const f of doc.features as unknown[]) {
@@ -89,7 +93,9 @@ export function readPage(request: PageRequest, doc: unknown, failures?: FailureC
   if (link) {
     next = followable(request, link);
     if (!next) {
-      nextError = new Error(
+      nextError = new IngestError(
+        request.url,
+        'refused',
         `${where}: the next link ${JSON.stringify(link.href)} is not an http(s) URL (not followed)`,
       );
     }
