@@ -127,8 +127,13 @@ export function connectionsFor(concurrency: number): number {
 }
 
 export class HttpClient {
-  readonly dispatcher: Dispatcher;
-  private readonly ownDispatcher: boolean;
+  /**
+   * The caller's dispatcher, or this client's own Agent, made on the first request: a file ingest
+   * that never reads a URL makes none.
+   */
+  private readonly given: Dispatcher | undefined;
+  private own: Dispatcher | null = null;
+  private readonly connections: number;
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly backoffMs: number;
@@ -157,9 +162,8 @@ export class HttpClient {
       'user-agent': options.userAgent ?? USER_AGENT,
       ...(options.headers ?? {}),
     };
-    this.ownDispatcher = !options.dispatcher;
-    this.dispatcher =
-      options.dispatcher ?? guardedAgent(connectionsFor(options.concurrency ?? 1), this.privateAddresses);
+    this.given = options.dispatcher;
+    this.connections = connectionsFor(options.concurrency ?? 1);
   }
 
   /** Sends a request, retrying what is worth retrying; resolves with a 2xx/3xx/4xx answer's text. */
@@ -315,7 +319,15 @@ export class HttpClient {
     }
   }
 
+  get dispatcher(): Dispatcher {
+    if (this.given) return this.given;
+    this.own ??= guardedAgent(this.connections, this.privateAddresses);
+    return this.own;
+  }
+
   async close(): Promise<void> {
-    if (this.ownDispatcher) await this.dispatcher.close();
+    const own = this.own;
+    this.own = null;
+    if (own) await own.close();
   }
 }
