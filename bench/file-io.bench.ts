@@ -9,13 +9,13 @@
 import { describe, inject } from 'vitest';
 import { byGroup, fileCases } from '../src/bench/cases.js';
 import { checkUvSweep, fileRun } from '../src/bench/runs.js';
-import { measuredBench } from '../src/vitest/measured-bench.js';
+import { measuredScenario } from '../src/vitest/measured-scenario.js';
 
 const settings = inject('settings');
 checkUvSweep(settings);
 
 for (const [scenario, cases] of byGroup(fileCases(settings, inject('dataPaths')))) {
   describe(scenario, () => {
-    for (const c of cases) measuredBench(c.name, fileRun(c), c.meta);
+    measuredScenario(cases, fileRun);
   });
 }

@@ -6,11 +6,11 @@
 import { describe, inject } from 'vitest';
 import { parquetCases } from '../src/bench/cases.js';
 import { fileRun } from '../src/bench/runs.js';
-import { measuredBench } from '../src/vitest/measured-bench.js';
+import { measuredScenario } from '../src/vitest/measured-scenario.js';
 
 const cases = parquetCases(inject('settings'), inject('dataPaths'));
 
 // Skipped, not absent, without data: vitest fails a bench file that registers nothing.
 describe.runIf(cases.length > 0)('parquet', () => {
-  for (const c of cases) measuredBench(c.name, fileRun(c), c.meta);
+  measuredScenario(cases, fileRun);
 });

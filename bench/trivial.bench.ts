@@ -5,8 +5,10 @@
  * STAC_BENCH_SELF_TEST=fail adds a bench that throws in its measured runs and one that throws in
  * warm-up, to check that failures reach the results as errors.
  */
+import { appendFileSync } from 'node:fs';
 import { describe, inject } from 'vitest';
 import { measuredBench } from '../src/vitest/measured-bench.js';
+import { measuredScenario } from '../src/vitest/measured-scenario.js';
 import { squareInWorker } from '../test/support/probe.js';
 
 const mode = process.env.STAC_BENCH_SELF_TEST;
@@ -83,4 +85,24 @@ describe.runIf(mode)('self-test (trivial workload)', () => {
       { ...common, strategy: 'concurrent', concurrency: 3, warmups: Math.max(1, settings.warmups) },
     );
   }
+
+  // Two rows and a floor measured between them: every run appends its name to the log.
+  const log = process.env.STAC_BENCH_SELF_TEST_LOG;
+  const logged = (name: string) => async () => {
+    if (log) appendFileSync(log, `${name}\n`);
+    return parseAll();
+  };
+  const scenarioRow = (name: string, kind: 'ingest' | 'floor', strategy: string) => ({
+    name: `trivial scenario ${name}`,
+    meta: { ...common, kind, strategy, concurrency: 1, variant: `scenario-${name}` },
+    work: logged(name),
+  });
+  measuredScenario(
+    [
+      scenarioRow('a', 'ingest', 'sequential'),
+      scenarioRow('floor', 'floor', 'parse-only'),
+      scenarioRow('b', 'ingest', 'sequential'),
+    ],
+    (c) => ({ run: c.work }),
+  );
 });

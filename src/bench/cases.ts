@@ -134,7 +134,8 @@ function fileScenario(format: FileFormat, data: DataPath, dataset: DatasetInfo, 
 
 /**
  * bench/file-io.bench.ts: per JSON scenario with data, `sequential` at 1, `concurrent` and
- * `worker-threads` at their levels, the variants, then the read-only and parse-only floors.
+ * `worker-threads` at their levels, the variants, then the read-only and parse-only floors
+ * (measured between the rows).
  * With `settings.uvSweep` set (a run for another libuv pool size), only the directory's
  * `concurrent` rows, as variant `uv-threadpool-N`.
  */
@@ -192,9 +193,10 @@ export function fileCases(settings: BenchSettings, dataPaths: DataPaths): FileCa
 }
 
 /**
- * bench/parquet.bench.ts: the readers side by side as variants of `sequential` (by row group and
- * whole-file), the default reader under each strategy and level, then the read-only and
- * decode-only floors. The two slow readers run fewer samples (recorded per row).
+ * bench/parquet.bench.ts: the default reader under each strategy and level, then the other readers
+ * and whole-file reads as variants of `sequential` (heap-hungry, so after every row they could
+ * disturb), then the read-only and decode-only floors (measured between the rows). The two slow
+ * readers run fewer samples (recorded per row).
  */
 export function parquetCases(settings: BenchSettings, dataPaths: DataPaths): FileCase[] {
   const data = dataPaths.parquet;
@@ -203,12 +205,14 @@ export function parquetCases(settings: BenchSettings, dataPaths: DataPaths): Fil
   const slow = { samples: Math.min(settings.samples, 2), warmups: Math.min(settings.warmups, 1) };
 
   s.ingest('sequential', 1); // the default reader, by row group
+  for (const c of settings.concurrency) s.ingest('concurrent', c);
+  for (const w of settings.workers) s.ingest('worker-threads', w);
+  // The other readers and whole-file reads last: they grow the heap by hundreds of MB, and a row run
+  // after them inherited that heap (its throughput moved by a third between two runs of one commit).
   s.ingest('sequential', 1, `${DEFAULT_PARQUET_READER}+whole-file`);
   s.ingest('sequential', 1, 'hyparquet', slow);
   s.ingest('sequential', 1, 'hyparquet+whole-file', slow);
   s.ingest('sequential', 1, 'parquetjs', slow);
-  for (const c of settings.concurrency) s.ingest('concurrent', c);
-  for (const w of settings.workers) s.ingest('worker-threads', w);
 
   s.floor('read-only', 'read-only', 'sync-reused-buffer', {
     run: 'read-only',
@@ -306,6 +310,18 @@ export function apiCases(
     }
   }
   return out;
+}
+
+/**
+ * Where an interleaved floor takes its `samples` runs among `rows` bounded rows: the count to take
+ * after each row, spread evenly so the last falls after the last row (several after one row when
+ * there are fewer rows than samples; none when there are no rows: the floor then takes them itself).
+ */
+export function floorSlots(rows: number, samples: number): number[] {
+  const slots = new Array<number>(rows).fill(0);
+  if (rows === 0) return slots;
+  for (let j = 0; j < samples; j++) slots[Math.max(0, Math.round(((j + 1) * rows) / samples) - 1)]!++;
+  return slots;
 }
 
 /** Cases by their `describe` block, blocks and cases in their order. */

@@ -5,12 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { type ApiReport, ingestApi, newApiReport } from '../ingest/api/index.js';
 import { ingest, newIngestStats } from '../ingest/index.js';
-import { FailureCollector, type FileFormat, type HttpStats } from '../ingest/types.js';
+import { FailureCollector, type HttpStats } from '../ingest/types.js';
 import { uvThreadpoolSize } from '../profiling/environment.js';
-import type { RunOutcome } from '../vitest/measured-bench.js';
+import type { RunOutcome, Workload } from '../vitest/measured-bench.js';
 import { fetchRawPages } from './api-floor.js';
 import type { ApiCase, ApiIngestOptions, FileCase, FileIngestOptions } from './cases.js';
-import { decodeOnly, loadDocuments, parseOnly, readOnly, sourceFiles } from './floors.js';
+import { decodeOnly, type HeldDocuments, loadDocuments, parseOnly, readOnly, sourceFiles } from './floors.js';
 import type { BenchSettings } from './settings.js';
 
 /** Ingests `path` once, counting items and failures. */
@@ -22,39 +22,45 @@ export async function runIngest(path: string, options: FileIngestOptions): Promi
   return { items, failures: failures.count, workerElu: stats.workerElu };
 }
 
-/** Documents held in memory for the parse-only floor of one scenario at a time. */
-let loaded: { format: FileFormat; docs: string[] } | null = null;
-function documents(format: FileFormat, files: string[]): string[] {
-  if (loaded?.format !== format) loaded = { format, docs: loadDocuments(format, files) };
-  return loaded.docs;
-}
-
-/** The Parquet file in memory for the decode-only floor. */
-let fileBytes: Uint8Array | null = null;
-
-/** The run of a file case (the floors list their source's files now, when the bench registers). */
-export function fileRun(c: FileCase): () => Promise<RunOutcome> {
+/**
+ * The workload of a file case. A floor loads what it needs in memory before each series of its runs
+ * and drops it after (it is measured between the rows it bounds, which must not carry it).
+ */
+export function fileRun(c: FileCase): Workload {
   const work = c.work;
   const items = c.meta.dataset.items;
   switch (work.run) {
     case 'ingest':
-      return () => {
-        if (loaded?.format !== work.format) loaded = null; // free the previous scenario's documents
-        return runIngest(work.source, work.options);
-      };
+      return { run: () => runIngest(work.source, work.options) };
     case 'read-only': {
       const files = sourceFiles(work.format, work.source);
-      return async () => ({ items: readOnly(files) > 0 ? items : 0 });
+      return { run: async () => ({ items: readOnly(files) > 0 ? items : 0 }) };
     }
     case 'parse-only': {
       const files = sourceFiles(work.format, work.source);
-      return async () => ({ items: parseOnly(documents(work.format, files)) });
-    }
-    case 'decode-only':
-      return async () => {
-        fileBytes ??= new Uint8Array(readFileSync(work.source));
-        return { items: await decodeOnly(fileBytes) };
+      let docs: HeldDocuments[] | null = null;
+      return {
+        load: () => {
+          docs = loadDocuments(work.format, files);
+        },
+        run: async () => ({ items: parseOnly(docs ?? loadDocuments(work.format, files)) }),
+        unload: () => {
+          docs = null;
+        },
       };
+    }
+    case 'decode-only': {
+      let bytes: Uint8Array | null = null;
+      return {
+        load: () => {
+          bytes = new Uint8Array(readFileSync(work.source));
+        },
+        run: async () => ({ items: await decodeOnly(bytes ?? new Uint8Array(readFileSync(work.source))) }),
+        unload: () => {
+          bytes = null;
+        },
+      };
+    }
   }
 }
 

@@ -36,6 +36,11 @@ export interface MeasuredBenchOptions {
   samples: number;
   /** Unmeasured warm-up runs before them (settings.warmups). */
   warmups: number;
+  /**
+   * Called once after the bench's measured runs, outside them (tinybench's `afterAll` of the
+   * measured loop; not after a bench whose run threw): where a scenario takes its floors' next runs.
+   */
+  afterRuns?: () => Promise<void>;
 }
 
 /** One measured run: the instrument figures and what the run reported. */
@@ -65,6 +70,11 @@ export interface StacBenchMeta {
   error: string | null;
   /** Whether a full garbage collection ran before every run (false where the runtime refused it). */
   gc_between_runs: boolean;
+  /**
+   * The runs were taken between other benches (an interleaved floor): the durations are the runs'
+   * own wall times, not vitest's samples of the task that published them.
+   */
+  interleaved?: boolean;
 }
 
 declare module 'vitest' {
@@ -122,19 +132,7 @@ export function measuredBench(
   options: MeasuredBenchOptions,
 ): void {
   checkOptions(name, options);
-  const meta: StacBenchMeta = {
-    scenario: options.scenario,
-    kind: options.kind ?? 'ingest',
-    strategy: options.strategy,
-    variant: options.variant ?? null,
-    concurrency: options.concurrency,
-    dataset: { ...options.dataset },
-    samples: options.samples,
-    warmups: options.warmups,
-    runs: [],
-    error: null,
-    gc_between_runs: true,
-  };
+  const meta = newMeta(options);
   let phase: 'warmup' | 'run' = 'warmup';
   let warmupError: unknown = null;
 
@@ -166,6 +164,7 @@ export function measuredBench(
       warmupTime: 0,
       setup: (benchTask, mode) => {
         phase = mode;
+        benchTask.opts.afterAll = mode === 'run' ? options.afterRuns : undefined;
         // A full GC before every run, outside the timed region (tinybench runs `beforeEach` before
         // starting its clock), so one run's garbage is neither collected inside the next run's time
         // nor hides the next run's memory growth when it is freed there.
@@ -177,6 +176,95 @@ export function measuredBench(
   );
   const task = registeredTask(name);
   task.meta.stacBench = meta;
+}
+
+function newMeta(options: MeasuredBenchOptions): StacBenchMeta {
+  return {
+    scenario: options.scenario,
+    kind: options.kind ?? 'ingest',
+    strategy: options.strategy,
+    variant: options.variant ?? null,
+    concurrency: options.concurrency,
+    dataset: { ...options.dataset },
+    samples: options.samples,
+    warmups: options.warmups,
+    runs: [],
+    error: null,
+    gc_between_runs: true,
+  };
+}
+
+/** A workload with what it holds in memory loaded before its runs and dropped after them. */
+export interface Workload {
+  run: () => Promise<RunOutcome>;
+  /** Outside the measured region, before a series of runs (e.g. documents a floor parses). */
+  load?: () => void | Promise<void>;
+  unload?: () => void;
+}
+
+/**
+ * A bench whose warm-ups and measured runs are taken a few at a time between other benches (`take`,
+ * called from their `afterRuns`), each after a full GC and measured like any run; `register` adds
+ * the bench that publishes them (and takes the runs still due, e.g. when a bench before it failed).
+ * A floor measured so sees the state (heap, workers, page cache, machine load) of the rows it bounds.
+ */
+export class InterleavedBench {
+  private readonly meta: StacBenchMeta;
+  private warmedUp = false;
+  private failure: unknown = null;
+
+  constructor(
+    readonly name: string,
+    private readonly work: Workload,
+    options: MeasuredBenchOptions,
+  ) {
+    checkOptions(name, options);
+    this.meta = { ...newMeta(options), interleaved: true };
+  }
+
+  /** Runs not yet taken. */
+  get due(): number {
+    return this.meta.samples - this.meta.runs.length;
+  }
+
+  /** Takes up to `n` of the runs still due (the warm-ups first, once). */
+  async take(n: number): Promise<void> {
+    const count = Math.min(n, this.due);
+    if (count <= 0 || this.failure !== null) return;
+    const meta = this.meta;
+    try {
+      await this.work.load?.();
+      if (!this.warmedUp) {
+        this.warmedUp = true;
+        for (let i = 0; i < meta.warmups; i++) await this.work.run();
+      }
+      for (let i = 0; i < count; i++) {
+        if (!collectGarbage()) meta.gc_between_runs = false;
+        meta.runs.push(record(await measure(this.work.run)));
+      }
+    } catch (e) {
+      this.failure = e;
+      meta.error ??= describeError(e);
+    } finally {
+      this.work.unload?.();
+    }
+  }
+
+  /** Registers the bench that publishes the runs (one iteration, which takes the runs still due). */
+  register(): void {
+    const meta = this.meta;
+    bench(
+      this.name,
+      async () => {
+        task.meta.stacBench = meta;
+        await this.take(this.due);
+        if (this.failure !== null) throw this.failure;
+      },
+      { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 },
+    );
+    const task = registeredTask(this.name);
+    task.meta.stacBench = meta;
+  }
 }
 
 /** The task vitest just created for `bench(name, ...)` (bench code cannot otherwise reach its task). */

@@ -83,8 +83,8 @@ export function failureOf(bench: CollectedBench): string | null {
 
 /**
  * The result row of one measured bench (null for a plain bench without meta). Per run: durations
- * from vitest's samples (ms -> s; the measured runs recorded by measure() when vitest kept no
- * samples); throughput = items per run / mean duration; peak memory = the highest over the runs;
+ * from vitest's samples (ms -> s), or the runs' own wall times recorded by measure() when vitest
+ * kept no samples or the runs were taken between other benches (an interleaved floor); throughput = items per run / mean duration; peak memory = the highest over the runs;
  * CPU, ELU and worker ELU = means; failures = the most any run counted; HTTP requests and retries =
  * per-run means, peak in flight = the highest, requests per 1,000 Items from the mean requests and
  * Items; duplicates dropped and server CPU = per-run means of what the runs reported (else null).
@@ -109,8 +109,9 @@ export function buildResult(bench: CollectedBench): BenchmarkResult | null {
   }
   const runs = meta.runs;
   const stats = bench.stats!;
-  const seconds =
-    stats.samples.length > 0 ? stats.samples.map((ms) => ms / 1000) : runs.map((r) => r.wall_seconds);
+  // An interleaved floor's vitest samples time the task that published its runs, not the runs.
+  const fromRuns = meta.interleaved === true || stats.samples.length === 0;
+  const seconds = fromRuns ? runs.map((r) => r.wall_seconds) : stats.samples.map((ms) => ms / 1000);
   const duration = durationStats(seconds);
   const items = Math.round(mean(runs.map((r) => r.items)));
   const workerElu = runs.map((r) => r.worker_elu).filter((v) => v !== null);
@@ -123,7 +124,7 @@ export function buildResult(bench: CollectedBench): BenchmarkResult | null {
     cpu_seconds: mean(runs.map((r) => r.cpu_seconds)),
     event_loop_utilization: Math.min(1, mean(runs.map((r) => r.elu))),
     worker_elu: workerElu.length ? Math.min(1, mean(workerElu)) : null,
-    samples: stats.sampleCount,
+    samples: meta.interleaved ? runs.length : stats.sampleCount,
     duration_stats: duration,
     duration_samples: [...seconds].sort((a, b) => a - b),
     http: httpFigures(runs, items),

@@ -6,6 +6,7 @@ import {
   byGroup,
   type FileCase,
   fileCases,
+  floorSlots,
   parquetCases,
 } from '../../src/bench/cases.js';
 import type { DataPaths } from '../../src/bench/data.js';
@@ -233,13 +234,9 @@ describe('file cases', () => {
 describe('Parquet cases', () => {
   const cases = parquetCases(settings(), ALL);
 
-  it('compare the readers sequentially, then run the default reader at every level, then the floors', () => {
+  it('run the default reader at every level, then the heap-hungry readers and whole-file reads, then the floors', () => {
     expect(names(cases)).toEqual([
       'parquet sequential x1',
-      'parquet sequential parquet-wasm+whole-file x1',
-      'parquet sequential hyparquet x1',
-      'parquet sequential hyparquet+whole-file x1',
-      'parquet sequential parquetjs x1',
       'parquet concurrent x1',
       'parquet concurrent x5',
       'parquet concurrent x10',
@@ -247,6 +244,10 @@ describe('Parquet cases', () => {
       'parquet worker-threads x1',
       'parquet worker-threads x2',
       'parquet worker-threads x4',
+      'parquet sequential parquet-wasm+whole-file x1',
+      'parquet sequential hyparquet x1',
+      'parquet sequential hyparquet+whole-file x1',
+      'parquet sequential parquetjs x1',
       'parquet floor read-only',
       'parquet floor decode-only',
     ]);
@@ -256,7 +257,7 @@ describe('Parquet cases', () => {
   it('run the two slow readers with at most 2 samples and 1 warm-up', () => {
     const runs = (many: BenchSettings) =>
       parquetCases(many, ALL).map((c) => [c.meta.variant, c.meta.samples, c.meta.warmups]);
-    expect(runs(settings({ samples: 5, warmups: 3 })).slice(0, 5)).toEqual([
+    expect(runs(settings({ samples: 5, warmups: 3 })).slice(7, 12)).toEqual([
       [null, 5, 3],
       ['parquet-wasm+whole-file', 5, 3],
       ['hyparquet', 2, 1],
@@ -368,6 +369,29 @@ describe('api-search cases', () => {
   it('keys are unique', () => {
     const all = keys(cases);
     expect(new Set(all).size).toBe(all.length);
+  });
+});
+
+describe('floorSlots', () => {
+  it('spreads the samples over the rows, the last after the last row', () => {
+    expect(floorSlots(9, 3)).toEqual([0, 0, 1, 0, 0, 1, 0, 0, 1]);
+    expect(floorSlots(2, 2)).toEqual([1, 1]);
+    expect(floorSlots(4, 1)).toEqual([0, 0, 0, 1]);
+  });
+
+  it('takes several after one row when there are fewer rows than samples, and all of them in total', () => {
+    expect(floorSlots(1, 3)).toEqual([3]);
+    expect(floorSlots(2, 5).reduce((a, b) => a + b, 0)).toBe(5);
+    for (const [rows, samples] of [
+      [7, 3],
+      [12, 5],
+      [3, 10],
+    ] as const)
+      expect(floorSlots(rows, samples).reduce((a, b) => a + b, 0)).toBe(samples);
+  });
+
+  it('leaves every sample to the floor itself when there is no row', () => {
+    expect(floorSlots(0, 3)).toEqual([]);
   });
 });
 

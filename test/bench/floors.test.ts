@@ -25,15 +25,29 @@ describe('floor workloads', () => {
     expect(readOnly(files)).toBe(bytes);
   });
 
-  it('parse-only parses at the grain the ingest does: per file, per NDJSON line, per feature', () => {
+  it('parse-only decodes and parses from the bytes at the grain the ingest does: per file, per NDJSON line, per feature', () => {
     const dir = loadDocuments('directory', sourceFiles('directory', join(root, 'items')));
     const ndjson = loadDocuments('ndjson', [join(root, 'items.ndjson')]);
     const fc = loadDocuments('feature-collection', [join(root, 'fc.json')]);
     for (const docs of [dir, ndjson, fc]) {
-      expect(docs).toHaveLength(12);
+      expect(docs.reduce((n, d) => n + d.ranges.length / 2, 0)).toBe(12);
+      expect(docs.every((d) => Buffer.isBuffer(d.bytes))).toBe(true);
       expect(parseOnly(docs)).toBe(12);
     }
-    expect(JSON.parse(fc[3]!)).toEqual(items[3]);
+    const [doc] = fc;
+    expect(JSON.parse(doc!.bytes.toString('utf8', doc!.ranges[6], doc!.ranges[7]))).toEqual(items[3]);
+  });
+
+  it('parse-only decodes UTF-8 documents correctly, and ASCII lines as latin1 like the ingest', async () => {
+    const path = join(root, 'accents.ndjson');
+    const named = items
+      .slice(0, 2)
+      .map((it, i) => ({ ...it, properties: { ...it.properties, title: i ? 'Zürich' : 'plain' } }));
+    await writeFile(path, `${named.map((it) => JSON.stringify(it)).join('\n')}\n`);
+    const [held] = loadDocuments('ndjson', [path]);
+    expect(held!.ascii).toBe(false);
+    expect(parseOnly([held!])).toBe(2);
+    expect(loadDocuments('ndjson', [join(root, 'items.ndjson')])[0]!.ascii).toBe(true);
   });
 
   it('decode-only decodes a Parquet file held in memory into one row per Item', async () => {

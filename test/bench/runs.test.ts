@@ -25,7 +25,7 @@ describe('the runs of the cases', () => {
       directory: { path: join(root, 'items'), items: 20, itemBytesAvg: null },
     });
     for (const c of cases)
-      expect({ name: c.name, items: (await fileRun(c)()).items }).toEqual({ name: c.name, items: 20 });
+      expect({ name: c.name, items: (await fileRun(c).run()).items }).toEqual({ name: c.name, items: 20 });
   });
 
   it('a uv-threadpool sweep run refuses a process whose libuv pool is another size', () => {

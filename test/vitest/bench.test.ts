@@ -19,6 +19,8 @@ interface Run {
   written: WrittenPaths;
   fromDisk: ResultsFile;
   progress: string[];
+  /** The names of the interleaved scenario's runs, in the order they ran. */
+  scenarioRuns: string[];
   exitCode: number | string | undefined;
 }
 
@@ -34,6 +36,7 @@ async function runSelfTestBench(): Promise<Run> {
     api: { enabled: false },
   });
   process.env.STAC_BENCH_SELF_TEST = 'fail';
+  process.env.STAC_BENCH_SELF_TEST_LOG = join(dir, 'runs.log');
   const progress: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -54,7 +57,8 @@ async function runSelfTestBench(): Promise<Run> {
     const exitCode = process.exitCode;
     if (!reporter.lastResults || !written) throw new Error('the reporter produced no results');
     const fromDisk = JSON.parse(readFileSync(output, 'utf8')) as ResultsFile;
-    return { file: reporter.lastResults, written, fromDisk, progress, exitCode };
+    const scenarioRuns = readFileSync(join(dir, 'runs.log'), 'utf8').split('\n').filter(Boolean);
+    return { file: reporter.lastResults, written, fromDisk, progress, scenarioRuns, exitCode };
   } finally {
     process.env = saved.env;
     process.exitCode = saved.exitCode;
@@ -78,8 +82,11 @@ describe('a vitest bench run with measuredBench and StacReporter', () => {
     expect(run.file.results.map((r) => r.key).sort()).toEqual([
       'ndjson/300/concurrent/2',
       'ndjson/300/concurrent/3',
+      'ndjson/300/parse-only/scenario-floor/1',
       'ndjson/300/sequential/1',
       'ndjson/300/sequential/alloc-64mb/1',
+      'ndjson/300/sequential/scenario-a/1',
+      'ndjson/300/sequential/scenario-b/1',
       'ndjson/300/worker-threads/1',
     ]);
   });
@@ -143,19 +150,29 @@ describe('a vitest bench run with measuredBench and StacReporter', () => {
     expect(r.items_processed).toBeNull();
   });
 
+  it("takes an interleaved floor's warm-up and measured runs between the rows it bounds", () => {
+    // Each row: 1 warm-up + 2 measured runs; the floor: its warm-up and first run after row a, its
+    // second after row b.
+    expect(run.scenarioRuns).toEqual(['a', 'a', 'a', 'floor', 'floor', 'b', 'b', 'b', 'floor']);
+    const floor = row('parse-only', 1, 'scenario-floor');
+    expect(floor).toMatchObject({ kind: 'floor', error: null, samples: SAMPLES, items_processed: 300 });
+    expect(floor.duration_samples).toHaveLength(SAMPLES);
+    expect(floor.duration_samples!.every((s) => s > 0)).toBe(true);
+  });
+
   it('marks the vitest run as failed when a bench failed', () => {
     expect(run.exitCode).toBe(1);
   });
 
   it('prints one progress line per finished bench, then where the results are', () => {
     const lines = run.progress.filter((l) => l.startsWith('['));
-    expect(lines).toHaveLength(5);
-    expect(lines[0]).toMatch(/^\[1\/5\] ndjson sequential c=1 … [\d,]+ items\/s — ETA \d+s$/);
+    expect(lines).toHaveLength(8);
+    expect(lines[0]).toMatch(/^\[1\/8\] ndjson sequential c=1 … [\d,]+ items\/s — ETA \d+s$/);
     expect(
-      lines.some((l) => /^\[\d\/5\] ndjson concurrent c=2 … FAILED: Error: measured run failed/.test(l)),
+      lines.some((l) => /^\[\d\/8\] ndjson concurrent c=2 … FAILED: Error: measured run failed/.test(l)),
     ).toBe(true);
     expect(run.progress.at(-1)).toMatch(
-      /^results: .*self-test\.json \(5 rows, 2 failed\), report: .*_report\.md$/,
+      /^results: .*self-test\.json \(8 rows, 2 failed\), report: .*_report\.md$/,
     );
   });
 });
