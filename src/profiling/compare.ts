@@ -109,6 +109,36 @@ interface GroupNoise {
   within: RunNoise | null;
   /** The spread of one file's throughput around its side's mean (between-runs basis). */
   between: RunNoise | null;
+  /**
+   * How far the group's rows moved relative to one another between the two sides (a robust spread
+   * of their log throughput ratios): the drift between processes, which one run's own samples cannot
+   * see. Null below MIN_DRIFT_ROWS rows in both sides.
+   */
+  drift: RunNoise | null;
+  /**
+   * The log change of the group's floors (their geometric mean) when they slowed, else 0: the
+   * machine's share of a drop, which a row's own change is judged net of.
+   */
+  machine: number;
+}
+
+/** Rows in both sides a group needs before the spread of their changes estimates the drift. */
+export const MIN_DRIFT_ROWS = 4;
+
+const median = (values: readonly number[]): number => {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+};
+
+/**
+ * The spread of the log throughput ratios of rows present on both sides, as 1.4826 x their median
+ * absolute deviation (≈ a standard deviation, and not pulled up by the few rows a real change moves).
+ */
+function driftOf(logRatios: readonly number[]): RunNoise | null {
+  if (logRatios.length < MIN_DRIFT_ROWS) return null;
+  const center = median(logRatios);
+  return { sd: 1.4826 * median(logRatios.map((d) => Math.abs(d - center))), df: logRatios.length - 1 };
 }
 
 function groupId(r: BenchmarkResult): string {
@@ -130,12 +160,29 @@ function noiseByGroup(sides: Map<string, SideRows>[]): Map<string, GroupNoise> {
       between.set(id, acc);
     }
   }
+  const [base, cur] = sides;
+  const ratios = new Map<string, { all: number[]; floors: number[] }>();
+  for (const [key, b] of base ?? []) {
+    const c = cur?.get(key);
+    if (!c || b.usable.length === 0 || c.usable.length === 0) continue;
+    const id = groupId(b.usable[0]!);
+    const acc = ratios.get(id) ?? { all: [], floors: [] };
+    const d = Math.log(meanTp(c.usable) / meanTp(b.usable));
+    acc.all.push(d);
+    if (b.usable[0]!.kind === 'floor') acc.floors.push(d);
+    ratios.set(id, acc);
+  }
   const out = new Map<string, GroupNoise>();
   for (const [id, rows] of rowsOf) {
     const b = between.get(id)!;
+    const r = ratios.get(id);
+    const floors = r?.floors ?? [];
+    const floorShift = floors.length ? floors.reduce((a, d) => a + d, 0) / floors.length : 0;
     out.set(id, {
       within: pooledNoise(rows),
       between: b.df > 0 ? { sd: Math.sqrt(b.ss / b.df), df: b.df } : null,
+      drift: driftOf(r?.all ?? []),
+      machine: Math.min(0, floorShift),
     });
   }
   return out;
@@ -143,6 +190,8 @@ function noiseByGroup(sides: Map<string, SideRows>[]): Map<string, GroupNoise> {
 
 interface Judgement {
   change: number;
+  /** The change net of the machine's (the floors' drop), as a ratio. */
+  netChange: number;
   margin: number | null;
   noise: number | null;
 }
@@ -156,7 +205,12 @@ function judgeThroughput(
   const bt = meanTp(b.usable);
   const ct = meanTp(c.usable);
   const change = bt > 0 ? (ct - bt) / bt : 0;
-  const logRatio = bt > 0 && ct > 0 ? Math.log(ct / bt) : 0;
+  // A drop the floors (same data, same processes) share is the machine's, not the code's: it excuses
+  // a drop, never makes a gain of one.
+  const machine = noise?.machine ?? 0;
+  const raw = bt > 0 && ct > 0 ? Math.log(ct / bt) : 0;
+  const logRatio = raw < 0 ? Math.min(0, raw - machine) : raw;
+  const netChange = Math.exp(logRatio) - 1;
   let logMargin: number | null = null;
   if (basis === 'between-runs' && noise?.between) {
     const n = noise.between;
@@ -165,15 +219,18 @@ function judgeThroughput(
     const n = noise.within;
     const runs = (rows: BenchmarkResult[]) => rows.reduce((s, r) => s + runsOf(r), 0);
     logMargin = t95(n.df) * n.sd * Math.sqrt(1 / runs(b.usable) + 1 / runs(c.usable));
+    // One file per side: add the drift between the two processes, read from how far the group's
+    // rows moved relative to one another.
+    if (noise.drift) logMargin = Math.hypot(logMargin, t95(noise.drift.df) * noise.drift.sd);
   }
-  if (logMargin === null) return { change, margin: null, noise: null };
+  if (logMargin === null) return { change, netChange, margin: null, noise: null };
   const ratio =
     logMargin > 0
       ? logRatio / logMargin
       : logRatio === 0
         ? 0
         : Math.sign(logRatio) * Number.POSITIVE_INFINITY;
-  return { change, margin: Math.exp(logMargin) - 1, noise: ratio };
+  return { change, netChange, margin: Math.exp(logMargin) - 1, noise: ratio };
 }
 
 function judgeRow(
@@ -226,10 +283,12 @@ function judgeRow(
     memoryChangeMb: memDelta,
   };
   const beyondNoise = tp.noise !== null && Math.abs(tp.noise) > 1;
-  const beyondThreshold = Math.abs(tp.change) > o.minChange;
+  const beyondThreshold = Math.abs(tp.netChange) > o.minChange;
+  const net =
+    Math.abs(tp.netChange - tp.change) > 1e-9 ? `, ${fmtPct(tp.netChange)} net of the floors' drop` : '';
   const reasons: string[] = [];
-  if (beyondNoise && beyondThreshold && tp.change < 0)
-    reasons.push(`throughput ${fmtPct(tp.change)} (beyond noise)`);
+  if (beyondNoise && beyondThreshold && tp.netChange < 0)
+    reasons.push(`throughput ${fmtPct(tp.change)}${net} (beyond noise)`);
   if (memWorse) reasons.push(`peak memory ${fmtSigned(memDelta!, 1)} MB`);
   if (reasons.length > 0) return { ...row, verdict: 'regressed', reason: reasons.join(', ') };
   if (tp.noise === null) {
@@ -238,18 +297,24 @@ function judgeRow(
   if (beyondNoise && beyondThreshold)
     return { ...row, verdict: 'improved', reason: `throughput ${fmtPct(tp.change)}` };
   if (beyondThreshold) {
-    return { ...row, verdict: 'inconclusive', reason: `throughput ${fmtPct(tp.change)} is within noise` };
+    return {
+      ...row,
+      verdict: 'inconclusive',
+      reason: `throughput ${fmtPct(tp.change)}${net} is within noise`,
+    };
   }
   return row;
 }
 
-function floorWarning(rows: RowChange[]): string[] {
+function floorWarning(rows: RowChange[], minChange: number): string[] {
   const slower = rows.filter(
-    (r) => r.kind === 'floor' && r.verdict === 'regressed' && r.throughputChange! < 0,
+    (r) => r.kind === 'floor' && r.throughputChange !== null && r.throughputChange < -minChange,
   );
   if (slower.length === 0) return [];
   const names = slower.map((r) => `${r.key} ${fmtPct(r.throughputChange!)}`).join(', ');
-  return [`floors slowed too (${names}): the machine or its load differs, not only the code`];
+  return [
+    `floors slowed too (${names}): the machine or its load differs, not only the code; the rows of their scenario are judged net of that drop`,
+  ];
 }
 
 function sideRows(files: readonly ResultsFile[]): Map<string, SideRows> {
@@ -321,7 +386,7 @@ export function compareRuns(
   ];
   return {
     rows,
-    warnings: [...none, ...env, ...floorWarning(rows)],
+    warnings: [...none, ...env, ...floorWarning(rows, o.minChange)],
     regressions,
     inconclusive,
     files: { baseline: bFiles.length, current: cFiles.length },

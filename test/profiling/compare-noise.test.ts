@@ -34,6 +34,8 @@ function v2Run(factor: (s: RowSpec) => number = () => 1, spread = 0.02): Results
   return resultsFile(results, { schema_version: 2, config: { samples: 3, warmups: 1 } });
 }
 
+const FLOOR: RowSpec = { strategy: 'read-only', kind: 'floor', tp: 90_000 };
+
 const oneSample = (factor = 1) =>
   resultsFile(
     specs.map((s) => row({ ...s, tp: s.tp! * factor, samples: 1 })),
@@ -83,6 +85,50 @@ describe('compare judges with the noise, or says it cannot', () => {
     expect(diff.regressions).toEqual([]);
     expect(diff.rows.map((r) => r.verdict)).toEqual(['inconclusive', 'inconclusive', 'inconclusive']);
     expect(diff.inconclusive[0]!.reason).toBe('throughput -40.0% is within noise');
+  });
+
+  it('judges a drop the floors of the same scenario share as the machine, not a regression', () => {
+    // Everything, floors included, ran 40% slower: a busier machine.
+    const withFloors = (f: number) =>
+      resultsFile(
+        [...specs, FLOOR].map((s) => v2Row({ ...s, tp: s.tp! * f }, [0.98, 1, 1.02])),
+        { schema_version: 2, config: { samples: 3, warmups: 1 } },
+      );
+    const diff = compareRuns(withFloors(1), withFloors(0.6));
+    expect(diff.regressions).toEqual([]);
+    expect(diff.warnings.some((w) => w.startsWith('floors slowed too'))).toBe(true);
+    // The same drop while the floors held: the code.
+    const codeOnly = resultsFile(
+      [...withFloors(0.6).results.filter((r) => r.kind === 'ingest'), withFloors(1).results.at(-1)!],
+      { schema_version: 2, config: { samples: 3, warmups: 1 } },
+    );
+    expect(compareRuns(withFloors(1), codeOnly).regressions).toHaveLength(3);
+  });
+
+  it('with one file per side, widens the noise by how far the rows moved relative to one another', () => {
+    // Eight rows of the same data, each run tight (±2%), but between the two processes rows moved
+    // from -35% to +30%: a -35% row is within that drift.
+    const moves = [0.65, 0.8, 0.9, 1.0, 1.05, 1.15, 1.2, 1.3];
+    const many = (f: (i: number) => number) =>
+      resultsFile(
+        moves.map((_, i) =>
+          v2Row({ strategy: 'concurrent', concurrency: i + 1, tp: 5000 * f(i) }, [0.98, 1, 1.02]),
+        ),
+        { schema_version: 2, config: { samples: 3, warmups: 1 } },
+      );
+    const drift = compareRuns(
+      many(() => 1),
+      many((i) => moves[i]!),
+    );
+    expect(drift.regressions).toEqual([]);
+    expect(drift.rows[0]!.margin).toBeGreaterThan(0.35);
+    // One row falling 40% while the others hold within 2%: beyond the drift, a regression.
+    const steady = [1, 1.01, 0.99, 1.02, 0.98, 1, 1.01, 0.6];
+    const one = compareRuns(
+      many(() => 1),
+      many((i) => steady[i]!),
+    );
+    expect(one.regressions.map((r) => r.key)).toEqual(['directory/10000/concurrent/8']);
   });
 
   it('judges several files per side with the spread between them', () => {

@@ -35,15 +35,15 @@ describe('compareRuns', () => {
     expect(diff.rows.every((r) => r.verdict === 'unchanged')).toBe(true);
   });
 
-  it('flags the same 15% drop when both runs are tight enough to see it', () => {
+  it('flags the same 15% drop when both runs are tight enough to see it (and the floors held)', () => {
     const baseline = run(() => ({ rme: 2 }));
-    const current = run((s) => ({ rme: 2, tp: s.tp! * 0.85 }));
+    const current = run((s) => ({ rme: 2, tp: s.kind === 'floor' ? s.tp : s.tp! * 0.85 }));
     expect(compareRuns(baseline, current, { minChange: 0.1 }).regressions).toHaveLength(3);
   });
 
   it('ignores a change beyond noise but under the minimum change', () => {
     const baseline = run(() => ({ rme: 1 }));
-    const current = run((s) => ({ rme: 1, tp: s.tp! * 0.95 }));
+    const current = run((s) => ({ rme: 1, tp: s.kind === 'floor' ? s.tp : s.tp! * 0.95 }));
     expect(compareRuns(baseline, current).regressions).toEqual([]);
     expect(compareRuns(baseline, current, { minChange: 0.01 }).regressions).toHaveLength(3);
   });
@@ -84,7 +84,7 @@ describe('compareRuns', () => {
     const diff = compareRuns(run(), current);
     expect(diff.regressions).toEqual([]);
     expect(diff.warnings).toEqual([
-      'floors slowed too (directory/10000/read-only/1 -50.0%): the machine or its load differs, not only the code',
+      'floors slowed too (directory/10000/read-only/1 -50.0%): the machine or its load differs, not only the code; the rows of their scenario are judged net of that drop',
     ]);
   });
 
