@@ -9,7 +9,16 @@ import { explainBottleneck, type FloorSet, floorsOf } from './bottleneck.js';
 import { fmtBytes, fmtInt, fmtNum, fmtPct, fmtRatio, fmtSigned } from './format.js';
 import type { BenchmarkResult, Comparison, DatasetInfo, Environment, Finding, Scenario } from './result.js';
 import { SCENARIOS } from './result.js';
-import { contrast, datasetKey, measurablyFaster, pooledNoise, type RunNoise, usable } from './spread.js';
+import {
+  contrast,
+  datasetKey,
+  measurablyFaster,
+  pooledNoise,
+  type RunNoise,
+  rangeGap,
+  runsOf,
+  usable,
+} from './spread.js';
 
 export interface Analysis {
   comparisons: Comparison[];
@@ -108,7 +117,8 @@ const fastest = (rows: readonly BenchmarkResult[]) => rows.reduce((a, b) => (tpO
 /**
  * Finds the fastest row, then among the rows equivalent to it within the noise (see `contrast`)
  * the cheapest: the cheapest strategy, then the smallest level, then (variants of one level) the
- * fastest. Never a row measurably slower than the fastest. Requests are a cost too: a row making
+ * fastest. Never a row measurably slower than the fastest, nor one whose runs (2 or more) were all
+ * slower than all of the fastest's. Requests are a cost too: a row making
  * more than 10% more requests per 1,000 Items than the thriftiest is only a candidate when it is
  * measurably faster than every row that makes fewer. Without a noise estimate (single samples,
  * nothing to pool) no row is called equivalent: the fastest candidate is advised as measured.
@@ -128,9 +138,17 @@ export function recommend(
   const allowed = rows.filter((r) => !costs(r) || thrifty.every((t) => measurablyFaster(r, t, noise)));
   const costly = rows.filter((r) => !allowed.includes(r));
   const top = fastest(allowed);
+  // Never a row every run of which was slower than every run of the fastest (both with 2 runs or
+  // more: one run is no range): with 2 samples the margins are wide, and such a row would be advised
+  // while plainly behind.
+  const whollyBelowBest = (r: BenchmarkResult) =>
+    runsOf(r) > 1 && runsOf(best) > 1 && tpOf(r) < tpOf(best) && rangeGap(r, best) > 0;
   const candidates = allowed.filter(
     (r) =>
-      r === top || (contrast(top, r, noise).verdict === 'equivalent' && !measurablyFaster(best, r, noise)),
+      r === top ||
+      (contrast(top, r, noise).verdict === 'equivalent' &&
+        !measurablyFaster(best, r, noise) &&
+        !whollyBelowBest(r)),
   );
   const recommended = [...candidates].sort(
     (a, b) =>

@@ -82,6 +82,19 @@ describe('the noise rule', () => {
     ];
     expect(recommend(rows)!.recommended.strategy).toBe('concurrent');
   });
+
+  it('never advises a setting whose runs were all slower than every run of the fastest, even within wide 2-sample noise', () => {
+    // A noisy neighbour widens the pooled noise so sequential (0.60–0.62 s) is "within noise" of
+    // concurrent (0.55–0.58 s) on the means; its whole range is still below the fastest's.
+    const rows = [
+      measured({ strategy: 'sequential' }, [0.6, 0.62]),
+      measured({ strategy: 'concurrent', concurrency: 5 }, [0.55, 0.58]),
+      measured({ strategy: 'worker-threads', concurrency: 2 }, [0.4, 0.9]),
+    ];
+    const [sequential, concurrent] = rows;
+    expect(contrast(concurrent!, sequential!, pooledNoise(rows)).verdict).toBe('equivalent');
+    expect(recommend(rows)!.recommended.strategy).toBe('concurrent');
+  });
 });
 
 describe('requests are a cost', () => {
