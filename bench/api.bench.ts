@@ -5,6 +5,7 @@
  * src/bench/cases.ts `apiCases`. How each search was split is printed after the file's benches.
  */
 import { afterAll, describe, inject } from 'vitest';
+import { serverCpuOf } from '../src/bench/api.js';
 import { meanItemBytes } from '../src/bench/api-floor.js';
 import { apiCases, byGroup } from '../src/bench/cases.js';
 import { apiRun, describeReport } from '../src/bench/runs.js';
@@ -15,6 +16,8 @@ const api = inject('stacApi');
 const itemBytes = new Map<string, number | null>();
 if (api?.local) for (const c of api.collections) itemBytes.set(c.id, await meanItemBytes(api.url, c.id));
 
+const serverCpuSeconds = api ? serverCpuOf(api) : undefined;
+
 const reports = new Map<string, ApiReport>();
 afterAll(() => {
   for (const [name, r] of reports) process.stderr.write(`[api] ${describeReport(name, r)}\n`);
@@ -22,7 +25,7 @@ afterAll(() => {
 
 for (const [group, cases] of byGroup(apiCases(inject('settings'), api, itemBytes))) {
   describe(group, () => {
-    for (const c of cases) measuredBench(c.name, apiRun(c, reports), c.meta);
+    for (const c of cases) measuredBench(c.name, apiRun(c, reports), { ...c.meta, serverCpuSeconds });
   });
 }
 if (!api) describe.skip('api-search (API benchmarks are off)', () => {});

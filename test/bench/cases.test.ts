@@ -33,6 +33,7 @@ const LOCAL: BenchApiInfo = {
   ],
   pageSize: 100,
   latencyMs: 50,
+  controlUrl: 'http://127.0.0.1:4001',
 };
 const REAL: BenchApiInfo = {
   url: 'https://stac.example.com',
@@ -40,6 +41,7 @@ const REAL: BenchApiInfo = {
   collections: [{ id: 'sentinel-2-l2a', items: 500 }],
   pageSize: null,
   latencyMs: null,
+  controlUrl: null,
 };
 
 const names = (cases: readonly (FileCase | ApiCase)[]) => cases.map((c) => c.name);
