@@ -1,18 +1,21 @@
 /**
  * A plumbing check of measuredBench, the globalSetup and the reporter on a trivial workload (parse a
- * few hundred small items held in memory, and start one worker thread from library code). It only
+ * few hundred small items held in memory, and start one worker thread from library code; with the
+ * local STAC API on, fetch one of its pages and read the server's CPU around each run). It only
  * registers its benches when STAC_BENCH_SELF_TEST is set, so real runs do not carry its rows;
  * STAC_BENCH_SELF_TEST=fail adds a bench that throws in its measured runs and one that throws in
  * warm-up, to check that failures reach the results as errors.
  */
 import { appendFileSync } from 'node:fs';
 import { describe, inject } from 'vitest';
+import { serverCpuOf } from '../src/bench/api.js';
 import { measuredBench } from '../src/vitest/measured-bench.js';
 import { measuredScenario } from '../src/vitest/measured-scenario.js';
 import { squareInWorker } from '../test/support/probe.js';
 
 const mode = process.env.STAC_BENCH_SELF_TEST;
 const settings = inject('settings');
+const api = inject('stacApi');
 const ITEMS = 300;
 
 const lines = Array.from({ length: ITEMS }, (_, i) =>
@@ -65,6 +68,27 @@ describe.runIf(mode)('self-test (trivial workload)', () => {
     },
     { ...common, strategy: 'sequential', variant: 'alloc-64mb', concurrency: 1 },
   );
+
+  if (api?.local) {
+    const first = api.collections[0]!;
+    measuredBench(
+      'trivial local API page',
+      async () => {
+        const res = await fetch(`${api.url}/collections/${first.id}/items`);
+        const page = (await res.json()) as { numberReturned: number };
+        return { items: page.numberReturned };
+      },
+      {
+        scenario: 'api-search',
+        dataset: { ...dataset, format: 'stac-api', items: first.items ?? 0 },
+        samples: settings.samples,
+        warmups: settings.warmups,
+        strategy: 'sequential',
+        concurrency: 1,
+        serverCpuSeconds: serverCpuOf(api),
+      },
+    );
+  }
 
   if (mode === 'fail') {
     let calls = 0;

@@ -4,6 +4,7 @@
  * Knows nothing of vitest: the bench globalSetup calls `prepareBenchApi` and provides the info.
  */
 
+import { readServerCpu } from '../mock-api/control.js';
 import { startStacApiProcess } from '../mock-api/process.js';
 import type { BenchSettings } from './settings.js';
 
@@ -17,8 +18,10 @@ export interface BenchCollection {
 /** What bench files receive (`inject('stacApi')`). */
 export interface BenchApiInfo {
   url: string;
-  /** True for the built-in local API (it has a server floor), false for a real one. */
+  /** True for the built-in local API (it has the pages floors), false for a real one. */
   local: boolean;
+  /** The local API's control listener: bench files read the server's CPU there (null: a real API). */
+  controlUrl: string | null;
   collections: BenchCollection[];
   pageSize: number | null;
   latencyMs: number | null;
@@ -33,6 +36,15 @@ export interface PreparedBenchApi {
 export const SMALL_ID = 'bench-small';
 export const LARGE_ID = 'bench-large';
 
+/**
+ * What measuredBench reads around each measured run of an API row (its `serverCpuSeconds`): the
+ * local API's CPU so far. Undefined for a real API, whose CPU is not ours to see.
+ */
+export function serverCpuOf(info: BenchApiInfo): (() => Promise<number>) | undefined {
+  const url = info.controlUrl;
+  return url ? () => readServerCpu(url) : undefined;
+}
+
 /** Starts the local API (or describes the real one); null when API benchmarks are off. */
 export async function prepareBenchApi(settings: BenchSettings): Promise<PreparedBenchApi | null> {
   const api = settings.api;
@@ -42,6 +54,7 @@ export async function prepareBenchApi(settings: BenchSettings): Promise<Prepared
       info: {
         url: api.catalogUrl,
         local: false,
+        controlUrl: null,
         collections: [{ id: api.collectionId, items: api.maxItems }],
         pageSize: null,
         latencyMs: null,
@@ -59,11 +72,13 @@ export async function prepareBenchApi(settings: BenchSettings): Promise<Prepared
     rateLimit: api.rateLimit,
     failRate: api.failRate,
     seed: settings.seed,
+    control: true,
   });
   return {
     info: {
       url: server.url,
       local: true,
+      controlUrl: server.controlUrl,
       collections: [
         { id: SMALL_ID, items: api.smallItems },
         { id: LARGE_ID, items: api.largeItems },

@@ -45,10 +45,13 @@ export interface ApiIngestOptions {
   maxRemoteConcurrency: number;
 }
 
-/** What an api-search row runs: the search, or the server floor (src/bench/api-floor.ts). */
+/**
+ * What an api-search row runs: the search, or a pages floor (src/bench/api-floor.ts): the
+ * collection's pages fetched with `inFlight` requests at a time, their bodies discarded.
+ */
 export type ApiWork =
   | { run: 'ingest'; url: string; options: ApiIngestOptions }
-  | { run: 'server'; url: string; collectionId: string };
+  | { run: 'pages'; collectionId: string; inFlight: number };
 
 export interface BenchCase<W> {
   /** The bench's name: the vitest task and the progress line. */
@@ -241,9 +244,18 @@ export function apiLevels(settings: BenchSettings): [StrategyName, number][] {
   ];
 }
 
+/** The levels the pages floors are measured at: every level an api-search row runs at, ascending. */
+export function apiFloorLevels(settings: BenchSettings): number[] {
+  return [...new Set(apiLevels(settings).map(([, level]) => level))].sort((a, b) => a - b);
+}
+
+/** The strategy and variant of a pages floor row: `api-search/<items>/pages/bodies-discarded/<N>`. */
+export const PAGES_FLOOR = { strategy: 'pages', variant: 'bodies-discarded' } as const;
+
 /**
  * bench/api.bench.ts: per collection of the API, the search at every level and, against the local
- * API only, the server floor. `itemBytes`: mean bytes of one Item per collection id (local API).
+ * API only, its pages floor at each of those levels (the ceiling of the rows at that level), with
+ * the same samples and warm-ups. `itemBytes`: mean bytes of one Item per collection id (local API).
  */
 export function apiCases(
   settings: BenchSettings,
@@ -290,22 +302,21 @@ export function apiCases(
         },
       });
     }
-    if (api.local) {
+    // A real API is left alone: its pages floors would crawl someone else's server once per level.
+    if (!api.local) continue;
+    for (const inFlight of apiFloorLevels(settings)) {
       out.push({
-        name: `${group} server floor`,
+        name: `${group} floor pages x${inFlight}`,
         group,
         meta: {
           scenario: 'api-search',
           kind: 'floor',
-          strategy: 'server',
-          concurrency: 1,
-          variant: 'raw-pages',
+          ...PAGES_FLOOR,
+          concurrency: inFlight,
           dataset,
-          samples: settings.samples,
-          // No warm-up: the floor parses nothing (no JIT to warm) and a run is mostly latency.
-          warmups: 0,
+          ...runs,
         },
-        work: { run: 'server', url: api.url, collectionId: c.id },
+        work: { run: 'pages', collectionId: c.id, inFlight },
       });
     }
   }

@@ -8,7 +8,7 @@ import { ingest, newIngestStats } from '../ingest/index.js';
 import { FailureCollector, type HttpStats } from '../ingest/types.js';
 import { uvThreadpoolSize } from '../profiling/environment.js';
 import type { RunOutcome, Workload } from '../vitest/measured-bench.js';
-import { fetchRawPages } from './api-floor.js';
+import { type CollectionPages, fetchPages } from './api-floor.js';
 import type { ApiCase, ApiIngestOptions, FileCase, FileIngestOptions } from './cases.js';
 import { decodeOnly, type HeldDocuments, loadDocuments, parseOnly, readOnly, sourceFiles } from './floors.js';
 import type { BenchSettings } from './settings.js';
@@ -86,13 +86,29 @@ async function runSearch(
   };
 }
 
-/** The run of an api-search case; the searches' last reports are kept in `reports` by row. */
-export function apiRun(c: ApiCase, reports: Map<string, ApiReport>): () => Promise<RunOutcome> {
+/**
+ * The run of an api-search case; the searches' last reports are kept in `reports` by row. A pages
+ * floor fetches the pages collected for its collection in `pages` (before the measured runs); it
+ * reports the collection's Items, which it does not parse, once every page has arrived whole.
+ */
+export function apiRun(
+  c: ApiCase,
+  reports: Map<string, ApiReport>,
+  pages: ReadonlyMap<string, CollectionPages> = new Map(),
+): () => Promise<RunOutcome> {
   const work = c.work;
   if (work.run === 'ingest') return () => runSearch(work.url, work.options, reports);
+  const collection = pages.get(work.collectionId);
+  if (!collection) throw new Error(`${c.name}: the pages of ${work.collectionId} were not collected`);
   return async () => {
-    const raw = await fetchRawPages(work.url, work.collectionId);
-    return { items: raw.items, http: { requests: raw.pages, retries: 0, peak_in_flight: 1 } };
+    const got = await fetchPages(collection.urls, work.inFlight);
+    // The server's pages do not change: other bytes mean another page arrived, or part of one.
+    if (got.bytes !== collection.bytes)
+      throw new Error(`${c.name}: fetched ${got.bytes} bytes, the pages held ${collection.bytes}`);
+    return {
+      items: collection.items,
+      http: { requests: got.requests, retries: 0, peak_in_flight: got.peakInFlight },
+    };
   };
 }
 

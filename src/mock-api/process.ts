@@ -14,7 +14,10 @@ import type { StacApiOptions } from './server.js';
 import type { StacApiMetrics } from './service.js';
 
 /** Options that can cross a process boundary (no item iterables: use `generated`). */
-export type ProcessOptions = Omit<StacApiOptions, 'collections'>;
+export type ProcessOptions = Omit<StacApiOptions, 'collections'> & {
+  /** Also start the control listener (src/mock-api/control.ts): the bench side reads the CPU there. */
+  control?: boolean;
+};
 
 /** Parent -> child. */
 export type ToServer =
@@ -25,13 +28,15 @@ export type ToServer =
 
 /** Child -> parent. */
 export type FromServer =
-  | { type: 'ready'; url: string }
+  | { type: 'ready'; url: string; controlUrl: string | null }
   | { type: 'failed'; message: string }
   | { type: 'metrics'; id: number; metrics: StacApiMetrics }
   | { type: 'reset'; id: number };
 
 export interface StacApiProcess {
   url: string;
+  /** The control listener's URL (`options.control`), else null. */
+  controlUrl: string | null;
   pid: number;
   metrics(): Promise<StacApiMetrics>;
   resetMetrics(): Promise<void>;
@@ -74,9 +79,9 @@ export async function startStacApiProcess(
   });
   const timer = setTimeout(() => child.kill('SIGKILL'), startTimeoutMs);
   try {
-    const ready = new Promise<string>((resolve, reject) => {
+    const ready = new Promise<Extract<FromServer, { type: 'ready' }>>((resolve, reject) => {
       child.on('message', (m: FromServer) => {
-        if (m.type === 'ready') resolve(m.url);
+        if (m.type === 'ready') resolve(m);
         if (m.type === 'failed') reject(new Error(`the STAC API process failed to start: ${m.message}`));
       });
       child.once('exit', (code) =>
@@ -84,10 +89,11 @@ export async function startStacApiProcess(
       );
     });
     child.send({ type: 'start', options } satisfies ToServer);
-    const url = await ready;
+    const { url, controlUrl } = await ready;
     let nextId = 1;
     return {
       url,
+      controlUrl,
       pid: child.pid ?? -1,
       metrics: async () =>
         (await request<Extract<FromServer, { type: 'metrics' }>>(child, { type: 'metrics', id: nextId++ }))

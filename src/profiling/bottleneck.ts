@@ -1,8 +1,9 @@
 /**
  * Names what limits a measured row — CPU, file I/O or the network — from its own measurements
- * (CPU time against wall time and cores, main-thread and worker event-loop utilisation) and the
- * floors measured in the same run on the same data. A floor a row beats beyond noise is no bound
- * for it: the sentence says so (and why) instead of printing a share above 100%.
+ * (CPU time against wall time and cores, main-thread and worker event-loop utilisation, the local
+ * API's CPU) and the floors measured in the same run on the same data: for an API row, the pages
+ * floor at its own level is its measured ceiling. A floor a row beats beyond noise is no bound for
+ * it: the sentence says so (and why) instead of printing a share above 100%.
  */
 import { fmtInt, fmtNum } from './format.js';
 import type { BenchmarkResult, Bottleneck, Scenario } from './result.js';
@@ -13,34 +14,39 @@ export const SATURATED = 0.75;
 /** A row reaching this share of the parse-only ceiling runs at the speed of parsing. */
 export const NEAR_CEILING = 0.5;
 
-export type FloorKind = 'read' | 'parse' | 'server';
+export type FloorKind = 'read' | 'parse' | 'pages';
 
-/** The fastest floor row of each kind in a group. */
+/** The fastest floor row of each kind in a group; the API's pages floors by their level. */
 export interface FloorSet {
   read?: BenchmarkResult;
   parse?: BenchmarkResult;
-  server?: BenchmarkResult;
+  /** Requests in flight -> the pages floor measured there: the ceiling of the rows at that level. */
+  pages: Map<number, BenchmarkResult>;
 }
 
 /**
- * Which floor a row is, from its strategy and variant names: `server...` (the API's own time per
- * page), `parse...`/`decode...` (parse-only), `read...` (read-only). Null for anything else.
+ * Which floor a row is, from its strategy and variant names: `pages...` (an API's pages fetched,
+ * bodies discarded; also schema 2's earlier `server`/`raw-pages` floor, the same fetch at 1),
+ * `parse...`/`decode...` (parse-only), `read...` (read-only). Null for anything else.
  */
 export function classifyFloor(r: BenchmarkResult): FloorKind | null {
   const name = `${r.strategy} ${r.variant ?? ''}`.toLowerCase();
-  if (name.includes('server')) return 'server';
+  if (name.includes('pages')) return 'pages';
   if (name.includes('parse') || name.includes('decode')) return 'parse';
   if (name.includes('read')) return 'read';
   return null;
 }
 
 export function floorsOf(rows: readonly BenchmarkResult[]): FloorSet {
-  const set: FloorSet = {};
+  const set: FloorSet = { pages: new Map() };
+  const faster = (r: BenchmarkResult, have: BenchmarkResult | undefined) =>
+    !have || (r.throughput_items_per_sec ?? 0) > (have.throughput_items_per_sec ?? 0);
   for (const r of rows) {
     const kind = classifyFloor(r);
     if (!kind || r.throughput_items_per_sec === null) continue;
-    const have = set[kind];
-    if (!have || r.throughput_items_per_sec > (have.throughput_items_per_sec ?? 0)) set[kind] = r;
+    if (kind === 'pages') {
+      if (faster(r, set.pages.get(r.concurrency))) set.pages.set(r.concurrency, r);
+    } else if (faster(r, set[kind])) set[kind] = r;
   }
   return set;
 }
@@ -57,18 +63,25 @@ interface Load {
   machineShare: number;
   mainElu: number | null;
   workerElu: number | null;
+  /** The local API's process: cores' worth of its CPU time per second of the row's wall time. */
+  serverCores: number | null;
+}
+
+/** CPU seconds per second of a row's mean run: the cores' worth of CPU it kept busy. */
+function perWallSecond(seconds: number | null | undefined, r: BenchmarkResult): number | null {
+  return typeof seconds === 'number' && r.duration_seconds !== null && r.duration_seconds > 0
+    ? seconds / r.duration_seconds
+    : null;
 }
 
 function loadOf(r: BenchmarkResult, cores: number): Load {
-  const cpuCores =
-    r.cpu_seconds !== null && r.duration_seconds !== null && r.duration_seconds > 0
-      ? r.cpu_seconds / r.duration_seconds
-      : null;
+  const cpuCores = perWallSecond(r.cpu_seconds, r);
   return {
     cpuCores,
     machineShare: cpuCores === null ? 0 : cpuCores / cores,
     mainElu: r.event_loop_utilization,
     workerElu: r.strategy === 'worker-threads' ? r.worker_elu : null,
+    serverCores: perWallSecond(r.server_cpu_seconds, r),
   };
 }
 
@@ -77,6 +90,7 @@ function describeLoad(load: Load, cores: number): string {
   if (load.cpuCores !== null) parts.push(`${fmtNum(load.cpuCores, 1)} of ${cores} cores busy`);
   if (load.mainElu !== null) parts.push(`main-thread ELU ${fmtNum(load.mainElu, 2)}`);
   if (load.workerElu !== null) parts.push(`worker ELU ${fmtNum(load.workerElu, 2)}`);
+  if (load.serverCores !== null) parts.push(`the server ${fmtNum(load.serverCores, 2)} cores busy`);
   return parts.join(', ');
 }
 
@@ -133,14 +147,31 @@ interface FileBounds {
   callerReach: Reach | null;
 }
 
-function describeFloors(floors: FloorSet, serverCeiling: number | null, file: FileBounds | null): string {
+/** An API row against the pages floor measured at its own level. */
+interface ApiCeiling {
+  row: BenchmarkResult;
+  reach: Reach;
+}
+
+/** `the server and network allow 12,000 items/s at 10 in flight ..., and this setting reaches 80% of that`. */
+function ceilingText(c: ApiCeiling): string {
+  const allow =
+    `the server and network allow ${fmtInt(c.row.throughput_items_per_sec)} items/s at ` +
+    `${c.row.concurrency} in flight (the collection's pages fetched, bodies discarded)`;
+  if (c.reach.kind === 'beyond') {
+    // Nothing reaches the server around it: the two were timed in separate runs, which drift.
+    return `${allow}, yet this setting runs faster beyond noise, so that ceiling is not a bound for it (it was timed in runs of its own)`;
+  }
+  return `${allow}, and this setting ${reachText(c.reach, 'that')}`;
+}
+
+function describeFloors(floors: FloorSet, ceiling: ApiCeiling | null, file: FileBounds | null): string {
   const parts: string[] = [];
   if (floors.read)
     parts.push(`reading alone runs at ${fmtInt(floors.read.throughput_items_per_sec)} items/s`);
   if (floors.parse)
     parts.push(`parsing alone at ${fmtInt(floors.parse.throughput_items_per_sec)} items/s per thread`);
-  if (serverCeiling !== null)
-    parts.push(`the server's own time per page allows ~${fmtInt(serverCeiling)} items/s at this level`);
+  if (ceiling) parts.push(ceilingText(ceiling));
   let text = parts.length ? `; ${parts.join(', ')}` : '';
   if (file) {
     const what = `the floor (the slower of reading alone and parsing spread over ${file.cores} cores)`;
@@ -167,8 +198,10 @@ function describeFloors(floors: FloorSet, serverCeiling: number | null, file: Fi
 
 /**
  * CPU when a thread or the machine is saturated, or (files) when the parse-only floor is the
- * lower ceiling and the row runs at half of it or more. Otherwise the row is waiting: on file I/O
- * for file scenarios, on the network (server and latency) for the API.
+ * lower ceiling and the row runs at half of it or more. For the API also when the local server,
+ * sharing the cores, is: its process near a full core (its requests run on one thread), or client
+ * and server together near all the cores; the sentence names the server then. Otherwise the row
+ * is waiting: on file I/O for file scenarios, on the network (server and latency) for the API.
  */
 export function explainBottleneck(
   scenario: Scenario,
@@ -183,9 +216,11 @@ export function explainBottleneck(
   const threads = row.strategy === 'worker-threads' ? Math.min(row.concurrency, cores) : 1;
   const parseCeiling = floors.parse ? (floors.parse.throughput_items_per_sec ?? 0) * threads : null;
   const readCeiling = floors.read?.throughput_items_per_sec ?? null;
-  const serverCeiling =
-    scenario === 'api-search' && floors.server
-      ? (floors.server.throughput_items_per_sec ?? 0) * row.concurrency
+  const ceilingRow = scenario === 'api-search' ? floors.pages.get(row.concurrency) : undefined;
+  const ceilingTp = ceilingRow?.throughput_items_per_sec ?? 0;
+  const ceiling =
+    ceilingRow && ceilingTp > 0 && tp > 0
+      ? { row: ceilingRow, reach: reachOf(row, ceilingTp, ceilingRow, noise) }
       : null;
   const loadText = describeLoad(load, cores);
   const floor = scenario === 'api-search' ? null : fileFloor(floors, cores);
@@ -210,10 +245,29 @@ export function explainBottleneck(
       callerReach: callerBound !== null ? reachOf(row, callerBound, floors.parse, noise) : null,
     };
   }
-  const floorText = describeFloors(floors, serverCeiling, file);
+  const floorText = describeFloors(floors, ceiling, file);
 
   if (busiest >= SATURATED) {
     return { bottleneck: 'cpu', explanation: `CPU (${loadText})${floorText}` };
+  }
+  const server = scenario === 'api-search' ? load.serverCores : null;
+  if (server !== null && server >= SATURATED) {
+    return {
+      bottleneck: 'cpu',
+      explanation:
+        `the server's CPU: the local API's process used ${fmtNum(server, 2)} s of CPU per second, ` +
+        `near the one core its requests run on, while the client is not saturated (${loadText}); ` +
+        `it shares the client's ${cores} cores${floorText}`,
+    };
+  }
+  const shared = server !== null && load.cpuCores !== null ? server + load.cpuCores : null;
+  if (shared !== null && shared >= SATURATED * cores) {
+    return {
+      bottleneck: 'cpu',
+      explanation:
+        `the shared cores: client and local server together kept ${fmtNum(shared, 1)} of ${cores} ` +
+        `cores busy, neither saturated alone (${loadText})${floorText}`,
+    };
   }
   const parseBound =
     scenario !== 'api-search' &&

@@ -1,7 +1,8 @@
 /**
  * The report's charts: for each scenario and dataset, throughput and peak memory against
- * concurrency, one series per strategy (and variant); the throughput charts draw the scenario's
- * floors as labelled horizontal lines. Pure: file names and SVG text, no I/O.
+ * concurrency, one series per strategy (and variant); the throughput charts draw the file floors
+ * as labelled horizontal lines and the API's pages floors (a ceiling per level) as a dashed series.
+ * Pure: file names and SVG text, no I/O.
  */
 import { groupRows, type RowGroup } from '../profiling/analysis.js';
 import { floorsOf } from '../profiling/bottleneck.js';
@@ -57,13 +58,12 @@ export function seriesOf(group: RowGroup, metric: ChartMetric): Series[] {
   return [...byLabel.values()];
 }
 
-/** The group's floors as horizontal lines: what one thread reads or parses alone, the server's pace. */
+/** The group's one-level floors as horizontal lines: what one thread reads or parses alone. */
 export function floorGuides(group: RowGroup): Guide[] {
   const floors = floorsOf(group.floors);
-  const named: [keyof typeof floors, string][] = [
+  const named: ['read' | 'parse', string][] = [
     ['read', 'floor: reading alone, 1 thread'],
     ['parse', 'floor: parsing alone, 1 thread'],
-    ['server', 'floor: server, 1 page at a time'],
   ];
   const out: Guide[] = [];
   for (const [kind, label] of named) {
@@ -73,6 +73,14 @@ export function floorGuides(group: RowGroup): Guide[] {
   return out;
 }
 
+/** The API's pages floors as one dashed series: what the server and network allow at each level. */
+export function ceilingSeries(group: RowGroup): Series[] {
+  const points = [...floorsOf(group.floors).pages.values()]
+    .filter((r) => (r.throughput_items_per_sec ?? 0) > 0)
+    .map((r) => ({ x: r.concurrency, y: r.throughput_items_per_sec! }));
+  return points.length ? [{ label: 'floor: pages, bodies discarded', points, dashed: true }] : [];
+}
+
 function chartFor(group: RowGroup, metric: ChartMetric): LineChart {
   const what = metric === 'throughput' ? 'throughput' : 'peak memory';
   const d = group.dataset;
@@ -80,7 +88,10 @@ function chartFor(group: RowGroup, metric: ChartMetric): LineChart {
     title: `${group.scenario}: ${what} (${fmtInt(d.items)} ${d.profile} items)`,
     xLabel: 'concurrency (in flight / workers)',
     yLabel: metric === 'throughput' ? 'throughput (items/s)' : 'peak memory (MB)',
-    series: seriesOf(group, metric),
+    series:
+      metric === 'throughput'
+        ? [...seriesOf(group, metric), ...ceilingSeries(group)]
+        : seriesOf(group, metric),
     guides: metric === 'throughput' ? floorGuides(group) : [],
   };
 }

@@ -73,9 +73,11 @@ function conditions(file: ResultsFile): string[] {
     'per second of mean time. Peak memory: the highest resident set size of the whole process during one',
     'run, minus the RSS just before it. CPU: user + system time of the process per run (it may exceed the',
     "time: workers, GC threads). ELU: the main thread's event-loop utilisation (0 idle, 1 saturated), with",
-    "the workers' mean in brackets. Floors: the same data read without parsing, parsed without reading, or",
-    "the server's own time per page — ceilings the strategies are measured against. Findings call two",
-    'settings different only beyond the noise of one run pooled over every row of the scenario.',
+    "the workers' mean in brackets. Floors: the same data read without parsing or parsed without reading,",
+    'and for the local STAC API its pages fetched at each level with their bodies discarded — ceilings the',
+    "strategies are measured against. Server CPU: CPU time of the local STAC API's process per run (it",
+    'shares the cores). Findings call two settings different only beyond the noise of one run pooled over',
+    'every row of the scenario.',
   ];
 }
 
@@ -99,6 +101,7 @@ interface Extra {
   failures: boolean;
   http: boolean;
   duplicates: boolean;
+  serverCpu: boolean;
 }
 
 function rowLine(r: BenchmarkResult, group: RowGroup, extra: Extra): string {
@@ -126,6 +129,7 @@ function rowLine(r: BenchmarkResult, group: RowGroup, extra: Extra): string {
     cells.push(fmtNum(requestsPer1000(r), 1));
   }
   if (extra.duplicates) cells.push(fmtInt(r.http?.duplicates_dropped));
+  if (extra.serverCpu) cells.push(fmtNum(r.server_cpu_seconds, 2));
   return `| ${cells.join(' | ')} |`;
 }
 
@@ -148,6 +152,7 @@ function table(group: RowGroup, file: ResultsFile, jsonSizes: ReadonlyMap<string
     failures: ordered.some((r) => r.failures > 0),
     http: ordered.some((r) => r.http !== null),
     duplicates: ordered.some((r) => typeof r.http?.duplicates_dropped === 'number'),
+    serverCpu: ordered.some((r) => typeof r.server_cpu_seconds === 'number'),
   };
   let header = `${TABLE_HEADER} Speedup |`;
   let rule = '|---|--:|--:|--:|--:|--:|--:|--:|';
@@ -161,6 +166,10 @@ function table(group: RowGroup, file: ResultsFile, jsonSizes: ReadonlyMap<string
   }
   if (extra.duplicates) {
     header += ' Duplicates dropped |';
+    rule += '--:|';
+  }
+  if (extra.serverCpu) {
+    header += ' Server CPU (s) |';
     rule += '--:|';
   }
   return [groupTitle(group, jsonSizes), '', header, rule, ...ordered.map((r) => rowLine(r, group, extra))];

@@ -17,6 +17,8 @@ export interface Point {
 export interface Series {
   label: string;
   points: Point[];
+  /** Drawn dashed (a floor measured at each level), solid otherwise. */
+  dashed?: boolean;
 }
 
 /** A horizontal line across the plot at `y`, e.g. a floor: drawn dashed, named in the legend. */
@@ -196,6 +198,8 @@ function axes(chart: LineChart, s: Scales): string[] {
   return out;
 }
 
+const dash = (series: Series) => (series.dashed ? ' stroke-dasharray="6 4"' : '');
+
 function seriesMarkup(series: Series, i: number, count: number, scales: Scales): string[] {
   const color = PALETTE[i % PALETTE.length]!;
   const shape = MARKERS[i % MARKERS.length]!;
@@ -205,7 +209,7 @@ function seriesMarkup(series: Series, i: number, count: number, scales: Scales):
   const out = [`<g class="series" data-series="${xmlEscape(series.label)}">`];
   if (pts.length > 1) {
     const d = pts.map((p) => `${n(s.x(p.x))},${n(s.y(p.y))}`).join(' ');
-    out.push(`<polyline points="${d}" fill="none" stroke="${color}" stroke-width="2"/>`);
+    out.push(`<polyline points="${d}" fill="none" stroke="${color}" stroke-width="2"${dash(series)}/>`);
   }
   for (const p of pts) {
     if (p.lo !== undefined && p.hi !== undefined && p.hi > p.lo) {
@@ -245,7 +249,9 @@ function legend(chart: LineChart): string[] {
   series.forEach((se, i) => {
     const at = next(se.label);
     const color = PALETTE[i % PALETTE.length]!;
-    out.push(`<line x1="${x}" y1="${at}" x2="${x + 24}" y2="${at}" stroke="${color}" stroke-width="2"/>`);
+    out.push(
+      `<line x1="${x}" y1="${at}" x2="${x + 24}" y2="${at}" stroke="${color}" stroke-width="2"${dash(se)}/>`,
+    );
     out.push(marker(MARKERS[i % MARKERS.length]!, x + 12, at, color));
     out.push(legendText(x + LEGEND_TEXT_X, at, se.label));
   });

@@ -20,8 +20,6 @@ export interface RunOutcome {
   workerElu?: number | null;
   /** API mode: Items a partitioned search received twice and dropped. */
   duplicatesDropped?: number;
-  /** API mode against the local API: CPU seconds its process spent during the run. */
-  serverCpuSeconds?: number;
 }
 
 export interface MeasuredBenchOptions {
@@ -41,6 +39,12 @@ export interface MeasuredBenchOptions {
    * measured loop; not after a bench whose run threw): where a scenario takes its floors' next runs.
    */
   afterRuns?: () => Promise<void>;
+  /**
+   * The CPU seconds a server process has used so far (the local STAC API's, src/mock-api/control.ts).
+   * Read right before and right after each measured run, outside its timed region; the difference
+   * is the run's `server_cpu_seconds`.
+   */
+  serverCpuSeconds?: () => Promise<number>;
 }
 
 /** One measured run: the instrument figures and what the run reported. */
@@ -115,7 +119,7 @@ function record(m: Measurement & { result: RunOutcome }): RunRecord {
     http: result.http ? { ...result.http } : null,
     worker_elu: result.workerElu ?? null,
     duplicates_dropped: result.duplicatesDropped ?? null,
-    server_cpu_seconds: result.serverCpuSeconds ?? null,
+    server_cpu_seconds: null,
   };
 }
 
@@ -135,6 +139,9 @@ export function measuredBench(
   const meta = newMeta(options);
   let phase: 'warmup' | 'run' = 'warmup';
   let warmupError: unknown = null;
+  const readServerCpu = options.serverCpuSeconds;
+  /** The server's CPU before the current measured run, and the runs recorded by then. */
+  let serverBefore: { cpu: number; runs: number } | null = null;
 
   bench(
     name,
@@ -168,8 +175,23 @@ export function measuredBench(
         // A full GC before every run, outside the timed region (tinybench runs `beforeEach` before
         // starting its clock), so one run's garbage is neither collected inside the next run's time
         // nor hides the next run's memory growth when it is freed there.
-        benchTask.opts.beforeEach = () => {
+        benchTask.opts.beforeEach = async () => {
+          serverBefore = null;
+          // Read before the GC, so the collection also clears what the read allocated.
+          if (readServerCpu && phase === 'run') {
+            serverBefore = { cpu: await readServerCpu().catch(() => Number.NaN), runs: meta.runs.length };
+          }
           if (!collectGarbage()) meta.gc_between_runs = false;
+        };
+        // tinybench stops its clock before `afterEach`: the read is outside the run's time.
+        benchTask.opts.afterEach = async () => {
+          const before = serverBefore;
+          serverBefore = null;
+          const run = meta.runs[before?.runs ?? -1];
+          if (!readServerCpu || !before || !run) return;
+          const used = (await readServerCpu().catch(() => Number.NaN)) - before.cpu;
+          // A failed read leaves the figure null (not measured), never a made-up zero.
+          if (Number.isFinite(used) && used >= 0) run.server_cpu_seconds = used;
         };
       },
     },

@@ -87,7 +87,8 @@ export function failureOf(bench: CollectedBench): string | null {
  * kept no samples or the runs were taken between other benches (an interleaved floor); throughput = items per run / mean duration; peak memory = the highest over the runs;
  * CPU, ELU and worker ELU = means; failures = the most any run counted; HTTP requests and retries =
  * per-run means, peak in flight = the highest, requests per 1,000 Items from the mean requests and
- * Items; duplicates dropped and server CPU = per-run means of what the runs reported (else null).
+ * Items; duplicates dropped = the per-run mean the runs reported, server CPU = the per-run mean
+ * measuredBench read around the runs (each else null).
  * Every run's duration is kept (`duration_samples`): the analysis pools their spread over the rows.
  */
 export function buildResult(bench: CollectedBench): BenchmarkResult | null {

@@ -34,6 +34,7 @@ const LOCAL: BenchApiInfo = {
   ],
   pageSize: 100,
   latencyMs: 50,
+  controlUrl: 'http://127.0.0.1:4001',
 };
 const REAL: BenchApiInfo = {
   url: 'https://stac.example.com',
@@ -41,6 +42,7 @@ const REAL: BenchApiInfo = {
   collections: [{ id: 'sentinel-2-l2a', items: 500 }],
   pageSize: null,
   latencyMs: null,
+  controlUrl: null,
 };
 
 const names = (cases: readonly (FileCase | ApiCase)[]) => cases.map((c) => c.name);
@@ -295,7 +297,7 @@ describe('api-search cases', () => {
   ]);
   const cases = apiCases(settings(), LOCAL, sizes);
 
-  it('search each collection at every level, then time its server floor', () => {
+  it('search each collection at every level, then fetch its pages at each of those levels', () => {
     expect([...byGroup(cases).keys()]).toEqual(['api-search bench-small', 'api-search bench-large']);
     expect(names(cases.filter((c) => c.group === 'api-search bench-small'))).toEqual([
       'api-search bench-small sequential x1',
@@ -305,7 +307,12 @@ describe('api-search cases', () => {
       'api-search bench-small worker-threads x1',
       'api-search bench-small worker-threads x2',
       'api-search bench-small worker-threads x4',
-      'api-search bench-small server floor',
+      'api-search bench-small floor pages x1',
+      'api-search bench-small floor pages x2',
+      'api-search bench-small floor pages x4',
+      'api-search bench-small floor pages x5',
+      'api-search bench-small floor pages x10',
+      'api-search bench-small floor pages x20',
     ]);
   });
 
@@ -313,16 +320,43 @@ describe('api-search cases', () => {
     expect(cases.some((c) => c.meta.strategy === 'concurrent' && c.meta.concurrency === 1)).toBe(false);
   });
 
-  it('the server floor fetches raw pages one after another, with no warm-up', () => {
-    const floor = cases.find((c) => c.name === 'api-search bench-large server floor')!;
+  it('a pages floor runs at every level a search row runs at, once each, and at no other', () => {
+    const floorLevels = (s: BenchSettings) =>
+      apiCases(s, LOCAL)
+        .filter((c) => c.group === 'api-search bench-large' && c.meta.kind === 'floor')
+        .map((c) => c.meta.concurrency);
+    const searchLevels = (s: BenchSettings) => [
+      ...new Set(
+        ingestRows(apiCases(s, LOCAL))
+          .filter((c) => c.group === 'api-search bench-large')
+          .map((c) => c.meta.concurrency),
+      ),
+    ];
+    for (const s of [
+      settings(),
+      settings({ concurrency: [1, 4], workers: [4, 8] }),
+      settings({ concurrency: [1], workers: [1] }),
+    ]) {
+      expect(floorLevels(s)).toEqual(searchLevels(s).sort((a, b) => a - b));
+    }
+    expect(floorLevels(settings({ concurrency: [1, 4], workers: [4, 8] }))).toEqual([1, 4, 8]);
+  });
+
+  it('a pages floor is keyed apart from every search row and fetches its collection with that many in flight', () => {
+    const floor = cases.find((c) => c.name === 'api-search bench-large floor pages x10')!;
     expect(floor.meta).toMatchObject({
       kind: 'floor',
-      strategy: 'server',
-      variant: 'raw-pages',
-      concurrency: 1,
+      strategy: 'pages',
+      variant: 'bodies-discarded',
+      concurrency: 10,
     });
-    expect([floor.meta.samples, floor.meta.warmups]).toEqual([3, 0]);
-    expect(floor.work).toEqual({ run: 'server', url: LOCAL.url, collectionId: 'bench-large' });
+    expect(resultKey(floor.meta)).toBe('api-search/10000/pages/bodies-discarded/10');
+    expect(floor.work).toEqual({ run: 'pages', collectionId: 'bench-large', inFlight: 10 });
+  });
+
+  it('the floors run the same samples and warm-ups as the rows they bound', () => {
+    const few = apiCases(settings({ samples: 5, warmups: 2 }), LOCAL);
+    expect(few.every((c) => c.meta.samples === 5 && c.meta.warmups === 2)).toBe(true);
   });
 
   it('record the collection, its page size, latency and item size as the dataset', () => {
@@ -351,7 +385,7 @@ describe('api-search cases', () => {
     });
   });
 
-  it('a real API has no server floor, profile real, and its searches stop at maxItems', () => {
+  it('a real API has no pages floors, profile real, and its searches stop at maxItems', () => {
     const s = settings();
     s.api.maxItems = 500;
     const real = apiCases(s, REAL);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze, recommend } from '../../src/profiling/analysis.js';
 import { classifyFloor } from '../../src/profiling/bottleneck.js';
+import type { BenchmarkResult } from '../../src/profiling/result.js';
 import { CONFIG, ENVIRONMENT, row } from '../support/analysis-fixtures.js';
 
 const cpuBound = [
@@ -70,7 +71,14 @@ const networkBound = [
     mem: 70,
     rme: 9,
   }),
-  row({ ...api, kind: 'floor', strategy: 'server', variant: 'time-per-page', tp: 1900 }),
+  ...[
+    [1, 1900],
+    [5, 9000],
+    [10, 20_000],
+    [20, 30_000],
+  ].map(([concurrency, tp]) =>
+    row({ ...api, kind: 'floor', strategy: 'pages', variant: 'bodies-discarded', concurrency, tp }),
+  ),
 ];
 
 describe('analyze: the bottleneck', () => {
@@ -98,7 +106,7 @@ describe('analyze: the bottleneck', () => {
     expect(f.bottleneck).toBe('network');
     expect(f.recommended_concurrency).toBe(10);
     expect(f.summary).toContain('50 ms latency');
-    expect(f.summary).toContain('~19,000 items/s at this level');
+    expect(f.summary).toContain('the network and the server: the client mostly waits');
   });
 
   it('calls an API run whose main thread is saturated by parsing CPU-bound, not network-bound', () => {
@@ -155,8 +163,80 @@ describe('analyze: the bottleneck', () => {
   it('tells the floors apart by their names', () => {
     expect(classifyFloor(row({ kind: 'floor', strategy: 'read-only' }))).toBe('read');
     expect(classifyFloor(row({ kind: 'floor', strategy: 'floor', variant: 'parse-only' }))).toBe('parse');
-    expect(classifyFloor(row({ kind: 'floor', strategy: 'server-time' }))).toBe('server');
+    expect(classifyFloor(row({ kind: 'floor', strategy: 'pages', variant: 'bodies-discarded' }))).toBe(
+      'pages',
+    );
+    // The one server floor of earlier schema 2 files fetched the same pages, one at a time.
+    expect(classifyFloor(row({ kind: 'floor', strategy: 'server', variant: 'raw-pages' }))).toBe('pages');
     expect(classifyFloor(row({ kind: 'floor', strategy: 'something-else' }))).toBeNull();
+  });
+});
+
+describe("analyze: an API row's ceiling and the server's CPU", () => {
+  const summary = (rows: BenchmarkResult[]) => analyze(rows, CONFIG, ENVIRONMENT).findings[0]!.summary;
+  /** The networkBound rows with the advised row (concurrent x10) and its ceiling changed. */
+  const withAdvised = (over: Partial<BenchmarkResult>, ceiling?: number | null) =>
+    networkBound
+      .filter((r) => !(ceiling === null && r.kind === 'floor' && r.concurrency === 10))
+      .map((r) => {
+        if (r.kind === 'ingest' && r.concurrency === 10) return { ...r, ...over };
+        if (r.kind === 'floor' && r.concurrency === 10 && ceiling)
+          return { ...r, throughput_items_per_sec: ceiling, duration_seconds: 10_000 / ceiling };
+        return r;
+      });
+
+  it('judges a row against the pages floor measured at its own level, and says what it allows', () => {
+    const text = summary(networkBound);
+    expect(text).toContain(
+      "the server and network allow 20,000 items/s at 10 in flight (the collection's pages fetched, bodies discarded), and this setting reaches 46% of that",
+    );
+    expect(text).not.toMatch(/1,900|30,000|9,000 items\/s at/);
+  });
+
+  it('says a row that beats its ceiling beyond noise is not bound by it, never a share above 100%', () => {
+    const text = summary(withAdvised({}, 6000));
+    expect(text).toContain(
+      "allow 6,000 items/s at 10 in flight (the collection's pages fetched, bodies discarded), yet this setting runs faster beyond noise, so that ceiling is not a bound for it",
+    );
+    expect(text).not.toMatch(/\d% of that/);
+  });
+
+  it('says a row a little above its ceiling, within noise, reaches it', () => {
+    expect(summary(withAdvised({}, 9000))).toContain(
+      'and this setting reaches that (the difference is within noise)',
+    );
+  });
+
+  it('claims no ceiling for a level without a pages floor', () => {
+    expect(summary(withAdvised({}, null))).not.toContain('the server and network allow');
+  });
+
+  it('names the server as the limit when its process is near a full core and the client is not saturated', () => {
+    const f = analyze(withAdvised({ server_cpu_seconds: 0.95 * (10_000 / 9200) }), CONFIG, ENVIRONMENT)
+      .findings[0]!;
+    expect(f.bottleneck).toBe('cpu');
+    expect(f.summary).toContain(
+      "the limit is the server's CPU: the local API's process used 0.95 s of CPU per second, near the one core its requests run on, while the client is not saturated (0.7 of 2 cores busy, main-thread ELU 0.55, the server 0.95 cores busy); it shares the client's 2 cores",
+    );
+  });
+
+  it('names the shared cores when client and server together keep them busy and neither is saturated', () => {
+    const busy = withAdvised({
+      cpu_seconds: 0.9 * (10_000 / 9200),
+      server_cpu_seconds: 0.7 * (10_000 / 9200),
+    });
+    const f = analyze(busy, CONFIG, ENVIRONMENT).findings[0]!;
+    expect(f.bottleneck).toBe('cpu');
+    expect(f.summary).toContain(
+      'the limit is the shared cores: client and local server together kept 1.6 of 2 cores busy, neither saturated alone',
+    );
+  });
+
+  it("keeps the network call, with the server's CPU stated, when the server has CPU to spare", () => {
+    const f = analyze(withAdvised({ server_cpu_seconds: 0.3 * (10_000 / 9200) }), CONFIG, ENVIRONMENT)
+      .findings[0]!;
+    expect(f.bottleneck).toBe('network');
+    expect(f.summary).toContain('(0.7 of 2 cores busy, main-thread ELU 0.55, the server 0.30 cores busy)');
   });
 });
 

@@ -44,9 +44,48 @@ describe('the report tells small truths', () => {
     expect(md).toContain('| Requests (peak in flight) | Requests / 1,000 Items | Duplicates dropped |');
     expect(md).toContain('| 110 (5) | 11.0 | 3 |');
   });
+
+  it("shows the local server's CPU per run for API rows that measured it, and no such column otherwise", () => {
+    const api = { scenario: 'api-search' as const };
+    const rows = [
+      row({ ...api, strategy: 'sequential', tp: 1000, serverCpuCores: 0.25 }),
+      row({ ...api, kind: 'floor', strategy: 'pages', variant: 'bodies-discarded', tp: 1200 }),
+    ];
+    const md = renderMarkdown(resultsFile(rows, analyze(rows, CONFIG, ENVIRONMENT)));
+    expect(md).toContain('| Server CPU (s) |');
+    expect(md).toMatch(/\| sequential \| 1 \|.* \| 2\.50 \|$/m);
+    expect(md).toMatch(/\| \*floor: pages\* \(bodies-discarded\) \| 1 \|.* \| — \|$/m);
+    expect(renderMarkdown(resultsFile(fileRows))).not.toContain('Server CPU (s)');
+  });
 });
 
 describe('the throughput charts', () => {
+  it("draw an API's pages floors as one dashed series over their levels, and no guide line for them", () => {
+    const api = { scenario: 'api-search' as const };
+    const rows = [
+      row({ ...api, strategy: 'sequential', tp: 1000 }),
+      row({ ...api, strategy: 'concurrent', concurrency: 5, tp: 4000 }),
+      ...[1, 5].map((c) =>
+        row({
+          ...api,
+          kind: 'floor',
+          strategy: 'pages',
+          variant: 'bodies-discarded',
+          concurrency: c,
+          tp: 1500 * c,
+        }),
+      ),
+    ];
+    const [throughput, memory] = planCharts(resultsFile(rows), 'run');
+    const svg = throughput!.svg;
+    const from = svg.indexOf('data-series="floor: pages, bodies discarded"');
+    const floor = svg.slice(from, svg.indexOf('</g>', from));
+    expect(floor).toMatch(/<polyline [^>]*stroke-dasharray/);
+    expect(floor.match(/<circle |<rect |<polygon /g)).toHaveLength(2);
+    expect(svg).not.toContain('class="guide"');
+    expect(memory!.svg).not.toContain('floor: pages');
+  });
+
   it("draw the scenario's floors as labelled dashed lines, and name a floor far above the points", () => {
     const [throughput, memory] = planCharts(resultsFile(fileRows), 'run');
     const guides = throughput!.svg.match(/<line class="guide"[^>]*>/g) ?? [];

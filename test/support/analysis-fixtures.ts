@@ -29,6 +29,8 @@ export interface RowSpec {
   error?: string;
   failures?: number;
   http?: BenchmarkResult['http'];
+  /** The local API's process: cores' worth of CPU per second of wall time (absent: not measured). */
+  serverCpuCores?: number;
 }
 
 export function dataset(scenario: Scenario, items: number, over: Partial<DatasetInfo> = {}): DatasetInfo {
@@ -92,6 +94,7 @@ export function row(spec: RowSpec): BenchmarkResult {
     },
     failures: spec.failures ?? 0,
     http: spec.http ?? null,
+    ...(spec.serverCpuCores === undefined ? {} : { server_cpu_seconds: spec.serverCpuCores * duration }),
     error: null,
   };
 }

@@ -35,7 +35,16 @@ export function reportFixture(): ResultsFile {
     row({ kind: 'floor', strategy: 'parse-only', tp: 6000, elu: 1, samples: 1, mem: 12 }),
     row({ ...parquet, strategy: 'sequential', variant: 'hyparquet', tp: 11_000, mem: 60 }),
     row({ ...parquet, strategy: 'sequential', variant: 'arrow', tp: 6000, mem: 45 }),
-    row({ ...api, strategy: 'sequential', tp: 1600, elu: 0.12, cpuCores: 0.15, mem: 30, http: http(100, 1) }),
+    row({
+      ...api,
+      strategy: 'sequential',
+      tp: 1600,
+      elu: 0.12,
+      cpuCores: 0.15,
+      mem: 30,
+      http: http(100, 1),
+      serverCpuCores: 0.1,
+    }),
     row({
       ...api,
       strategy: 'concurrent',
@@ -45,6 +54,7 @@ export function reportFixture(): ResultsFile {
       cpuCores: 0.5,
       mem: 40,
       http: http(100, 5),
+      serverCpuCores: 0.3,
     }),
     row({
       ...api,
@@ -56,8 +66,23 @@ export function reportFixture(): ResultsFile {
       mem: 52,
       rme: 7,
       http: http(100, 10),
+      serverCpuCores: 0.45,
     }),
-    row({ ...api, kind: 'floor', strategy: 'server', variant: 'time-per-page', tp: 1900 }),
+    ...[
+      [1, 1900, 0.1],
+      [5, 9000, 0.35],
+      [10, 19_000, 0.6],
+    ].map(([concurrency, tp, serverCpuCores]) =>
+      row({
+        ...api,
+        kind: 'floor',
+        strategy: 'pages',
+        variant: 'bodies-discarded',
+        concurrency,
+        tp,
+        serverCpuCores,
+      }),
+    ),
   ];
   return resultsFile(results, analyze(results, CONFIG, ENVIRONMENT));
 }

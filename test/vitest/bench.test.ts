@@ -33,7 +33,8 @@ async function runSelfTestBench(): Promise<Run> {
     samples: SAMPLES,
     warmups: WARMUPS,
     output,
-    api: { enabled: false },
+    // The local STAC API, tiny: the self-test reads one page and the server's CPU around it.
+    api: { enabled: true, smallItems: 5, largeItems: 20, pageSize: 10, latencyMs: 0 },
   });
   process.env.STAC_BENCH_SELF_TEST = 'fail';
   process.env.STAC_BENCH_SELF_TEST_LOG = join(dir, 'runs.log');
@@ -80,6 +81,7 @@ describe('a vitest bench run with measuredBench and StacReporter', () => {
     expect(validateResults(run.fromDisk)).toEqual({ valid: true, errors: [] });
     expect(run.fromDisk).toEqual(run.file);
     expect(run.file.results.map((r) => r.key).sort()).toEqual([
+      'api-search/5/sequential/1',
       'ndjson/300/concurrent/2',
       'ndjson/300/concurrent/3',
       'ndjson/300/parse-only/scenario-floor/1',
@@ -92,7 +94,7 @@ describe('a vitest bench run with measuredBench and StacReporter', () => {
   });
 
   it('analyses the rows and writes the Markdown report and charts beside the JSON', () => {
-    expect(run.file.findings.map((f) => f.scenario)).toEqual(['ndjson']);
+    expect(run.file.findings.map((f) => f.scenario)).toEqual(['ndjson', 'api-search']);
     expect(run.file.comparisons.every((c) => c.baseline_strategy === 'sequential')).toBe(true);
     expect(run.written.report).toMatch(/self-test_report\.md$/);
     expect(readFileSync(run.written.report, 'utf8')).toContain('measured run failed on purpose');
@@ -126,6 +128,15 @@ describe('a vitest bench run with measuredBench and StacReporter', () => {
     expect(r.error).toBeNull();
     expect(r.items_processed).toBe(300);
     expect(r.peak_memory_mb).toBeGreaterThanOrEqual(60);
+  });
+
+  it("records the local API's CPU per run for a row that reads it through the provided control URL, and none for the others", () => {
+    const api = run.file.results.find((r) => r.scenario === 'api-search')!;
+    expect(api.error).toBeNull();
+    expect(api.items_processed).toBe(5);
+    expect(api.server_cpu_seconds).toBeGreaterThan(0);
+    expect(Number.isFinite(api.server_cpu_seconds)).toBe(true);
+    expect(row('sequential', 1).server_cpu_seconds).toBeNull();
   });
 
   it('runs a worker thread started by library code inside the bench process', () => {
@@ -166,13 +177,13 @@ describe('a vitest bench run with measuredBench and StacReporter', () => {
 
   it('prints one progress line per finished bench, then where the results are', () => {
     const lines = run.progress.filter((l) => l.startsWith('['));
-    expect(lines).toHaveLength(8);
-    expect(lines[0]).toMatch(/^\[1\/8\] ndjson sequential c=1 … [\d,]+ items\/s — ETA \d+s$/);
+    expect(lines).toHaveLength(9);
+    expect(lines[0]).toMatch(/^\[1\/9\] ndjson sequential c=1 … [\d,]+ items\/s — ETA \d+s$/);
     expect(
-      lines.some((l) => /^\[\d\/8\] ndjson concurrent c=2 … FAILED: Error: measured run failed/.test(l)),
+      lines.some((l) => /^\[\d\/9\] ndjson concurrent c=2 … FAILED: Error: measured run failed/.test(l)),
     ).toBe(true);
     expect(run.progress.at(-1)).toMatch(
-      /^results: .*self-test\.json \(8 rows, 2 failed\), report: .*_report\.md$/,
+      /^results: .*self-test\.json \(9 rows, 2 failed\), report: .*_report\.md$/,
     );
   });
 });
