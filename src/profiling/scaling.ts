@@ -195,10 +195,11 @@ export function rankChanges(small: RowGroup, large: RowGroup): RankChange[] | nu
   return out;
 }
 
+/** Without a noise estimate the change is given as measured: the rank sentence says why. */
 const verdictText: Record<Verdict, string> = {
-  different: 'beyond noise',
-  equivalent: 'within noise',
-  unknown: 'noise not known with one sample per setting',
+  different: ', beyond noise',
+  equivalent: ', within noise',
+  unknown: '',
 };
 
 /** `+12%`, `-40%`; from a doubling (or a halving) on, the ratio: `13.7x`, `0.3x`. */
@@ -211,7 +212,7 @@ function changeText(t: SettingTrend): string {
   const first = t.rows[0]!;
   const last = t.rows.at(-1)!;
   if (t.change === null) return `${fmtInt(tpOf(last))} items/s (measured at this size only)`;
-  return `${fmtInt(tpOf(first))} → ${fmtInt(tpOf(last))} items/s (${changeFigure(t.change)}, ${verdictText[t.verdict]})`;
+  return `${fmtInt(tpOf(first))} → ${fmtInt(tpOf(last))} items/s (${changeFigure(t.change)}${verdictText[t.verdict]})`;
 }
 
 function memoryText(m: MemoryTrend): string {
@@ -234,7 +235,7 @@ function rankText(s: Omit<Scaling, 'summary'>, small: RowGroup, large: RowGroup)
       ? ''
       : `the fastest as measured moves from ${describeLevel(first)} to ${describeLevel(last)}`;
   if (s.rankChanges === null) {
-    return `Whether settings change rank ${span} cannot be judged: one sample per setting gives no noise estimate${moved ? ` (${moved})` : ''}.`;
+    return `Whether these changes are beyond noise, and whether settings change rank ${span}, cannot be judged: one sample per setting gives no noise estimate${moved ? ` (${moved})` : ''}.`;
   }
   if (s.rankChanges.length === 0) {
     return `No setting changes rank beyond noise ${span}${moved ? ` (${moved}, within noise)` : ''}.`;

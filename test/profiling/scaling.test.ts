@@ -228,6 +228,8 @@ describe('rank changes between sizes', () => {
     ]);
     expect(s!.rankChanges).toBeNull();
     expect(s!.best.verdict).toBe('unknown');
+    // The changes are given as measured, and the noise is said once to be unknown.
+    expect(s!.summary).toContain('10,000 → 48,000 items/s (4.8x).');
     expect(s!.summary).toContain('cannot be judged: one sample per setting gives no noise estimate');
   });
 });
