@@ -6,8 +6,13 @@ import type { ItemProfile } from '../stac/item.js';
 export const SETTINGS_ENV = 'STAC_BENCH_SETTINGS';
 
 export interface BenchSettings {
-  /** Generated items per file dataset. */
+  /** Generated items per file dataset (in a run of several sizes: this bench run's size). */
   testSize: number;
+  /**
+   * `--test-size` with several sizes, ascending: the runner makes one bench run per size and joins
+   * their rows into one results file (src/cli/size-runs.ts). Absent for a run of one size.
+   */
+  testSizes?: number[];
   profile: ItemProfile;
   seed: number;
   /** File formats to benchmark (scenario names). Empty: file mode off. */

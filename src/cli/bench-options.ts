@@ -14,6 +14,7 @@ import {
   numberFlag,
   type ParsedArgs,
   parseArgs,
+  parseIntStrict,
   stringFlag,
   UsageError,
 } from './args.js';
@@ -23,6 +24,12 @@ export type BenchMode = 'file' | 'api' | 'all';
 
 /** Items fetched from a real catalog when --max-items is not given. */
 export const REAL_API_MAX_ITEMS = 1000;
+
+/**
+ * `all` with several --test-size sizes runs the API once: its large collection is the largest size,
+ * at most this many items (a crawl's time grows with its pages, at the latency of each).
+ */
+export const API_SCALING_MAX_ITEMS = 10_000;
 
 /** Flags every benchmark command takes. */
 const COMMON = ['concurrency', 'workers', 'samples', 'warmups', 'output', 'profile', 'seed', 'test-size'];
@@ -44,16 +51,19 @@ export const DEFAULT_OUTPUT: Record<BenchMode, string> = {
 
 export const USAGE: Record<BenchMode, string> = {
   file:
-    'usage: benchmark-ingest file [--test-size N | --directory DIR] [--concurrency 1,5,10,20] [--workers 1,2,4]\n' +
+    'usage: benchmark-ingest file [--test-size N[,N...] | --directory DIR] [--concurrency 1,5,10,20] [--workers 1,2,4]\n' +
     '       [--profile small|sentinel-2] [--samples N] [--warmups N] [--seed S] [--output FILE.json]\n' +
-    '       [--uv-threadpool 1,16]   (also measure directory `concurrent` with these libuv pool sizes)',
+    '       [--uv-threadpool 1,16]   (also measure directory `concurrent` with these libuv pool sizes)\n' +
+    '       --test-size 1000,10000,100000: one run per size, joined into one results file with a scaling section',
   api:
     'usage: benchmark-ingest api [--catalog-url URL --collection-id ID] [--max-items N] [--test-size N]\n' +
     '       [--concurrency 1,5,10] [--workers 1,2,4] [--latency-ms L] [--page-size P] [--samples N] [--warmups N]\n' +
     '       [--output FILE.json]   (no --catalog-url: the built-in local STAC API)',
   all:
-    'usage: benchmark-ingest all [--test-size N] [--output DIR | FILE.json] [--concurrency 1,5,10,20]\n' +
-    '       [--workers 1,2,4] [--profile P] [--latency-ms L] [--samples N] [--warmups N] [--uv-threadpool 1,16]',
+    'usage: benchmark-ingest all [--test-size N[,N...]] [--output DIR | FILE.json] [--concurrency 1,5,10,20]\n' +
+    '       [--workers 1,2,4] [--profile P] [--latency-ms L] [--samples N] [--warmups N] [--uv-threadpool 1,16]\n' +
+    '       --test-size 1000,10000,100000: one file run per size, joined, with a scaling section; the API runs\n' +
+    `       once, its large collection the largest size up to ${API_SCALING_MAX_ITEMS.toLocaleString('en-US')} items`,
 };
 
 /** Resolves --output: a .json file for file/api; for `all` a directory (benchmark.json inside) or a .json file. */
@@ -104,6 +114,30 @@ export function checkUrl(raw: string): string {
   return url.href;
 }
 
+/**
+ * `--test-size N`, or for `file` and `all` a list `1000,10000,100000`: the sizes ascending, each once.
+ * A list with a hole, a size twice or a size out of range is a UsageError.
+ */
+export function testSizesFlag(args: ParsedArgs, mode: BenchMode): number[] | undefined {
+  const raw = stringFlag(args, 'test-size');
+  if (raw === undefined) return undefined;
+  const range = { min: 1, max: 10_000_000 };
+  if (!raw.includes(',')) return [parseIntStrict(raw, '--test-size', range)];
+  if (mode === 'api') {
+    throw new UsageError(
+      `--test-size takes one size in api mode (the local API's large collection), got '${raw}'`,
+    );
+  }
+  const parts = raw.split(',').map((p) => p.trim());
+  if (parts.some((p) => p === '')) {
+    throw new UsageError(`--test-size must be a size or a list like 1000,10000, got '${raw}'`);
+  }
+  const sizes = parts.map((p) => parseIntStrict(p, '--test-size', range));
+  const twice = sizes.find((n, i) => sizes.indexOf(n) !== i);
+  if (twice !== undefined) throw new UsageError(`--test-size lists ${twice} twice`);
+  return sizes.sort((a, b) => a - b);
+}
+
 /** Builds the settings of one benchmark command from its arguments (no I/O). */
 export function settingsFromArgs(mode: BenchMode, argv: string[]): BenchSettings {
   const args = parseArgs(argv, { values: KNOWN_FLAGS[mode] });
@@ -112,12 +146,12 @@ export function settingsFromArgs(mode: BenchMode, argv: string[]): BenchSettings
   }
   const s = structuredClone(DEFAULT_SETTINGS);
   applyCommon(s, args);
-  const testSize = intFlag(args, 'test-size', { min: 1, max: 10_000_000 });
+  const testSizes = testSizesFlag(args, mode);
   if (mode !== 'file') applyApi(s, args);
   if (mode === 'file') {
     s.api.enabled = false;
     const dir = stringFlag(args, 'directory');
-    if (dir !== undefined && testSize !== undefined) {
+    if (dir !== undefined && testSizes !== undefined) {
       throw new UsageError('--directory and --test-size exclude each other');
     }
     if (dir !== undefined) {
@@ -127,9 +161,14 @@ export function settingsFromArgs(mode: BenchMode, argv: string[]): BenchSettings
   }
   if (mode === 'api') s.formats = [];
   if (mode !== 'api') s.uvThreadpool = intListFlag(args, 'uv-threadpool', { min: 1, max: 1024 }) ?? [];
-  if (testSize !== undefined) {
-    s.testSize = testSize;
-    if (mode !== 'file') s.api.largeItems = testSize;
+  if (testSizes !== undefined) {
+    s.testSize = testSizes[0]!;
+    if (testSizes.length > 1) s.testSizes = testSizes;
+    // Several sizes: the API runs once, sized by the largest within a sane crawl time.
+    const largest = testSizes.at(-1)!;
+    if (mode !== 'file') {
+      s.api.largeItems = testSizes.length > 1 ? Math.min(largest, API_SCALING_MAX_ITEMS) : largest;
+    }
   }
   s.output = outputPath(mode, stringFlag(args, 'output'));
   return s;

@@ -1,7 +1,8 @@
 /**
  * Runs the benchmarks of one mode: starts vitest's benchmark mode from code with the bench config,
  * only the bench files of that mode, and the settings in STAC_BENCH_SETTINGS; the project's vitest
- * reporter writes `<name>.json`, `<name>_report.md` and the charts. Afterwards prints a summary
+ * reporter writes `<name>.json`, `<name>_report.md` and the charts; several --test-size sizes are
+ * one vitest run each, joined into one results file (size-runs.ts). Afterwards prints a summary
  * and the findings. Exit code: 0, or 1 when vitest failed or any bench errored; 130 / 143 when
  * SIGINT / SIGTERM stopped the run.
  */
@@ -19,6 +20,7 @@ import type { BenchMode } from './bench-options.js';
 import { preflight } from './bench-options.js';
 import { readResults } from './results-file.js';
 import { stopChildrenOnSignal } from './signals.js';
+import { runSizes, sizesOf } from './size-runs.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BENCH_CONFIG = 'vitest.bench.config.ts';
@@ -111,6 +113,20 @@ export async function sweepThreadpool(settings: BenchSettings): Promise<VitestOu
   return { failed };
 }
 
+/** The bench files of a size's run after the first: the API ran once, in the first. */
+export function withoutApi(files: readonly string[]): string[] {
+  return files.filter((f) => !BENCH_FILES.api.includes(f));
+}
+
+/** One vitest run of `files` and its --uv-threadpool runs, for one size (its own output). */
+async function runOneSize(settings: BenchSettings, files: string[]): Promise<{ failed: boolean }> {
+  const outcome = await startBenchRun(settings, files);
+  // Nothing to add --uv-threadpool rows to: the size's run already counts as failed.
+  if (!(await stat(settings.output).catch(() => null))) return { failed: true };
+  const swept = await sweepThreadpool(settings);
+  return { failed: outcome.failed || swept.failed };
+}
+
 function missingFiles(files: string[]): string[] {
   return files.filter((f) => !existsSync(join(PROJECT_ROOT, f)));
 }
@@ -173,19 +189,27 @@ async function runBenchSteps(
   const missing = missingFiles(files);
   if (missing.length > 0) throw new Error(`bench file(s) not found: ${missing.join(', ')}`);
   const startedAt = Date.now();
-  const outcome = await startBenchRun(settings, files);
-  const written = await stat(settings.output).catch(() => null);
-  if (!written || written.mtimeMs < startedAt - 1000) {
-    throw new Error(`the bench run wrote no results file at ${settings.output}`);
+  let failed: boolean;
+  if (sizesOf(settings).length > 1) {
+    const log = (line: string) => err.write(`benchmark-ingest ${mode}: ${line}\n`);
+    const run = (sub: BenchSettings, i: number) => runOneSize(sub, i === 0 ? files : withoutApi(files));
+    ({ failed } = await runSizes(settings, run, log));
+  } else {
+    const outcome = await startBenchRun(settings, files);
+    const written = await stat(settings.output).catch(() => null);
+    if (!written || written.mtimeMs < startedAt - 1000) {
+      throw new Error(`the bench run wrote no results file at ${settings.output}`);
+    }
+    const swept = await sweepThreadpool(settings);
+    failed = outcome.failed || swept.failed;
   }
-  const swept = await sweepThreadpool(settings);
   const results = await readResults(settings.output);
   out.write(
     `\n${renderSummary(results, { json: settings.output, markdown: markdownPathFor(settings.output) })}`,
   );
   out.write(`Finished in ${formatElapsed(Date.now() - startedAt)}.\n`);
   const errored = results.results.filter((r) => r.error !== null);
-  if (errored.length > 0 || outcome.failed || swept.failed) {
+  if (errored.length > 0 || failed) {
     const why = errored.length > 0 ? `${errored.length} bench(es) errored` : 'vitest reported a failure';
     err.write(`benchmark-ingest ${mode}: ${why}\n`);
     return EXIT.failed;

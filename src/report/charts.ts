@@ -2,16 +2,27 @@
  * The report's charts: for each scenario and dataset, throughput and peak memory against
  * concurrency, one series per strategy (and variant); the throughput charts draw the file floors
  * as labelled horizontal lines and the API's pages floors (a ceiling per level) as a dashed series.
- * Pure: file names and SVG text, no I/O.
+ * A scenario measured at several sizes also gets one scaling chart: throughput above, peak memory
+ * below, against items (log x), one series per strategy's fastest setting. Pure: file names and SVG
+ * text, no I/O.
  */
-import { groupRows, type RowGroup } from '../profiling/analysis.js';
+import { describeLevel, groupRows, type RowGroup } from '../profiling/analysis.js';
 import { floorsOf } from '../profiling/bottleneck.js';
 import { fmtInt } from '../profiling/format.js';
 import type { BenchmarkResult, ResultsFile } from '../profiling/result.js';
+import { type Scaling, scalingOf } from '../profiling/scaling.js';
 import { pooledNoise, type RunNoise, runsOf, t95 } from '../profiling/spread.js';
-import { type Guide, type LineChart, type Point, renderLineChart, type Series } from './svg.js';
+import {
+  type Guide,
+  type LineChart,
+  type Point,
+  renderChartStack,
+  renderLineChart,
+  type Series,
+} from './svg.js';
 
-export type ChartMetric = 'throughput' | 'memory';
+/** `scaling`: throughput and peak memory against items, in one file (items: the largest size). */
+export type ChartMetric = 'throughput' | 'memory' | 'scaling';
 
 export interface ChartFile {
   /** File name beside the report, e.g. `benchmark_directory-10000_throughput.svg`. */
@@ -28,20 +39,21 @@ export function seriesLabel(r: BenchmarkResult): string {
   return r.variant ? `${r.strategy} / ${r.variant}` : r.strategy;
 }
 
-function point(r: BenchmarkResult, metric: ChartMetric, noise: RunNoise | null): Point | null {
-  if (metric === 'memory')
-    return r.peak_memory_mb === null ? null : { x: r.concurrency, y: r.peak_memory_mb };
+type Figure = 'throughput' | 'memory';
+
+function point(r: BenchmarkResult, metric: Figure, noise: RunNoise | null, x = r.concurrency): Point | null {
+  if (metric === 'memory') return r.peak_memory_mb === null ? null : { x, y: r.peak_memory_mb };
   const tp = r.throughput_items_per_sec;
   if (tp === null) return null;
-  if (!noise) return { x: r.concurrency, y: tp };
+  if (!noise) return { x, y: tp };
   // The bars are the margins the findings judge with: the scenario's pooled noise of one run over
   // this row's run count, on the log scale (so symmetric in ratio, never unbounded).
   const m = Math.exp((t95(noise.df) * noise.sd) / Math.sqrt(Math.max(1, runsOf(r))));
-  return { x: r.concurrency, y: tp, lo: tp / m, hi: tp * m };
+  return { x, y: tp, lo: tp / m, hi: tp * m };
 }
 
 /** One series per strategy (and variant) of the group's ingest rows that ran, in first-seen order. */
-export function seriesOf(group: RowGroup, metric: ChartMetric): Series[] {
+export function seriesOf(group: RowGroup, metric: Figure): Series[] {
   const byLabel = new Map<string, Series>();
   const noise = pooledNoise([...group.ingest, ...group.floors]);
   for (const r of group.ingest) {
@@ -81,7 +93,7 @@ export function ceilingSeries(group: RowGroup): Series[] {
   return points.length ? [{ label: 'floor: pages, bodies discarded', points, dashed: true }] : [];
 }
 
-function chartFor(group: RowGroup, metric: ChartMetric): LineChart {
+function chartFor(group: RowGroup, metric: Figure): LineChart {
   const what = metric === 'throughput' ? 'throughput' : 'peak memory';
   const d = group.dataset;
   return {
@@ -94,6 +106,38 @@ function chartFor(group: RowGroup, metric: ChartMetric): LineChart {
         : seriesOf(group, metric),
     guides: metric === 'throughput' ? floorGuides(group) : [],
   };
+}
+
+/**
+ * One series per strategy's fastest setting at the largest size (scaling.ts), its figure at each
+ * size; the throughput bars are each size's pooled noise, as in the other charts.
+ */
+export function scalingSeries(s: Scaling, metric: Figure): Series[] {
+  return s.strategies.map((t) => ({
+    label: describeLevel(t.rows.at(-1)!),
+    points: t.rows
+      .map((r) => {
+        const group = s.groups.find((g) => g.ingest.includes(r))!;
+        return point(r, metric, pooledNoise([...group.ingest, ...group.floors]), r.dataset.items);
+      })
+      .filter((p): p is Point => p !== null),
+  }));
+}
+
+/** The two panels of a scenario's scaling chart: throughput, then peak memory, against items. */
+export function scalingCharts(s: Scaling): LineChart[] {
+  const profile = s.groups[0]!.dataset.profile;
+  const panel = (metric: Figure, what: string, yLabel: string): LineChart => ({
+    title: `${s.scenario}: ${what} against items (${profile} items)`,
+    xLabel: 'items',
+    yLabel,
+    series: scalingSeries(s, metric),
+    xLog: true,
+  });
+  return [
+    panel('throughput', 'throughput', 'throughput (items/s)'),
+    panel('memory', 'peak memory', 'peak memory (MB)'),
+  ];
 }
 
 /** Every chart of a results file; `baseName` is the results file's name without `.json`. */
@@ -118,6 +162,20 @@ export function planCharts(file: ResultsFile, baseName: string): ChartFile[] {
         svg: renderLineChart(chart),
       });
     }
+  }
+  for (const s of scalingOf(file.results)) {
+    let stem = `${baseName}_${s.scenario}_scaling`;
+    for (let i = 2; used.has(stem); i++) stem = `${baseName}_${s.scenario}_scaling-${i}`;
+    used.add(stem);
+    const title = `${s.scenario}: throughput and peak memory against items`;
+    out.push({
+      fileName: `${stem}.svg`,
+      scenario: s.scenario,
+      items: s.groups.at(-1)!.dataset.items,
+      metric: 'scaling',
+      title,
+      svg: renderChartStack(title, scalingCharts(s)),
+    });
   }
   return out;
 }

@@ -1,7 +1,8 @@
 /**
  * The Markdown report: a pure rendering of a results file. The conditions first, then per
  * scenario and dataset a table (floors and speedups included, failed rows as `error: msg`), then
- * the findings in plain words, then the charts (SVG files beside the report).
+ * the findings in plain words, then (a scenario measured at several sizes) how cost grows with
+ * size, then the charts (SVG files beside the report).
  */
 import {
   baselineFor,
@@ -13,6 +14,7 @@ import {
 } from '../profiling/analysis.js';
 import { fmtInt, fmtNum, fmtRatio, fmtSig, mdCell } from '../profiling/format.js';
 import type { BenchmarkResult, Finding, ResultsFile } from '../profiling/result.js';
+import { GROWTH_EXPONENT, scalingOf, scalingTitle } from '../profiling/scaling.js';
 import { relativeSpread } from '../profiling/spread.js';
 import { type ChartFile, planCharts } from './charts.js';
 
@@ -184,7 +186,36 @@ function findingLine(f: Finding): string {
   );
 }
 
-function chartLines(charts: ChartFile[]): string[] {
+/** The scaling section: one finding and one chart per scenario measured at two sizes or more. */
+function scalingLines(file: ResultsFile, charts: ChartFile[]): string[] {
+  const scalings = scalingOf(file.results);
+  if (scalings.length === 0) return [];
+  const out = [
+    '## Scaling',
+    '',
+    'How throughput and peak memory change with the number of items, for each scenario measured at',
+    "several sizes. A throughput change is judged with the noise pooled over both sizes' rows, a rank",
+    "change with each size's own noise. Peak memory is *bounded* when it grows well below the input:",
+    `under ~${fmtNum(10 ** GROWTH_EXPONENT, 1)}x per 10x items (a slope below ${GROWTH_EXPONENT} on a log-log fit, the scenario's memory`,
+    'noise added to every figure first, so figures within the noise read as flat); otherwise it *grows',
+    'with the input*.',
+    '',
+  ];
+  const unused = charts.filter((c) => c.metric === 'scaling');
+  for (const s of scalings) {
+    out.push(`- **${scalingTitle(s)}**: ${s.summary}`, '');
+    const items = s.groups.at(-1)!.dataset.items;
+    const chart = unused.find((c) => c.scenario === s.scenario && c.items === items);
+    if (chart) {
+      unused.splice(unused.indexOf(chart), 1);
+      out.push(`![${chart.title}](${encodeURI(chart.fileName)})`, '');
+    }
+  }
+  return out;
+}
+
+function chartLines(allCharts: ChartFile[]): string[] {
+  const charts = allCharts.filter((c) => c.metric !== 'scaling');
   if (charts.length === 0) return [];
   const out = ['## Charts', ''];
   const seen = new Set<string>();
@@ -218,6 +249,7 @@ export function renderMarkdown(file: ResultsFile, options: MarkdownOptions = {})
   lines.push('## Findings', '');
   if (file.findings.length === 0) lines.push('No findings: no scenario has a row that ran.', '');
   else lines.push(...file.findings.map(findingLine), '');
+  lines.push(...scalingLines(file, charts));
   lines.push(...chartLines(charts));
   return `${lines.join('\n').replace(/\n+$/, '')}\n`;
 }

@@ -1,7 +1,11 @@
-/** The terminal summary the benchmark commands print after a run: one aligned table, then the findings. */
+/**
+ * The terminal summary the benchmark commands print after a run: one aligned table, the findings,
+ * then how cost grows with size (scenarios measured at several sizes).
+ */
 
 import { fmtInt, fmtNum } from '../profiling/format.js';
 import type { BenchmarkResult, ResultsFile } from '../profiling/result.js';
+import { scalingOf, scalingTitle } from '../profiling/scaling.js';
 import { usable } from '../profiling/spread.js';
 
 function cells(r: BenchmarkResult): string[] {
@@ -56,6 +60,12 @@ export function renderSummary(
         `- ${f.scenario} [${f.bottleneck}-bound, use ${f.best_strategy} at ${f.recommended_concurrency}]: ${f.summary}`,
       );
     }
+    out.push('');
+  }
+  const scalings = scalingOf(file.results);
+  if (scalings.length > 0) {
+    out.push('Scaling:');
+    for (const s of scalings) out.push(`- ${scalingTitle(s)}: ${s.summary}`);
     out.push('');
   }
   const failed = file.results.filter((r) => r.error !== null);

@@ -33,6 +33,8 @@ export interface LineChart {
   yLabel: string;
   series: Series[];
   guides?: Guide[];
+  /** A logarithmic x axis whatever the span (item counts); default: log from a span of 8x. */
+  xLog?: boolean;
 }
 
 const H = 400;
@@ -117,7 +119,7 @@ function scales(chart: LineChart): Scales {
   const xs = [...new Set(points.map((p) => p.x))].sort((a, b) => a - b);
   const xMin = xs[0] ?? 1;
   const xMax = xs.at(-1) ?? 1;
-  const log = xMin > 0 && xMax / xMin >= 8;
+  const log = xMin > 0 && (chart.xLog ?? xMax / xMin >= 8);
   const tx = (v: number) => (log ? Math.log(v) : v);
   const span = tx(xMax) - tx(xMin);
   // Room at both ends for the sideways nudge of the outermost series.
@@ -271,23 +273,48 @@ function legend(chart: LineChart): string[] {
   return out;
 }
 
-/** The chart as a standalone SVG document. */
-export function renderLineChart(chart: LineChart): string {
+/** One chart's width and its elements (axes, guides, series, legend), drawn from y = 0 to H. */
+function panel(chart: LineChart): { width: number; body: string[] } {
   const s = scales(chart);
-  const W = M.left + PLOT_W + rightMargin(chart);
-  const body = [
-    `<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`,
-    ...axes(chart, s),
-    ...guideMarkup(chart, s),
-    ...chart.series.flatMap((se, i) => seriesMarkup(se, i, chart.series.length, s)),
-    ...legend(chart),
-  ];
+  return {
+    width: M.left + PLOT_W + rightMargin(chart),
+    body: [
+      ...axes(chart, s),
+      ...guideMarkup(chart, s),
+      ...chart.series.flatMap((se, i) => seriesMarkup(se, i, chart.series.length, s)),
+      ...legend(chart),
+    ],
+  };
+}
+
+function svgDocument(width: number, height: number, title: string, body: string[]): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12" fill="#222222">`,
-    `<title>${xmlEscape(chart.title)}</title>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12" fill="#222222">`,
+    `<title>${xmlEscape(title)}</title>`,
     ...body.map((l) => `  ${l}`),
     '</svg>',
     '',
   ].join('\n');
+}
+
+/** The chart as a standalone SVG document. */
+export function renderLineChart(chart: LineChart): string {
+  const p = panel(chart);
+  return svgDocument(p.width, H, chart.title, [
+    `<rect x="0" y="0" width="${p.width}" height="${H}" fill="#ffffff"/>`,
+    ...p.body,
+  ]);
+}
+
+/** Charts stacked in one SVG document, one under the other (e.g. two metrics over one x axis). */
+export function renderChartStack(title: string, charts: readonly LineChart[]): string {
+  const panels = charts.map(panel);
+  const width = Math.max(0, ...panels.map((p) => p.width));
+  const height = H * panels.length;
+  const body = [`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`];
+  panels.forEach((p, i) => {
+    body.push(`<g transform="translate(0 ${H * i})">`, ...p.body.map((l) => `  ${l}`), '</g>');
+  });
+  return svgDocument(width, height, title, body);
 }

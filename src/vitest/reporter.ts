@@ -110,7 +110,8 @@ export class StacReporter implements Reporter {
     this.done++;
     const result = buildResult(collectBench(testCase));
     const elapsed = performance.now() - (this.started || performance.now());
-    const label = { name: testCase.name, result };
+    const sized = (this.settings?.testSizes?.length ?? 0) > 1;
+    const label = { name: testCase.name, result, sized };
     this.progress.write(`${progressLine(this.done, this.total, label, elapsed, this.modulesPending > 0)}\n`);
   }
 

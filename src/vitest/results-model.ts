@@ -184,18 +184,26 @@ export function formatDuration(ms: number): string {
 /**
  * `[12/40] directory concurrent c=10 … 23,400 items/s — ETA 1m20s`. The ETA is the elapsed time per
  * finished bench times the benches left. `moreToCome`: bench files not collected yet, so the total
- * is a lower bound (`[3/8+]`, `ETA ≥ 40s`).
+ * is a lower bound (`[3/8+]`, `ETA ≥ 40s`). `label.sized`: a run of several sizes, so the line
+ * names the dataset's size (`directory (10,000 items) concurrent c=10`).
  */
 export function progressLine(
   done: number,
   total: number,
-  label: { name: string; result: BenchmarkResult | null },
+  label: { name: string; result: BenchmarkResult | null; sized?: boolean },
   elapsedMs: number,
   moreToCome = false,
 ): string {
   const r = label.result;
   const what = r
-    ? [r.scenario, r.strategy, r.variant, r.kind === 'floor' ? 'floor' : null, `c=${r.concurrency}`]
+    ? [
+        r.scenario,
+        label.sized ? `(${r.dataset.items.toLocaleString('en-US')} items)` : null,
+        r.strategy,
+        r.variant,
+        r.kind === 'floor' ? 'floor' : null,
+        `c=${r.concurrency}`,
+      ]
         .filter(Boolean)
         .join(' ')
     : label.name;

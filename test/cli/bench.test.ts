@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src/bench/settings.js';
 import { UsageError } from '../../src/cli/args.js';
 import {
+  API_SCALING_MAX_ITEMS,
   checkCatalog,
   checkCollection,
   checkOutput,
@@ -50,6 +51,32 @@ describe('benchmark commands: argument errors exit 2 with exactly one stderr lin
       'an output folder that cannot be created',
       ['all', '--output', '/proc/stac-bench-results/'],
       /--output .*stac-bench-results\/benchmark\.json: cannot create its folder/,
+    ],
+    [
+      'a --test-size list with a word',
+      ['file', '--test-size', '10,abc'],
+      /--test-size must be a whole number, got 'abc'/,
+    ],
+    [
+      'a --test-size list with a size twice',
+      ['all', '--test-size', '100,50,100'],
+      /--test-size lists 100 twice/,
+    ],
+    ['a --test-size list with a zero', ['file', '--test-size', '0,1000'], /--test-size must be >= 1, got 0/],
+    [
+      'a --test-size list with a hole',
+      ['file', '--test-size', '1000,,2000'],
+      /--test-size must be a size or a list/,
+    ],
+    [
+      '--directory with several sizes',
+      ['file', '--directory', 'test', '--test-size', '100,200'],
+      /--directory and --test-size exclude each other/,
+    ],
+    [
+      'a --test-size list in api mode',
+      ['api', '--test-size', '100,200'],
+      /--test-size takes one size in api mode/,
     ],
     [
       'a missing --directory',
@@ -187,6 +214,25 @@ describe('settingsFromArgs', () => {
     expect(settingsFromArgs('file', []).uvThreadpool).toEqual([]);
     expect(() => settingsFromArgs('file', ['--uv-threadpool', '0'])).toThrow(/--uv-threadpool must be >= 1/);
     expect(() => settingsFromArgs('api', ['--uv-threadpool', '2'])).toThrow(/unknown option --uv-threadpool/);
+  });
+
+  it('takes several sizes for file and all, ascending, and keeps one size a plain run', () => {
+    const file = settingsFromArgs('file', ['--test-size', '10000,1000,100000']);
+    expect(file.testSizes).toEqual([1000, 10_000, 100_000]);
+    expect(file.testSize).toBe(1000);
+    const one = settingsFromArgs('file', ['--test-size', '5000']);
+    expect(one.testSize).toBe(5000);
+    expect(one.testSizes).toBeUndefined();
+    expect(settingsFromArgs('file', []).testSizes).toBeUndefined();
+  });
+
+  it('runs the API of `all` once with several sizes: its large collection the largest size, capped', () => {
+    const capped = settingsFromArgs('all', ['--test-size', '1000,10000,100000']);
+    expect(capped.testSizes).toEqual([1000, 10_000, 100_000]);
+    expect(capped.api.largeItems).toBe(API_SCALING_MAX_ITEMS);
+    expect(settingsFromArgs('all', ['--test-size', '50,200']).api.largeItems).toBe(200);
+    // One size keeps sizing the API's large collection as it always did.
+    expect(settingsFromArgs('all', ['--test-size', '100000']).api.largeItems).toBe(100_000);
   });
 
   it('rejects a positional argument and options of another mode', () => {

@@ -244,6 +244,13 @@ describe('progress lines', () => {
     );
   });
 
+  it("name the dataset's size in a run of several sizes", () => {
+    const items = result.dataset.items.toLocaleString('en-US');
+    expect(progressLine(12, 40, { name: 'x', result, sized: true }, 60_000)).toBe(
+      `[12/40] directory (${items} items) concurrent c=10 … 2,000 items/s — ETA 2m20s`,
+    );
+  });
+
   it('name a plain bench by its name and never show a total below the count done', () => {
     expect(progressLine(5, 4, { name: 'plain bench', result: null }, 1_000)).toBe(
       '[5/5] plain bench … done — ETA 0s',
