@@ -33,6 +33,19 @@ export interface PreparedBenchApi {
 export const SMALL_ID = 'bench-small';
 export const LARGE_ID = 'bench-large';
 
+/**
+ * The local API's collections: a small one (settings.api.smallItems) and one of --test-size items.
+ * When the two sizes are equal there is one: their rows would be the same dataset under the same
+ * result keys.
+ */
+export function localCollections(api: BenchSettings['api']): BenchCollection[] {
+  if (api.smallItems === api.largeItems) return [{ id: LARGE_ID, items: api.largeItems }];
+  return [
+    { id: SMALL_ID, items: api.smallItems },
+    { id: LARGE_ID, items: api.largeItems },
+  ];
+}
+
 /** Starts the local API (or describes the real one); null when API benchmarks are off. */
 export async function prepareBenchApi(settings: BenchSettings): Promise<PreparedBenchApi | null> {
   const api = settings.api;
@@ -49,11 +62,14 @@ export async function prepareBenchApi(settings: BenchSettings): Promise<Prepared
       close: async () => null,
     };
   }
+  const collections = localCollections(api);
   const server = await startStacApiProcess({
-    generated: [
-      { id: SMALL_ID, count: api.smallItems, profile: settings.profile, seed: settings.seed },
-      { id: LARGE_ID, count: api.largeItems, profile: settings.profile, seed: settings.seed },
-    ],
+    generated: collections.map((c) => ({
+      id: c.id,
+      count: c.items ?? 0,
+      profile: settings.profile,
+      seed: settings.seed,
+    })),
     pageSize: api.pageSize,
     latencyMs: api.latencyMs,
     rateLimit: api.rateLimit,
@@ -64,10 +80,7 @@ export async function prepareBenchApi(settings: BenchSettings): Promise<Prepared
     info: {
       url: server.url,
       local: true,
-      collections: [
-        { id: SMALL_ID, items: api.smallItems },
-        { id: LARGE_ID, items: api.largeItems },
-      ],
+      collections,
       pageSize: api.pageSize,
       latencyMs: api.latencyMs,
     },

@@ -228,6 +228,19 @@ describe('file cases', () => {
     const all = keys(cases);
     expect(new Set(all).size).toBe(all.length);
   });
+
+  it('refuses two collections of one size, naming the benches and the key they would share', () => {
+    const twins: BenchApiInfo = {
+      ...LOCAL,
+      collections: [
+        { id: 'a', items: 100 },
+        { id: 'b', items: 100 },
+      ],
+    };
+    expect(() => apiCases(settings(), twins)).toThrow(
+      "the benches 'api-search a sequential x1' and 'api-search b sequential x1' would record the same result key 'api-search/100/sequential/1'",
+    );
+  });
 });
 
 describe('Parquet cases', () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -102,6 +102,29 @@ describe('benchmark commands: argument errors exit 2 with exactly one stderr lin
     expect(ingest).toContain('--strategy sequential|concurrent|worker-threads');
     expect(ingest).toContain('parse-in-worker');
   });
+});
+
+describe('an api run whose --test-size is the size of the small collection', () => {
+  it('measures one dataset, writes its results with unique keys and exits 0', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'api-same-size-'));
+    try {
+      const output = join(dir, 'api.json');
+      const small = String(DEFAULT_SETTINGS.api.smallItems);
+      const args = ['api', '--test-size', small, '--latency-ms', '0', '--samples', '1', '--warmups', '0'];
+      args.push('--concurrency', '1', '--workers', '1', '--output', output);
+      const r = await runCli(args, { timeoutMs: 120_000 });
+      expect(`${r.stdout}${r.stderr}`).not.toMatch(/Unhandled Error|\n\s+at /);
+      expect(r.code, r.stderr).toBe(0);
+      const json = JSON.parse(await readFile(output, 'utf8')) as {
+        results: { key: string; dataset: { items: number } }[];
+      };
+      const keys = json.results.map((x) => x.key);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(new Set(json.results.map((x) => x.dataset.items))).toEqual(new Set([Number(small)]));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
 });
 
 describe('settingsFromArgs', () => {
