@@ -5,12 +5,13 @@
  */
 
 import { startStacApiProcess } from '../mock-api/process.js';
+import { itemsPerRun } from './budget.js';
 import type { BenchSettings } from './settings.js';
 
 /** One collection a benchmark searches. */
 export interface BenchCollection {
   id: string;
-  /** Items it holds (local), or maxItems for a real API (null: all of them, unknown). */
+  /** Items it holds (local); a real API: its count capped by maxItems (null: all of them, unknown). */
   items: number | null;
 }
 
@@ -20,7 +21,9 @@ export interface BenchApiInfo {
   /** True for the built-in local API (it has a server floor), false for a real one. */
   local: boolean;
   collections: BenchCollection[];
+  /** Items per page: the local API's setting, or the page size a real API's probe saw. */
   pageSize: number | null;
+  /** The local API's added latency, or the median round trip a real API's probe measured, ms. */
   latencyMs: number | null;
 }
 
@@ -51,13 +54,15 @@ export async function prepareBenchApi(settings: BenchSettings): Promise<Prepared
   const api = settings.api;
   if (!api.enabled) return null;
   if (api.catalogUrl) {
+    // The probe before the run (the CLI's checks) measured the page size and the round trip.
+    const probe = api.probe;
     return {
       info: {
         url: api.catalogUrl,
         local: false,
-        collections: [{ id: api.collectionId, items: api.maxItems }],
-        pageSize: null,
-        latencyMs: null,
+        collections: [{ id: api.collectionId, items: itemsPerRun(probe?.matched ?? null, api.maxItems) }],
+        pageSize: probe?.pageSize ?? null,
+        latencyMs: probe?.latencyMs ?? null,
       },
       close: async () => null,
     };

@@ -43,6 +43,8 @@ export interface ApiIngestOptions {
   concurrency: number;
   maxItems: number | undefined;
   maxRemoteConcurrency: number;
+  /** A real API: the request-rate cap (--max-rps), kept over all the runs of the bench process. */
+  maxRps?: number;
 }
 
 /** What an api-search row runs: the search, or the server floor (src/bench/api-floor.ts). */
@@ -300,6 +302,7 @@ export function apiCases(
             maxItems: api.local ? undefined : (settings.api.maxItems ?? undefined),
             // A real API: the levels asked for are the user's explicit choice.
             maxRemoteConcurrency: Math.max(...settings.concurrency, ...settings.workers),
+            ...(!api.local && settings.api.maxRps !== null ? { maxRps: settings.api.maxRps } : {}),
           },
         },
       });

@@ -374,6 +374,15 @@ describe('api-search cases', () => {
     );
   });
 
+  it("a real API's searches keep --max-rps; the local API's are not capped", () => {
+    const s = settings();
+    s.api.maxRps = 3;
+    const rps = (cases: ApiCase[]) =>
+      ingestRows(cases).map((c) => (c.work.run === 'ingest' ? c.work.options.maxRps : null));
+    expect(rps(apiCases(s, REAL))).toEqual(ingestRows(apiCases(s, REAL)).map(() => 3));
+    expect(rps(apiCases(s, LOCAL)).every((v) => v === undefined)).toBe(true);
+  });
+
   it('are none when API benchmarks are off', () => {
     expect(apiCases(settings(), null)).toEqual([]);
   });

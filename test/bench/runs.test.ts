@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileCases } from '../../src/bench/cases.js';
-import { checkUvSweep, fileRun } from '../../src/bench/runs.js';
+import { checkUvSweep, fileRun, paceFor } from '../../src/bench/runs.js';
 import { mergeSettings } from '../../src/bench/settings.js';
 import { closeWorkerPool } from '../../src/ingest/index.js';
 import { makeItems, tempDir, writeItemsDir } from '../support/ingest-data.js';
@@ -35,5 +35,12 @@ describe('the runs of the cases', () => {
     );
     expect(() => checkUvSweep(sweep, { UV_THREADPOOL_SIZE: '16' })).not.toThrow();
     expect(() => checkUvSweep(mergeSettings({}), {})).not.toThrow();
+  });
+});
+
+describe('paceFor', () => {
+  it('gives every run of a bench process one schedule per cap, so --max-rps holds across runs', () => {
+    expect(paceFor(4)).toBe(paceFor(4));
+    expect(paceFor(4)).not.toBe(paceFor(8));
   });
 });

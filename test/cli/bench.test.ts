@@ -6,13 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src/bench/settings.js';
 import { UsageError } from '../../src/cli/args.js';
-import {
-  checkCatalog,
-  checkCollection,
-  checkOutput,
-  REAL_API_MAX_ITEMS,
-  settingsFromArgs,
-} from '../../src/cli/bench-options.js';
+import { checkCatalog, checkCollection, checkOutput, settingsFromArgs } from '../../src/cli/bench-options.js';
 import { BENCH_FILES, benchFilesFor } from '../../src/cli/run-bench.js';
 import { lines, runCli } from '../support/cli-helpers.js';
 
@@ -164,14 +158,18 @@ describe('settingsFromArgs', () => {
     expect(() => settingsFromArgs('file', ['--directory', 'x', '--test-size', '5'])).toThrow(UsageError);
   });
 
-  it('builds api-mode settings: no file formats, a real catalog bounded by default', () => {
+  it('builds api-mode settings: no file formats, a real catalog with the default budget and no rate cap', () => {
     const s = settingsFromArgs('api', ['--catalog-url', 'http://127.0.0.1:9/stac', '--collection-id', 'c1']);
     expect(s.formats).toEqual([]);
     expect(s.api).toMatchObject({
       enabled: true,
       catalogUrl: 'http://127.0.0.1:9/stac',
       collectionId: 'c1',
-      maxItems: REAL_API_MAX_ITEMS,
+      // Bounded to REAL_API_MAX_ITEMS by the checks before the run (see the budget tests).
+      maxItems: null,
+      maxRps: null,
+      requestBudget: DEFAULT_SETTINGS.api.requestBudget,
+      overBudget: false,
     });
     expect(settingsFromArgs('api', ['--latency-ms', '5', '--test-size', '300']).api).toMatchObject({
       catalogUrl: null,
@@ -202,6 +200,26 @@ describe('settingsFromArgs', () => {
       /--collection-id needs --catalog-url/,
     );
     expect(() => settingsFromArgs('all', ['--max-items', '5'])).toThrow(/--max-items needs --catalog-url/);
+    expect(() => settingsFromArgs('api', ['--max-rps', '5'])).toThrow(/--max-rps needs --catalog-url/);
+    expect(() => settingsFromArgs('all', ['--request-budget', '5'])).toThrow(
+      /--request-budget needs --catalog-url/,
+    );
+  });
+
+  it('takes --max-rps, --request-budget and --yes for a real catalog, in api and all modes', () => {
+    const remote = ['--catalog-url', 'https://stac.example.com', '--collection-id', 'c'];
+    for (const mode of ['api', 'all'] as const) {
+      const s = settingsFromArgs(mode, [...remote, '--max-rps', '2.5', '--request-budget', '300', '--yes']);
+      expect(s.api).toMatchObject({ maxRps: 2.5, requestBudget: 300, overBudget: true });
+    }
+    expect(() => settingsFromArgs('api', [...remote, '--max-rps', '0'])).toThrow(
+      /--max-rps must be >= 0\.01, got 0/,
+    );
+    expect(() => settingsFromArgs('api', [...remote, '--request-budget', 'many'])).toThrow(
+      /--request-budget must be a whole number, got 'many'/,
+    );
+    expect(() => settingsFromArgs('api', [...remote, '--yes=1'])).toThrow(/--yes takes no value/);
+    expect(() => settingsFromArgs('file', ['--yes'])).toThrow(/unknown option --yes/);
   });
 
   it('takes other libuv pool sizes to measure file reads with, in file and all modes only', () => {

@@ -44,6 +44,11 @@ export interface ApiIngestOptions extends IngestOptions, HttpOptions {
   report?: ApiReport;
   /** Partitions planned per crawling slot by the partitioned strategies. Default 2. */
   partitionsPerSlot?: number;
+  /**
+   * A request-rate schedule shared with other ingests (`newPace(maxRps)`, pace.ts), used instead
+   * of `maxRps`: the cap then holds across them, e.g. over the runs of a benchmark.
+   */
+  pace?: PaceState;
 }
 
 /**
@@ -90,7 +95,7 @@ export function ingestApi(url: string, options: ApiIngestOptions = {}): AsyncIte
   const maxItems = options.maxItems ?? Number.POSITIVE_INFINITY;
   const limit = pageLimit(options.search ?? {}, maxItems);
   // One schedule for the whole run: the crawl workers receive it with the HTTP options.
-  const pace = options.maxRps === undefined ? undefined : newPace(options.maxRps);
+  const pace = options.pace ?? (options.maxRps === undefined ? undefined : newPace(options.maxRps));
   return run(url, options, strategy, maxItems, limit, pace);
 }
 
