@@ -6,12 +6,13 @@
 
 import { readServerCpu } from '../mock-api/control.js';
 import { startStacApiProcess } from '../mock-api/process.js';
+import { itemsPerRun } from './budget.js';
 import type { BenchSettings } from './settings.js';
 
 /** One collection a benchmark searches. */
 export interface BenchCollection {
   id: string;
-  /** Items it holds (local), or maxItems for a real API (null: all of them, unknown). */
+  /** Items it holds (local); a real API: its count capped by maxItems (null: all of them, unknown). */
   items: number | null;
 }
 
@@ -23,7 +24,9 @@ export interface BenchApiInfo {
   /** The local API's control listener: bench files read the server's CPU there (null: a real API). */
   controlUrl: string | null;
   collections: BenchCollection[];
+  /** Items per page: the local API's setting, or the page size a real API's probe saw. */
   pageSize: number | null;
+  /** The local API's added latency, or the median round trip a real API's probe measured, ms. */
   latencyMs: number | null;
 }
 
@@ -37,6 +40,7 @@ export const SMALL_ID = 'bench-small';
 export const LARGE_ID = 'bench-large';
 
 /**
+
  * What measuredBench reads around each measured run of an API row (its `serverCpuSeconds`): the
  * local API's CPU so far. Undefined for a real API, whose CPU is not ours to see.
  */
@@ -45,28 +49,46 @@ export function serverCpuOf(info: BenchApiInfo): (() => Promise<number>) | undef
   return url ? () => readServerCpu(url) : undefined;
 }
 
+/**
+ * The local API's collections: a small one (settings.api.smallItems) and one of --test-size items.
+ * When the two sizes are equal there is one: their rows would be the same dataset under the same
+ * result keys.
+ */
+export function localCollections(api: BenchSettings['api']): BenchCollection[] {
+  if (api.smallItems === api.largeItems) return [{ id: LARGE_ID, items: api.largeItems }];
+  return [
+    { id: SMALL_ID, items: api.smallItems },
+    { id: LARGE_ID, items: api.largeItems },
+  ];
+}
+
 /** Starts the local API (or describes the real one); null when API benchmarks are off. */
 export async function prepareBenchApi(settings: BenchSettings): Promise<PreparedBenchApi | null> {
   const api = settings.api;
   if (!api.enabled) return null;
   if (api.catalogUrl) {
+    // The probe before the run (the CLI's checks) measured the page size and the round trip.
+    const probe = api.probe;
     return {
       info: {
         url: api.catalogUrl,
         local: false,
         controlUrl: null,
-        collections: [{ id: api.collectionId, items: api.maxItems }],
-        pageSize: null,
-        latencyMs: null,
+        collections: [{ id: api.collectionId, items: itemsPerRun(probe?.matched ?? null, api.maxItems) }],
+        pageSize: probe?.pageSize ?? null,
+        latencyMs: probe?.latencyMs ?? null,
       },
       close: async () => null,
     };
   }
+  const collections = localCollections(api);
   const server = await startStacApiProcess({
-    generated: [
-      { id: SMALL_ID, count: api.smallItems, profile: settings.profile, seed: settings.seed },
-      { id: LARGE_ID, count: api.largeItems, profile: settings.profile, seed: settings.seed },
-    ],
+    generated: collections.map((c) => ({
+      id: c.id,
+      count: c.items ?? 0,
+      profile: settings.profile,
+      seed: settings.seed,
+    })),
     pageSize: api.pageSize,
     latencyMs: api.latencyMs,
     rateLimit: api.rateLimit,
@@ -79,10 +101,7 @@ export async function prepareBenchApi(settings: BenchSettings): Promise<Prepared
       url: server.url,
       local: true,
       controlUrl: server.controlUrl,
-      collections: [
-        { id: SMALL_ID, items: api.smallItems },
-        { id: LARGE_ID, items: api.largeItems },
-      ],
+      collections,
       pageSize: api.pageSize,
       latencyMs: api.latencyMs,
     },

@@ -6,7 +6,7 @@
  */
 import { DEFAULT_PARQUET_READER } from '../ingest/decode/parquet-readers.js';
 import type { FileFormat, StrategyName } from '../ingest/types.js';
-import type { DatasetInfo, ResultKind, Scenario } from '../profiling/result.js';
+import { type DatasetInfo, type ResultKind, resultKey, type Scenario } from '../profiling/result.js';
 import type { BenchApiInfo } from './api.js';
 import type { DataPath, DataPaths } from './data.js';
 import type { BenchSettings } from './settings.js';
@@ -43,6 +43,8 @@ export interface ApiIngestOptions {
   concurrency: number;
   maxItems: number | undefined;
   maxRemoteConcurrency: number;
+  /** A real API: the request-rate cap (--max-rps), kept over all the runs of the bench process. */
+  maxRps?: number;
 }
 
 /**
@@ -64,6 +66,24 @@ export interface BenchCase<W> {
 
 export type FileCase = BenchCase<FileWork>;
 export type ApiCase = BenchCase<ApiWork>;
+
+/**
+ * The cases, checked to have distinct result keys: `compare` and the results schema tell rows
+ * apart by key, so two rows under one key are refused here, before anything is measured, rather
+ * than when the results are written.
+ */
+export function uniqueKeys<C extends BenchCase<unknown>>(cases: C[]): C[] {
+  const seen = new Map<string, string>();
+  for (const c of cases) {
+    const key = resultKey(c.meta);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      throw new Error(`the benches '${first}' and '${c.name}' would record the same result key '${key}'`);
+    }
+    seen.set(key, c.name);
+  }
+  return cases;
+}
 
 /** The JSON scenarios of bench/file-io.bench.ts, in the order they run. */
 export const FILE_SCENARIOS = ['directory', 'feature-collection', 'ndjson', 'catalog'] as const;
@@ -192,7 +212,7 @@ export function fileCases(settings: BenchSettings, dataPaths: DataPaths): FileCa
     });
     out.push(...s.cases);
   }
-  return out;
+  return uniqueKeys(out);
 }
 
 /**
@@ -228,7 +248,7 @@ export function parquetCases(settings: BenchSettings, dataPaths: DataPaths): Fil
     format: 'parquet',
     source: data.path,
   });
-  return s.cases;
+  return uniqueKeys(s.cases);
 }
 
 /**
@@ -298,6 +318,7 @@ export function apiCases(
             maxItems: api.local ? undefined : (settings.api.maxItems ?? undefined),
             // A real API: the levels asked for are the user's explicit choice.
             maxRemoteConcurrency: Math.max(...settings.concurrency, ...settings.workers),
+            ...(!api.local && settings.api.maxRps !== null ? { maxRps: settings.api.maxRps } : {}),
           },
         },
       });
@@ -320,7 +341,7 @@ export function apiCases(
       });
     }
   }
-  return out;
+  return uniqueKeys(out);
 }
 
 /**

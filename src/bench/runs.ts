@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type ApiReport, ingestApi, newApiReport } from '../ingest/api/index.js';
+import { newPace, type PaceState } from '../ingest/api/pace.js';
 import { ingest, newIngestStats } from '../ingest/index.js';
 import { FailureCollector, type HttpStats } from '../ingest/types.js';
 import { uvThreadpoolSize } from '../profiling/environment.js';
@@ -64,6 +65,17 @@ export function fileRun(c: FileCase): Workload {
   }
 }
 
+/** One request-rate schedule per bench process and cap: --max-rps holds across runs and rows. */
+const paces = new Map<number, PaceState>();
+export function paceFor(maxRps: number): PaceState {
+  let pace = paces.get(maxRps);
+  if (!pace) {
+    pace = newPace(maxRps);
+    paces.set(maxRps, pace);
+  }
+  return pace;
+}
+
 /** Searches the API once; the run's report (how the search was split) goes into `reports`. */
 async function runSearch(
   url: string,
@@ -74,8 +86,10 @@ async function runSearch(
   const report = newApiReport();
   const failures = new FailureCollector();
   const stats = newIngestStats();
+  const { maxRps, ...search } = options;
+  const pace = maxRps === undefined ? undefined : paceFor(maxRps);
   let items = 0;
-  for await (const _item of ingestApi(url, { ...options, http, failures, stats, report })) items++;
+  for await (const _item of ingestApi(url, { ...search, pace, http, failures, stats, report })) items++;
   reports.set(`${options.collectionId} ${options.strategy} x${options.concurrency}`, report);
   return {
     items,

@@ -2,6 +2,7 @@
 import type { FileFormat } from '../ingest/types.js';
 import { FILE_FORMATS } from '../ingest/types.js';
 import type { ItemProfile } from '../stac/item.js';
+import type { ApiProbe } from './api-probe.js';
 
 export const SETTINGS_ENV = 'STAC_BENCH_SETTINGS';
 
@@ -40,6 +41,14 @@ export interface BenchSettings {
     latencyMs: number;
     rateLimit: number | null;
     failRate: number;
+    /** A real API: at most this many requests start per second, over all the runs (null: no cap). */
+    maxRps: number | null;
+    /** A real API: the most requests the run may send without --yes (estimated before it starts). */
+    requestBudget: number;
+    /** A real API: start even above the budget, or when the requests cannot be estimated (--yes). */
+    overBudget: boolean;
+    /** A real API: what the probe before the run found (set by the CLI's checks; null: no probe). */
+    probe: ApiProbe | null;
   };
   /** Results JSON path; the report goes beside it. */
   output: string;
@@ -75,6 +84,10 @@ export const DEFAULT_SETTINGS: BenchSettings = {
     latencyMs: 50,
     rateLimit: null,
     failRate: 0,
+    maxRps: null,
+    requestBudget: 2000,
+    overBudget: false,
+    probe: null,
   },
   output: 'results/benchmark.json',
   uvThreadpool: [],

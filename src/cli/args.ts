@@ -12,6 +12,9 @@ export function helpAsked(argv: readonly string[]): boolean {
   return argv.includes('--help') || argv.includes('-h');
 }
 
+/** --max-rps (`ingest`, and `api`/`all` with --catalog-url): down to one request per 100 s. */
+export const MAX_RPS_RANGE = { min: 0.01, max: 100_000 } as const;
+
 export interface ParsedArgs {
   positionals: string[];
   flags: Map<string, string | true>;

@@ -5,12 +5,17 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
+import { type ApiProbe, probeApi } from '../bench/api-probe.js';
+import { estimateRequests, itemsPerRun } from '../bench/budget.js';
+import { apiLevels } from '../bench/cases.js';
 import { type BenchSettings, DEFAULT_SETTINGS } from '../bench/settings.js';
+import { fmtInt } from '../profiling/format.js';
 import { ITEM_PROFILES } from '../stac/item.js';
 import {
   choiceFlag,
   intFlag,
   intListFlag,
+  MAX_RPS_RANGE,
   numberFlag,
   type ParsedArgs,
   parseArgs,
@@ -34,7 +39,17 @@ export const API_SCALING_MAX_ITEMS = 10_000;
 /** Flags every benchmark command takes. */
 const COMMON = ['concurrency', 'workers', 'samples', 'warmups', 'output', 'profile', 'seed', 'test-size'];
 const FILE_FLAGS = ['directory', 'uv-threadpool'];
-const API_FLAGS = ['catalog-url', 'collection-id', 'max-items', 'latency-ms', 'page-size'];
+const API_FLAGS = [
+  'catalog-url',
+  'collection-id',
+  'max-items',
+  'latency-ms',
+  'page-size',
+  'max-rps',
+  'request-budget',
+];
+/** Boolean flags of `api` and `all`. */
+const API_BOOLEANS = ['yes'];
 
 export const KNOWN_FLAGS: Record<BenchMode, string[]> = {
   file: [...COMMON, ...FILE_FLAGS],
@@ -58,10 +73,13 @@ export const USAGE: Record<BenchMode, string> = {
   api:
     'usage: benchmark-ingest api [--catalog-url URL --collection-id ID] [--max-items N] [--test-size N]\n' +
     '       [--concurrency 1,5,10] [--workers 1,2,4] [--latency-ms L] [--page-size P] [--samples N] [--warmups N]\n' +
-    '       [--output FILE.json]   (no --catalog-url: the built-in local STAC API)',
+    '       [--output FILE.json]   (no --catalog-url: the built-in local STAC API)\n' +
+    '  with --catalog-url: [--max-rps N] (requests per second, all runs) [--request-budget N] (default 2000)\n' +
+    '       [--yes] (start above the budget, or when the requests cannot be estimated)',
   all:
     'usage: benchmark-ingest all [--test-size N[,N...]] [--output DIR | FILE.json] [--concurrency 1,5,10,20]\n' +
     '       [--workers 1,2,4] [--profile P] [--latency-ms L] [--samples N] [--warmups N] [--uv-threadpool 1,16]\n' +
+    '       [--catalog-url URL --collection-id ID [--max-items N] [--max-rps N] [--request-budget N] [--yes]]\n' +
     '       --test-size 1000,10000,100000: one file run per size, joined, with a scaling section; the API runs\n' +
     `       once, its large collection the largest size up to ${API_SCALING_MAX_ITEMS.toLocaleString('en-US')} items`,
 };
@@ -88,15 +106,17 @@ function applyApi(s: BenchSettings, args: ParsedArgs): void {
   const url = stringFlag(args, 'catalog-url');
   if (url !== undefined) s.api.catalogUrl = checkUrl(url);
   // The local API serves generated collections sized by --test-size: these only make sense remotely.
-  for (const flag of ['collection-id', 'max-items']) {
+  for (const flag of ['collection-id', 'max-items', 'max-rps', 'request-budget']) {
     if (url === undefined && args.flags.has(flag)) {
       throw new UsageError(`--${flag} needs --catalog-url (the local API is sized with --test-size)`);
     }
   }
   s.api.collectionId = stringFlag(args, 'collection-id') ?? s.api.collectionId;
+  // Not given: the checks before the run bound a real catalog to REAL_API_MAX_ITEMS (checkBudget).
   s.api.maxItems = intFlag(args, 'max-items', { min: 1 }) ?? s.api.maxItems;
-  // A real catalog may hold millions of items: bound the run unless the user says otherwise.
-  if (s.api.catalogUrl && s.api.maxItems === null) s.api.maxItems = REAL_API_MAX_ITEMS;
+  s.api.maxRps = numberFlag(args, 'max-rps', MAX_RPS_RANGE) ?? s.api.maxRps;
+  s.api.requestBudget = intFlag(args, 'request-budget', { min: 1 }) ?? s.api.requestBudget;
+  s.api.overBudget = args.flags.has('yes');
   s.api.latencyMs = numberFlag(args, 'latency-ms', { min: 0, max: 60_000 }) ?? s.api.latencyMs;
   s.api.pageSize = intFlag(args, 'page-size', { min: 1, max: 10_000 }) ?? s.api.pageSize;
 }
@@ -140,7 +160,7 @@ export function testSizesFlag(args: ParsedArgs, mode: BenchMode): number[] | und
 
 /** Builds the settings of one benchmark command from its arguments (no I/O). */
 export function settingsFromArgs(mode: BenchMode, argv: string[]): BenchSettings {
-  const args = parseArgs(argv, { values: KNOWN_FLAGS[mode] });
+  const args = parseArgs(argv, { values: KNOWN_FLAGS[mode], booleans: mode === 'file' ? [] : API_BOOLEANS });
   if (args.positionals.length > 0) {
     throw new UsageError(`unexpected argument '${args.positionals[0]}' (see --help)`);
   }
@@ -242,12 +262,90 @@ export async function checkCollection(url: string, collectionId: string, timeout
   }
 }
 
-/** Every check that must pass before a benchmark starts. */
-export async function preflight(settings: BenchSettings): Promise<void> {
+/** Requests checkCatalog and checkCollection send. */
+export const CHECK_REQUESTS = 2;
+
+/** A duration at the rate cap: `45 s`, `12 min`. */
+function atLeast(seconds: number): string {
+  const s = Math.ceil(seconds);
+  return s >= 120 ? `${Math.ceil(s / 60)} min` : `${s} s`;
+}
+
+/**
+ * A real API: probes it (api-probe.ts), estimates the requests of the whole run (budget.ts) and
+ * says so, or refuses (a UsageError) a run above the budget, or one whose requests cannot be
+ * estimated (the API does not count the collection and --max-items was not given), unless --yes.
+ * Records the probe in `settings.api.probe` and the Items per run in `settings.api.maxItems`
+ * (REAL_API_MAX_ITEMS when not given): the bench processes read both.
+ */
+export async function checkBudget(settings: BenchSettings, log: (line: string) => void): Promise<void> {
+  const api = settings.api;
+  const url = api.catalogUrl!;
+  const where = new URL(url).host;
+  let probe: ApiProbe;
+  try {
+    probe = await probeApi(url, api.collectionId, {
+      maxItems: api.maxItems ?? REAL_API_MAX_ITEMS,
+      maxRps: api.maxRps,
+    });
+  } catch (e) {
+    throw new UsageError(`--catalog-url ${url}: the probe before the run failed: ${(e as Error).message}`);
+  }
+  api.probe = probe;
+  const given = api.maxItems;
+  api.maxItems ??= REAL_API_MAX_ITEMS;
+  const items = itemsPerRun(probe.matched, given ?? (probe.matched === null ? null : REAL_API_MAX_ITEMS));
+  if (items === null) {
+    const why = `${where} does not count the Items of ${api.collectionId} (no numberMatched or context.matched), so the run's requests cannot be estimated`;
+    if (!api.overBudget)
+      throw new UsageError(`${why}: give --max-items N to bound them, or --yes to start anyway`);
+    log(`${why}; starting anyway (--yes), at most ${fmtInt(api.maxItems)} Items per run`);
+    return;
+  }
+  const levels = apiLevels(settings);
+  const runs = settings.samples + settings.warmups;
+  const estimate = estimateRequests({
+    levels,
+    runs,
+    items,
+    pageSize: probe.pageSize,
+    // Without a count, --max-items may stop the runs early: counted as if it did (errs high).
+    cut: probe.matched === null || probe.matched > items,
+    before: CHECK_REQUESTS + probe.requests,
+  });
+  const of = probe.matched !== null && probe.matched > items ? ` of its ${fmtInt(probe.matched)}` : '';
+  const what =
+    `about ${fmtInt(estimate.total)} requests to ${where} for ${levels.length} settings × ${runs} run${runs === 1 ? '' : 's'} ` +
+    `of ${fmtInt(items)}${of} Items, ${fmtInt(probe.pageSize)} per page`;
+  const budget = `the request budget of ${fmtInt(api.requestBudget)}`;
+  if (estimate.total > api.requestBudget && !api.overBudget) {
+    throw new UsageError(
+      `${what}: above ${budget}; lower --max-items, --samples, --warmups or the levels, ` +
+        'raise --request-budget, or give --yes to start anyway',
+    );
+  }
+  const { min, max } = estimate.perRun;
+  const perRun = min === max ? fmtInt(min) : `${fmtInt(min)}-${fmtInt(max)}`;
+  const verdict =
+    estimate.total > api.requestBudget ? `above ${budget}, starting anyway (--yes)` : `within ${budget}`;
+  const pace = api.maxRps
+    ? `; at most ${api.maxRps} per second (--max-rps): at least ${atLeast(estimate.total / api.maxRps)}`
+    : '';
+  log(
+    `${what}: ${perRun} requests a run, plus ${CHECK_REQUESTS + probe.requests} to check and probe the API; ${verdict}${pace}`,
+  );
+}
+
+/** Every check that must pass before a benchmark starts; `log` takes one line (the budget's). */
+export async function preflight(
+  settings: BenchSettings,
+  log: (line: string) => void = (line) => process.stderr.write(`benchmark-ingest: ${line}\n`),
+): Promise<void> {
   await checkOutput(settings.output);
   if (settings.directory) await checkDirectory(settings.directory);
   if (settings.api.enabled && settings.api.catalogUrl) {
     await checkCatalog(settings.api.catalogUrl);
     await checkCollection(settings.api.catalogUrl, settings.api.collectionId);
+    await checkBudget(settings, log);
   }
 }

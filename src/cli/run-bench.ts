@@ -182,7 +182,7 @@ async function runBenchSteps(
 ): Promise<number> {
   const out = options.out ?? process.stdout;
   const err = options.err ?? process.stderr;
-  await preflight(settings);
+  await preflight(settings, (line) => err.write(`benchmark-ingest ${mode}: ${line}\n`));
   const warning = samplesWarning(settings.samples);
   if (warning) err.write(`benchmark-ingest ${mode}: warning: ${warning}\n`);
   const files = options.files ?? benchFilesFor(mode, settings);

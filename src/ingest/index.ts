@@ -18,6 +18,7 @@ import type { StacItem } from '../stac/item.js';
 import { HttpCounters } from './api/counters.js';
 import { HttpClient } from './api/http.js';
 import { ingestApi } from './api/index.js';
+import { newPace } from './api/pace.js';
 import { privateAddressesFor } from './api/reach.js';
 import { isUrl } from './io/reading.js';
 import { ItemStream } from './run/item-stream.js';
@@ -129,6 +130,7 @@ async function catalogClient(
       retries: options.retries,
       maxBodyBytes: options.maxBodyBytes,
       privateAddresses,
+      pace: options.maxRps === undefined ? undefined : newPace(options.maxRps),
       concurrency,
       dispatcher: options.dispatcher,
       lookup: options.lookup,
@@ -162,6 +164,9 @@ function checkOptions(options: IngestOptions): void {
     !(Number.isInteger(options.maxBodyBytes) && options.maxBodyBytes >= 1)
   ) {
     throw new TypeError(`maxBodyBytes must be a whole number >= 1, got ${options.maxBodyBytes}`);
+  }
+  if (options.maxRps !== undefined && !(Number.isFinite(options.maxRps) && options.maxRps > 0)) {
+    throw new TypeError(`maxRps must be a number > 0, got ${options.maxRps}`);
   }
   if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) {
     throw new TypeError(`timeoutMs must be > 0, got ${options.timeoutMs}`);

@@ -100,6 +100,12 @@ export interface IngestOptions {
   /** Remote requests: retries of a timeout, a network error, 429 or 5xx. Default 5. */
   retries?: number;
   /**
+   * Remote requests (a STAC API, a static catalog over http(s)): at most this many start per
+   * second, retries included, for the whole ingest: the crawl workers of `worker-threads` share
+   * one schedule with the caller's thread (not a share each). Default: no cap.
+   */
+  maxRps?: number;
+  /**
    * Whether remote requests may reach private, loopback and link-local addresses. `auto` (the
    * default): refused when the root is on a public host, allowed when it is on this machine or a
    * private network.

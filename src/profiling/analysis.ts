@@ -251,7 +251,9 @@ function describeConditions(
   const cores = `${conditions.cores} cores`;
   if (group.scenario !== 'api-search') return `${base}, read from a warm page cache on ${cores}`;
   const page = d.page_size ? `, ${d.page_size} per page` : '';
-  const latency = d.latency_ms !== null ? `, ${d.latency_ms} ms latency` : '';
+  // A real API's latency is the median round trip the probe before the run measured.
+  const rtt = d.profile === 'real' ? 'median round trip' : 'latency';
+  const latency = d.latency_ms !== null ? `, ${d.latency_ms} ms ${rtt}` : '';
   const local = String(conditions.catalog).startsWith('local');
   return `${base}${page}${latency}, ${local ? `the local API sharing the client's ${cores}` : `on ${cores}`}`;
 }

@@ -13,7 +13,7 @@ import {
   requestsPer1000,
 } from '../profiling/analysis.js';
 import { fmtInt, fmtNum, fmtRatio, fmtSig, mdCell } from '../profiling/format.js';
-import type { BenchmarkResult, Finding, ResultsFile } from '../profiling/result.js';
+import type { BenchmarkResult, DatasetInfo, Finding, ResultsFile } from '../profiling/result.js';
 import { GROWTH_EXPONENT, scalingOf, scalingTitle } from '../profiling/scaling.js';
 import { relativeSpread } from '../profiling/spread.js';
 import { type ChartFile, planCharts } from './charts.js';
@@ -135,14 +135,23 @@ function rowLine(r: BenchmarkResult, group: RowGroup, extra: Extra): string {
   return `| ${cells.join(' | ')} |`;
 }
 
+/**
+ * The page size and latency of an API dataset: the local API's settings, or for a real API (profile
+ * `real`) what the probe before the run saw: its page size and the median round trip it measured.
+ */
+export function apiConditions(d: DatasetInfo): string {
+  const page = `${d.page_size === null ? '?' : fmtInt(d.page_size)} per page`;
+  if (d.profile !== 'real') return `${page}, ${d.latency_ms === null ? '?' : d.latency_ms} ms latency`;
+  if (d.page_size === null && d.latency_ms === null) return 'page size and latency not measured';
+  const rtt = d.latency_ms === null ? 'round trip not measured' : `${d.latency_ms} ms median round trip`;
+  return `${page}, ${rtt}`;
+}
+
 function groupTitle(group: RowGroup, jsonSizes: ReadonlyMap<string, number>): string {
   const d = group.dataset;
   const sizeText = itemSizeText(d, jsonSizes);
   const size = sizeText ? ` (${sizeText})` : '';
-  const api =
-    group.scenario === 'api-search'
-      ? `, ${d.page_size ?? '?'} per page, ${d.latency_ms === null ? 'real latency' : `${d.latency_ms} ms latency`}`
-      : '';
+  const api = group.scenario === 'api-search' ? `, ${apiConditions(d)}` : '';
   return `### ${SCENARIO_TITLE[group.scenario] ?? group.scenario}: ${fmtInt(d.items)} ${d.profile} items${size}${api}`;
 }
 

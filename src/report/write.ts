@@ -27,6 +27,11 @@ export function markdownPathFor(jsonPath: string): string {
   return join(dirname(jsonPath), `${baseNameOf(jsonPath)}_report.md`);
 }
 
+/** `results/run.json` -> `results/run.rejected.json`: where results that could not be written are kept. */
+export function rejectedPathFor(jsonPath: string): string {
+  return join(dirname(jsonPath), `${baseNameOf(jsonPath)}.rejected.json`);
+}
+
 /** Throws naming the path and the first problems when `file` does not match the schema. */
 export function assertValid(file: unknown, jsonPath: string): asserts file is ResultsFile {
   const { valid, errors } = validateResults(file);

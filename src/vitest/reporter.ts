@@ -8,10 +8,11 @@ import type { Writable } from 'node:stream';
 import type { TestCase, TestModule, TestSpecification } from 'vitest/node';
 import { experimental_getRunnerTask, type Reporter } from 'vitest/node';
 import { type BenchSettings, readSettings } from '../bench/settings.js';
+import { writeFileAtomic } from '../cli/atomic.js';
 import { analyze } from '../profiling/analysis.js';
 import { collectEnvironment } from '../profiling/environment.js';
 import type { BenchmarkResult, Comparison, Environment, Finding, ResultsFile } from '../profiling/result.js';
-import { writeReport } from '../report/write.js';
+import { rejectedPathFor, writeReport } from '../report/write.js';
 import {
   type BenchStatistics,
   buildResult,
@@ -19,6 +20,7 @@ import {
   type CollectedBench,
   measurementConditions,
   progressLine,
+  sharedKey,
 } from './results-model.js';
 
 export type Analyze = (
@@ -120,13 +122,26 @@ export class StacReporter implements Reporter {
     unhandledErrors: ReadonlyArray<unknown> = [],
     reason = 'passed',
   ): Promise<void> {
-    const settings = this.settings ?? readSettings();
     const benches: CollectedBench[] = [];
     for (const testModule of testModules) {
       for (const testCase of testModule.children.allTests()) {
         if (testCase.result().state !== 'skipped') benches.push(collectBench(testCase));
       }
     }
+    await this.finish(benches, unhandledErrors, reason);
+  }
+
+  /**
+   * The end of a run, from what was collected: the results file, its report and charts. Results
+   * that cannot be written (rows sharing a key, a file the schema refuses, a write that fails) are
+   * not lost: they are kept beside the output (`<name>.rejected.json`) and one line says why.
+   */
+  async finish(
+    benches: readonly CollectedBench[],
+    unhandledErrors: ReadonlyArray<unknown> = [],
+    reason = 'passed',
+  ): Promise<void> {
+    const settings = this.settings ?? readSettings();
     const results = benches.map(buildResult).filter((r): r is BenchmarkResult => r !== null);
     if (results.length === 0) {
       // Nothing measured (setup failed, no bench file, every bench skipped): leave any earlier file alone.
@@ -137,9 +152,28 @@ export class StacReporter implements Reporter {
     }
     const config: Record<string, unknown> = { ...settings, measurement: measurementConditions(benches) };
     const environment = collectEnvironment();
-    const analysis = (this.options.analyze ?? analyze)(results, config, environment);
-    const file = buildResultsFile({ results, environment, config, analysis });
-    const paths = await (this.options.write ?? writeResults)(file, settings.output);
+    let file = buildResultsFile({
+      results,
+      environment,
+      config,
+      analysis: { comparisons: [], findings: [] },
+    });
+    let paths: WrittenPaths;
+    try {
+      const shared = sharedKey(results);
+      if (shared) throw new Error(shared);
+      const analysis = (this.options.analyze ?? analyze)(results, config, environment);
+      file = buildResultsFile({ results, environment, config, analysis });
+      paths = await (this.options.write ?? writeResults)(file, settings.output);
+    } catch (e) {
+      const kept = rejectedPathFor(settings.output);
+      const saved = await writeFileAtomic(kept, `${JSON.stringify(file, null, 2)}\n`).then(
+        () => `; the ${results.length} measured rows are kept in ${kept}`,
+        () => '',
+      );
+      this.progress.write(`results not written to ${settings.output}: ${(e as Error).message}${saved}\n`);
+      return;
+    }
     this.lastResults = file;
     const failed = results.filter((r) => r.error).length;
     this.progress.write(

@@ -134,6 +134,22 @@ export function buildResult(bench: CollectedBench): BenchmarkResult | null {
   };
 }
 
+/**
+ * Why the rows cannot be one results file because two share a key (`compare` tells rows apart by
+ * key), or null when every key is distinct.
+ */
+export function sharedKey(results: readonly BenchmarkResult[]): string | null {
+  const seen = new Set<string>();
+  const shared = new Set<string>();
+  for (const r of results) {
+    if (seen.has(r.key)) shared.add(r.key);
+    seen.add(r.key);
+  }
+  if (shared.size === 0) return null;
+  const list = [...shared].map((k) => `'${k}'`).join(', ');
+  return `more than one row has the result key ${list}`;
+}
+
 /** How the figures of a run were taken, for `config.measurement` (from the benches' meta). */
 export interface MeasurementConditions {
   /** 'vmhwm' (kernel high-water mark), 'sampler' (worker-thread RSS sampling), 'mixed', or null (no run). */

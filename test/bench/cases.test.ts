@@ -231,6 +231,19 @@ describe('file cases', () => {
     const all = keys(cases);
     expect(new Set(all).size).toBe(all.length);
   });
+
+  it('refuses two collections of one size, naming the benches and the key they would share', () => {
+    const twins: BenchApiInfo = {
+      ...LOCAL,
+      collections: [
+        { id: 'a', items: 100 },
+        { id: 'b', items: 100 },
+      ],
+    };
+    expect(() => apiCases(settings(), twins)).toThrow(
+      "the benches 'api-search a sequential x1' and 'api-search b sequential x1' would record the same result key 'api-search/100/sequential/1'",
+    );
+  });
 });
 
 describe('Parquet cases', () => {
@@ -394,6 +407,15 @@ describe('api-search cases', () => {
     expect(ingestRows(real).map((c) => (c.work.run === 'ingest' ? c.work.options.maxItems : null))).toEqual(
       real.map(() => 500),
     );
+  });
+
+  it("a real API's searches keep --max-rps; the local API's are not capped", () => {
+    const s = settings();
+    s.api.maxRps = 3;
+    const rps = (cases: ApiCase[]) =>
+      ingestRows(cases).map((c) => (c.work.run === 'ingest' ? c.work.options.maxRps : null));
+    expect(rps(apiCases(s, REAL))).toEqual(ingestRows(apiCases(s, REAL)).map(() => 3));
+    expect(rps(apiCases(s, LOCAL)).every((v) => v === undefined)).toBe(true);
   });
 
   it('are none when API benchmarks are off', () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchApiInfo } from '../../src/bench/api.js';
 import { collectPages, meanItemBytes } from '../../src/bench/api-floor.js';
 import { apiCases, fileCases } from '../../src/bench/cases.js';
-import { apiRun, checkUvSweep, fileRun } from '../../src/bench/runs.js';
+import { apiRun, checkUvSweep, fileRun, paceFor } from '../../src/bench/runs.js';
 import { mergeSettings } from '../../src/bench/settings.js';
 import { closeWorkerPool } from '../../src/ingest/index.js';
 import { type StacApi, startStacApi } from '../../src/mock-api/server.js';
@@ -91,5 +91,12 @@ describe('the pages floors', () => {
 
   it('refuse to run without the pages of their collection', () => {
     expect(() => apiRun(floorCase(1), new Map())).toThrow(`the pages of ${ID} were not collected`);
+  });
+});
+
+describe('paceFor', () => {
+  it('gives every run of a bench process one schedule per cap, so --max-rps holds across runs', () => {
+    expect(paceFor(4)).toBe(paceFor(4));
+    expect(paceFor(4)).not.toBe(paceFor(8));
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,6 @@ import {
   checkCatalog,
   checkCollection,
   checkOutput,
-  REAL_API_MAX_ITEMS,
   settingsFromArgs,
 } from '../../src/cli/bench-options.js';
 import { BENCH_FILES, benchFilesFor } from '../../src/cli/run-bench.js';
@@ -131,6 +130,29 @@ describe('benchmark commands: argument errors exit 2 with exactly one stderr lin
   });
 });
 
+describe('an api run whose --test-size is the size of the small collection', () => {
+  it('measures one dataset, writes its results with unique keys and exits 0', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'api-same-size-'));
+    try {
+      const output = join(dir, 'api.json');
+      const small = String(DEFAULT_SETTINGS.api.smallItems);
+      const args = ['api', '--test-size', small, '--latency-ms', '0', '--samples', '1', '--warmups', '0'];
+      args.push('--concurrency', '1', '--workers', '1', '--output', output);
+      const r = await runCli(args, { timeoutMs: 120_000 });
+      expect(`${r.stdout}${r.stderr}`).not.toMatch(/Unhandled Error|\n\s+at /);
+      expect(r.code, r.stderr).toBe(0);
+      const json = JSON.parse(await readFile(output, 'utf8')) as {
+        results: { key: string; dataset: { items: number } }[];
+      };
+      const keys = json.results.map((x) => x.key);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(new Set(json.results.map((x) => x.dataset.items))).toEqual(new Set([Number(small)]));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
+});
+
 describe('settingsFromArgs', () => {
   it('builds file-mode settings: every format, no API, the given levels, samples and output', () => {
     const s = settingsFromArgs('file', [
@@ -168,14 +190,18 @@ describe('settingsFromArgs', () => {
     expect(() => settingsFromArgs('file', ['--directory', 'x', '--test-size', '5'])).toThrow(UsageError);
   });
 
-  it('builds api-mode settings: no file formats, a real catalog bounded by default', () => {
+  it('builds api-mode settings: no file formats, a real catalog with the default budget and no rate cap', () => {
     const s = settingsFromArgs('api', ['--catalog-url', 'http://127.0.0.1:9/stac', '--collection-id', 'c1']);
     expect(s.formats).toEqual([]);
     expect(s.api).toMatchObject({
       enabled: true,
       catalogUrl: 'http://127.0.0.1:9/stac',
       collectionId: 'c1',
-      maxItems: REAL_API_MAX_ITEMS,
+      // Bounded to REAL_API_MAX_ITEMS by the checks before the run (see the budget tests).
+      maxItems: null,
+      maxRps: null,
+      requestBudget: DEFAULT_SETTINGS.api.requestBudget,
+      overBudget: false,
     });
     expect(settingsFromArgs('api', ['--latency-ms', '5', '--test-size', '300']).api).toMatchObject({
       catalogUrl: null,
@@ -206,6 +232,26 @@ describe('settingsFromArgs', () => {
       /--collection-id needs --catalog-url/,
     );
     expect(() => settingsFromArgs('all', ['--max-items', '5'])).toThrow(/--max-items needs --catalog-url/);
+    expect(() => settingsFromArgs('api', ['--max-rps', '5'])).toThrow(/--max-rps needs --catalog-url/);
+    expect(() => settingsFromArgs('all', ['--request-budget', '5'])).toThrow(
+      /--request-budget needs --catalog-url/,
+    );
+  });
+
+  it('takes --max-rps, --request-budget and --yes for a real catalog, in api and all modes', () => {
+    const remote = ['--catalog-url', 'https://stac.example.com', '--collection-id', 'c'];
+    for (const mode of ['api', 'all'] as const) {
+      const s = settingsFromArgs(mode, [...remote, '--max-rps', '2.5', '--request-budget', '300', '--yes']);
+      expect(s.api).toMatchObject({ maxRps: 2.5, requestBudget: 300, overBudget: true });
+    }
+    expect(() => settingsFromArgs('api', [...remote, '--max-rps', '0'])).toThrow(
+      /--max-rps must be >= 0\.01, got 0/,
+    );
+    expect(() => settingsFromArgs('api', [...remote, '--request-budget', 'many'])).toThrow(
+      /--request-budget must be a whole number, got 'many'/,
+    );
+    expect(() => settingsFromArgs('api', [...remote, '--yes=1'])).toThrow(/--yes takes no value/);
+    expect(() => settingsFromArgs('file', ['--yes'])).toThrow(/unknown option --yes/);
   });
 
   it('takes other libuv pool sizes to measure file reads with, in file and all modes only', () => {

@@ -109,6 +109,16 @@ describe('analyze: the bottleneck', () => {
     expect(f.summary).toContain('the network and the server: the client mostly waits');
   });
 
+  it("states a real API's latency as the median round trip its probe measured", () => {
+    const real = networkBound.map((r) => ({
+      ...r,
+      dataset: { ...r.dataset, profile: 'real', latency_ms: 84.5 },
+    }));
+    const f = analyze(real, CONFIG, ENVIRONMENT).findings[0]!;
+    expect(f.summary).toContain('84.5 ms median round trip');
+    expect(f.summary).not.toContain('ms latency');
+  });
+
   it('calls an API run whose main thread is saturated by parsing CPU-bound, not network-bound', () => {
     const parseBound = networkBound.map((r) =>
       r.concurrency >= 10 ? { ...r, event_loop_utilization: 0.92 } : r,

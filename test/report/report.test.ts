@@ -49,6 +49,38 @@ describe('renderMarkdown', () => {
     expect(md).toContain('| concurrent | 5 | 3.85 ± 5.0% | 2,600 | 48.0 | 4.23 | 0.97 | 1.04× | 2 |');
   });
 
+  it('heads a real API table with the page size and the median round trip its probe measured', () => {
+    const real = { scenario: 'api-search' as const, items: 500 };
+    const measured = row({
+      ...real,
+      strategy: 'sequential',
+      dataset: { profile: 'real', page_size: 10, latency_ms: 84.5, item_bytes_avg: null },
+    });
+    expect(renderMarkdown(resultsFile([measured]))).toContain(
+      '### STAC API search: 500 real items, 10 per page, 84.5 ms median round trip',
+    );
+    const unprobed = row({
+      ...real,
+      strategy: 'sequential',
+      dataset: { profile: 'real', page_size: null, latency_ms: null, item_bytes_avg: null },
+    });
+    expect(renderMarkdown(resultsFile([unprobed]))).toContain(
+      '### STAC API search: 500 real items, page size and latency not measured',
+    );
+  });
+
+  it('heads a local API table with its page size and added latency', () => {
+    const local = row({
+      scenario: 'api-search',
+      items: 500,
+      strategy: 'sequential',
+      dataset: { page_size: 100, latency_ms: 50, item_bytes_avg: null },
+    });
+    expect(renderMarkdown(resultsFile([local]))).toContain(
+      '### STAC API search: 500 small items, 100 per page, 50 ms latency',
+    );
+  });
+
   it('names a variant beside its strategy', () => {
     expect(renderMarkdown(reportFixture())).toContain('| sequential (arrow) | 1 |');
   });

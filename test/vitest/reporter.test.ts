@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { mergeSettings } from '../../src/bench/settings.js';
@@ -14,6 +18,7 @@ import {
   formatDuration,
   measurementConditions,
   progressLine,
+  sharedKey,
 } from '../../src/vitest/results-model.js';
 
 // Fixed fake statistics in, exact figures out: wiring, not speed.
@@ -287,5 +292,44 @@ describe('StacReporter at the end of a run', () => {
     expect(writes).toBe(0);
     expect(reporter.lastResults).toBeNull();
     expect(lines).toEqual(['no benchmark results to write (run failed, 1 error(s) before any bench ran)\n']);
+  });
+
+  it('keeps the measured rows beside the output, with one line saying why, when two rows share a key', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'reporter-shared-key-'));
+    try {
+      const lines: string[] = [];
+      const progress = new Writable({
+        write(chunk, _enc, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      });
+      const output = join(dir, 'run.json');
+      const reporter = new StacReporter({ settings: mergeSettings({ output }), progress });
+      await reporter.finish([bench({ name: 'first' }), bench({ name: 'second' })]);
+      const kept = join(dir, 'run.rejected.json');
+      expect(lines).toEqual([
+        `results not written to ${output}: more than one row has the result key 'directory/1000/concurrent/10'; ` +
+          `the 2 measured rows are kept in ${kept}\n`,
+      ]);
+      expect(existsSync(output)).toBe(false);
+      const rows = JSON.parse(await readFile(kept, 'utf8')).results as { key: string }[];
+      expect(rows.map((r) => r.key)).toEqual([
+        'directory/1000/concurrent/10',
+        'directory/1000/concurrent/10',
+      ]);
+      expect(reporter.lastResults).toBeNull();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('sharedKey', () => {
+  it('names the keys more than one row has, and nothing when every key is distinct', () => {
+    const a = buildResult(bench())!;
+    const b = buildResult(bench({ meta: meta({ concurrency: 5 }) }))!;
+    expect(sharedKey([a, b])).toBeNull();
+    expect(sharedKey([a, b, a])).toBe("more than one row has the result key 'directory/1000/concurrent/10'");
   });
 });

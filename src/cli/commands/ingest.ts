@@ -20,12 +20,14 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { type ApiIngestOptions, type ApiReport, newApiReport } from '../../ingest/api/index.js';
 import { closeWorkerPool, ingest, parseVariant, VARIANT_TOKENS } from '../../ingest/index.js';
+import { isUrl } from '../../ingest/io/reading.js';
 import { FailureCollector, FILE_FORMATS, type IngestOptions, STRATEGIES } from '../../ingest/types.js';
 import {
   choiceFlag,
   EXIT,
   helpAsked,
   intFlag,
+  MAX_RPS_RANGE,
   numberFlag,
   parseArgs,
   stringFlag,
@@ -37,7 +39,7 @@ import { checkNotSource, checkWritableFile } from '../output-path.js';
 const USAGE =
   'usage: benchmark-ingest ingest SOURCE [--collection-id ID] [--strategy S] [--concurrency N] ' +
   '[--max-items N] [--format F] [--variant V] [--batch-size N] [--output FILE] [--progress] ' +
-  '[--max-body-mb N] [--timeout-s S] [--same-host] [--private-addresses auto|allow|refuse]';
+  '[--max-body-mb N] [--timeout-s S] [--max-rps N] [--same-host] [--private-addresses auto|allow|refuse]';
 
 function longUsage(): string {
   return [
@@ -50,6 +52,7 @@ function longUsage(): string {
     '  Remote sources (a catalog over http(s), a STAC API):',
     '    --max-body-mb N   largest document or page accepted, decompressed (default 64)',
     '    --timeout-s S     time allowed for one request (default 30)',
+    '    --max-rps N       start at most N requests per second, for the whole ingest (workers share it)',
     "    --same-host       follow a remote catalog's links only on the root's origin",
     '    --private-addresses auto|allow|refuse  reach private/loopback addresses (auto: not from a public root)',
     '  Items are written as NDJSON (stdout unless --output); a one-line summary goes to stderr.',
@@ -171,6 +174,7 @@ export function parseIngestArgs(argv: string[]): {
       'max-body-mb',
       'timeout-s',
       'private-addresses',
+      'max-rps',
     ],
   });
   if (args.positionals.length === 0) throw new UsageError(`SOURCE is missing (${USAGE})`);
@@ -192,6 +196,12 @@ export function parseIngestArgs(argv: string[]): {
   const timeoutS = numberFlag(args, 'timeout-s', { min: 0.001, max: 3600 });
   set('timeoutMs', timeoutS === undefined ? undefined : Math.round(timeoutS * 1000));
   set('privateAddresses', choiceFlag(args, 'private-addresses', ['auto', 'allow', 'refuse'] as const));
+  set('maxRps', numberFlag(args, 'max-rps', MAX_RPS_RANGE));
+  if (options.maxRps !== undefined && !isUrl(args.positionals[0]!)) {
+    throw new UsageError(
+      `--max-rps applies to remote sources (a STAC API or a catalog URL), not to '${args.positionals[0]}'`,
+    );
+  }
   if (args.flags.has('same-host')) options.otherHosts = false;
   const output = stringFlag(args, 'output');
   return {

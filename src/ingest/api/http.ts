@@ -18,6 +18,7 @@ import { jsonErrorReason } from '../decode/json-text.js';
 import { IngestError } from '../errors.js';
 import { HttpCounters } from './counters.js';
 import { parseJsonBytes } from './json-bytes.js';
+import { Pacer, type PaceState } from './pace.js';
 import {
   checkReach,
   guardedAgent,
@@ -51,6 +52,11 @@ export interface HttpOptions {
    * Default `allow`.
    */
   privateAddresses?: PrivateAddresses;
+  /**
+   * The ingest's request-rate schedule (pace.ts, from `maxRps`): every request waits for its
+   * start on it, retries and redirects included. Shared with the crawl workers.
+   */
+  pace?: PaceState;
 }
 
 /** Large enough for any real STAC page or document (a 10,000-feature page is ~50 MB). */
@@ -142,6 +148,7 @@ export class HttpClient {
   private readonly maxBodyBytes: number;
   private readonly privateAddresses: 'allow' | 'refuse';
   private readonly lookup: Lookup;
+  private readonly pacer: Pacer | null;
 
   constructor(
     readonly counters: HttpCounters = new HttpCounters(),
@@ -164,6 +171,7 @@ export class HttpClient {
     };
     this.given = options.dispatcher;
     this.connections = connectionsFor(options.concurrency ?? 1);
+    this.pacer = options.pace ? new Pacer(options.pace) : null;
   }
 
   /** Sends a request, retrying what is worth retrying; resolves with a 2xx/3xx/4xx answer's text. */
@@ -206,6 +214,8 @@ export class HttpClient {
   }
 
   private async attempt(req: JsonRequest): Promise<JsonResponse & { retryAfter: number | null }> {
+    // Before the timeout starts and before the request counts as in flight: waiting is not sending.
+    await this.pacer?.take(this.signal);
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = this.signal ? AbortSignal.any([this.signal, timeout]) : timeout;
     const headers: Record<string, string | string[]> = { ...this.headers, ...(req.headers ?? {}) };
@@ -218,6 +228,7 @@ export class HttpClient {
     try {
       let { url, method } = req;
       for (let hops = 0; ; hops++) {
+        if (hops > 0) await this.pacer?.take(this.signal);
         await checkReach(url, this.privateAddresses, this.lookup);
         const res = await request(url, { method, headers, body, signal, dispatcher: this.dispatcher });
         const location = res.headers.location;

@@ -7,7 +7,8 @@
  * - `maxItems` and the page `limit` are decided in one place (`pageLimit`), and `maxItems` stops
  *   the stream in one place (`take`), whatever the strategy.
  * - Towards a host that is not loopback, concurrency is capped at `maxRemoteConcurrency`
- *   (default 4) to stay polite; raise that option explicitly to go further.
+ *   (default 4) to stay polite; raise that option explicitly to go further. `maxRps` caps the
+ *   request rate of the whole ingest (pace.ts): the crawl workers share the caller's schedule.
  * - A page that cannot be fetched after the retries or read (not JSON, not a FeatureCollection, a
  *   `next` link that repeats or is not an http(s) URL) ends the ingest with an error naming its URL.
  *   It is not skipped (the pages after it are reached through it), but every Item already received
@@ -21,6 +22,7 @@ import { parseVariant } from '../variant.js';
 import { HttpCounters } from './counters.js';
 import { isLoopback, openEndpoint } from './endpoint.js';
 import { HttpClient, type HttpOptions } from './http.js';
+import { newPace, type PaceState } from './pace.js';
 import { privateAddressesFor } from './reach.js';
 import { type ApiReport, type ApiRun, newApiReport } from './run.js';
 import { API_STRATEGIES } from './strategies.js';
@@ -42,6 +44,11 @@ export interface ApiIngestOptions extends IngestOptions, HttpOptions {
   report?: ApiReport;
   /** Partitions planned per crawling slot by the partitioned strategies. Default 2. */
   partitionsPerSlot?: number;
+  /**
+   * A request-rate schedule shared with other ingests (`newPace(maxRps)`, pace.ts), used instead
+   * of `maxRps`: the cap then holds across them, e.g. over the runs of a benchmark.
+   */
+  pace?: PaceState;
 }
 
 /**
@@ -87,7 +94,9 @@ export function ingestApi(url: string, options: ApiIngestOptions = {}): AsyncIte
   if (!STRATEGIES.includes(strategy)) throw new TypeError(`strategy must be one of ${STRATEGIES.join(', ')}`);
   const maxItems = options.maxItems ?? Number.POSITIVE_INFINITY;
   const limit = pageLimit(options.search ?? {}, maxItems);
-  return run(url, options, strategy, maxItems, limit);
+  // One schedule for the whole run: the crawl workers receive it with the HTTP options.
+  const pace = options.pace ?? (options.maxRps === undefined ? undefined : newPace(options.maxRps));
+  return run(url, options, strategy, maxItems, limit, pace);
 }
 
 async function* run(
@@ -96,6 +105,7 @@ async function* run(
   strategy: StrategyName,
   maxItems: number,
   limit: number | undefined,
+  pace: PaceState | undefined,
 ): AsyncGenerator<StacItem> {
   if (maxItems <= 0) return;
   const counters = new HttpCounters();
@@ -111,6 +121,7 @@ async function* run(
     maxBackoffMs: options.maxBackoffMs,
     headers: options.headers,
     userAgent: options.userAgent,
+    pace,
   };
   const report = options.report ?? newApiReport();
   const failures = options.failures ?? new FailureCollector();
