@@ -267,14 +267,9 @@ function judgeRow(
   if (bFailed) return { ...base, verdict: 'fixed', reason: 'failed in the baseline, runs now' };
 
   const tp = judgeThroughput(b, c, noise, basis);
-  const peak = (rows: BenchmarkResult[]) => {
-    const mems = rows.map((r) => r.peak_memory_mb).filter((m): m is number => m !== null);
-    return mems.length > 0 ? mems.reduce((s, m) => s + m, 0) / mems.length : null;
-  };
-  const bm = peak(b.usable);
-  const cm = peak(c.usable);
-  const memDelta = bm !== null && cm !== null ? cm - bm : null;
-  const memWorse = memDelta !== null && memDelta > o.memoryMb && cm! > bm! * (1 + o.memoryRatio);
+  const mem = judgeMemory(b.usable, c.usable, o);
+  const memDelta = mem.delta;
+  const memWorse = mem.verdict === 'worse';
   const row = {
     ...base,
     throughputChange: tp.change,
@@ -294,6 +289,20 @@ function judgeRow(
   if (tp.noise === null) {
     return { ...row, verdict: 'inconclusive', reason: 'not enough samples to judge noise' };
   }
+  if (mem.verdict === 'unknown') {
+    return {
+      ...row,
+      verdict: 'inconclusive',
+      reason: `peak memory ${fmtSigned(memDelta!, 1)} MB, without per-run peaks to judge its noise`,
+    };
+  }
+  if (mem.verdict === 'within-noise' && !(beyondNoise && beyondThreshold)) {
+    return {
+      ...row,
+      verdict: 'inconclusive',
+      reason: `peak memory ${fmtSigned(memDelta!, 1)} MB is within the runs' spread`,
+    };
+  }
   if (beyondNoise && beyondThreshold)
     return { ...row, verdict: 'improved', reason: `throughput ${fmtPct(tp.change)}` };
   if (beyondThreshold) {
@@ -304,6 +313,46 @@ function judgeRow(
     };
   }
   return row;
+}
+
+interface MemoryJudgement {
+  /** Mean peak of the current side minus the baseline's, MB; null when either has none. */
+  delta: number | null;
+  /**
+   * `worse`: past both thresholds and every current run peaked above every baseline run;
+   * `within-noise`: past the thresholds but the runs' peaks overlap; `unknown`: past the thresholds
+   * with fewer than two runs' peaks on a side (older files, one sample); `same`: under a threshold.
+   */
+  verdict: 'worse' | 'within-noise' | 'unknown' | 'same';
+}
+
+/** Each run's peak (memory_samples_mb), or the row's peak alone when the file has no per-run peaks. */
+function runPeaks(rows: readonly BenchmarkResult[]): number[] {
+  return rows.flatMap((r) => r.memory_samples_mb ?? (r.peak_memory_mb === null ? [] : [r.peak_memory_mb]));
+}
+
+/**
+ * Peak memory moves between processes of one commit (worker heaps collect at different moments), so
+ * a rise past the thresholds counts only when the two sides' run peaks do not overlap at all.
+ */
+function judgeMemory(
+  b: readonly BenchmarkResult[],
+  c: readonly BenchmarkResult[],
+  o: Required<CompareOptions>,
+): MemoryJudgement {
+  const peak = (rows: readonly BenchmarkResult[]) => {
+    const mems = rows.map((r) => r.peak_memory_mb).filter((m): m is number => m !== null);
+    return mems.length > 0 ? mems.reduce((s, m) => s + m, 0) / mems.length : null;
+  };
+  const bm = peak(b);
+  const cm = peak(c);
+  if (bm === null || cm === null) return { delta: null, verdict: 'same' };
+  const delta = cm - bm;
+  if (!(delta > o.memoryMb && cm > bm * (1 + o.memoryRatio))) return { delta, verdict: 'same' };
+  const bRuns = runPeaks(b);
+  const cRuns = runPeaks(c);
+  if (bRuns.length < 2 || cRuns.length < 2) return { delta, verdict: 'unknown' };
+  return { delta, verdict: Math.min(...cRuns) > Math.max(...bRuns) ? 'worse' : 'within-noise' };
 }
 
 function floorWarning(rows: RowChange[], minChange: number): string[] {

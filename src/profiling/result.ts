@@ -69,6 +69,8 @@ export interface BenchmarkResult {
   duration_stats: DurationStats | null;
   /** Every measured run's duration, seconds, ascending (schema 2; null for a failed row). */
   duration_samples?: number[] | null;
+  /** Every measured run's peak memory, MB, ascending (optional in schema 2; null for a failed row). */
+  memory_samples_mb?: number[] | null;
   failures: number;
   http: HttpFigures | null;
   /** CPU time of the local STAC API's process per run, seconds (null: not measured; schema 2). */
@@ -137,6 +139,7 @@ export const FAILED_FIGURES = {
   samples: 0,
   duration_stats: null,
   duration_samples: null,
+  memory_samples_mb: null,
   http: null,
   server_cpu_seconds: null,
 } as const satisfies Partial<BenchmarkResult>;

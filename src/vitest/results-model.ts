@@ -128,6 +128,7 @@ export function buildResult(bench: CollectedBench): BenchmarkResult | null {
     samples: meta.interleaved ? runs.length : stats.sampleCount,
     duration_stats: duration,
     duration_samples: [...seconds].sort((a, b) => a - b),
+    memory_samples_mb: runs.map((r) => r.peak_memory_mb).sort((a, b) => a - b),
     http: httpFigures(runs, items),
     server_cpu_seconds: meanReported(runs.map((r) => r.server_cpu_seconds)),
     error: null,

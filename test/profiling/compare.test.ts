@@ -71,11 +71,35 @@ describe('compareRuns', () => {
     expect(verdicts['directory/10000/concurrent/20']).toBe('new');
   });
 
-  it('flags peak memory that grows by more than a quarter and 20 MB', () => {
-    const current = run((s) => (s.concurrency === 2 ? { mem: 150 } : s.concurrency === 5 ? { mem: 75 } : {}));
-    const diff = compareRuns(run(), current);
+  it('flags peak memory that grows by more than a quarter and 20 MB in every run', () => {
+    const runs = (peak: number) => [peak - 4, peak - 2, peak];
+    const baseline = run((s) => ({ memRuns: runs(s.mem ?? 50) }));
+    const current = run((s) => ({
+      memRuns: runs(s.concurrency === 2 ? 150 : s.concurrency === 5 ? 75 : (s.mem ?? 50)),
+    }));
+    const diff = compareRuns(baseline, current);
     expect(diff.regressions.map((r) => [r.key, r.reason])).toEqual([
       ['directory/10000/worker-threads/2', 'peak memory +60.0 MB'],
+    ]);
+  });
+
+  it("calls a memory rise inconclusive when the runs' peaks overlap the baseline's", () => {
+    // Worker heaps collect at different moments: one commit's runs peaked at 40 to 95 MB.
+    const baseline = run((s) => (s.concurrency === 2 ? { memRuns: [40, 60, 70] } : {}));
+    const current = run((s) => (s.concurrency === 2 ? { memRuns: [45, 80, 110] } : {}));
+    const diff = compareRuns(baseline, current);
+    expect(diff.regressions).toEqual([]);
+    expect(diff.inconclusive.map((r) => [r.key, r.reason])).toEqual([
+      ['directory/10000/worker-threads/2', "peak memory +40.0 MB is within the runs' spread"],
+    ]);
+  });
+
+  it('calls a memory rise inconclusive when the files have no per-run peaks', () => {
+    const current = run((s) => (s.concurrency === 2 ? { mem: 150 } : {}));
+    const diff = compareRuns(run(), current);
+    expect(diff.regressions).toEqual([]);
+    expect(diff.inconclusive.map((r) => r.reason)).toEqual([
+      'peak memory +60.0 MB, without per-run peaks to judge its noise',
     ]);
   });
 

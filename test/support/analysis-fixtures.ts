@@ -24,6 +24,8 @@ export interface RowSpec {
   elu?: number;
   workerElu?: number | null;
   mem?: number;
+  /** Each run's peak memory (memory_samples_mb); the row's peak is their maximum (over `mem`). */
+  memRuns?: number[];
   items?: number;
   dataset?: Partial<DatasetInfo>;
   error?: string;
@@ -78,7 +80,8 @@ export function row(spec: RowSpec): BenchmarkResult {
     key,
     duration_seconds: duration,
     throughput_items_per_sec: tp,
-    peak_memory_mb: spec.mem ?? 50,
+    peak_memory_mb: spec.memRuns ? Math.max(...spec.memRuns) : (spec.mem ?? 50),
+    ...(spec.memRuns ? { memory_samples_mb: [...spec.memRuns].sort((a, b) => a - b) } : {}),
     items_processed: items,
     cpu_seconds: (spec.cpuCores ?? 0.5) * duration,
     event_loop_utilization: spec.elu ?? 0.5,

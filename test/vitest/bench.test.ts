@@ -171,6 +171,12 @@ describe('a vitest bench run with measuredBench and StacReporter', () => {
     expect(floor.duration_samples!.every((s) => s > 0)).toBe(true);
   });
 
+  it("keeps every measured run's peak memory, whose highest is the row's peak", () => {
+    const floor = row('parse-only', 1, 'scenario-floor');
+    expect(floor.memory_samples_mb).toHaveLength(SAMPLES);
+    expect(Math.max(...floor.memory_samples_mb!)).toBe(floor.peak_memory_mb);
+  });
+
   it('marks the vitest run as failed when a bench failed', () => {
     expect(run.exitCode).toBe(1);
   });
