@@ -131,8 +131,16 @@ export async function planFor(run: ApiRun, slots: number): Promise<SearchPlan | 
         }).catch(failed)
       : null;
   const slicesAll = equalSlices(range, count);
+  // Probes past the first round wait for the first page: small slices can answer before it, and
+  // starting the next probes then would cost a search of one page a second round.
+  const firstRound = whole ? slots - 1 : count;
   const probed = await Promise.all(
-    slicesAll.map((p) => limit(() => (onePage || error !== null ? null : probe(run, p))).catch(failed)),
+    slicesAll.map((p, i) =>
+      limit(async () => {
+        if (i >= firstRound) await whole;
+        return onePage || error !== null ? null : probe(run, p);
+      }).catch(failed),
+    ),
   );
   const first = whole ? await whole : null;
   if (first) {

@@ -147,6 +147,34 @@ describe('a search of one page', () => {
   );
 });
 
+describe('a search of one page whose probes answer before it', () => {
+  it.each([
+    ['concurrent', 5],
+    ['worker-threads', 4],
+  ] as [StrategyName, number][])(
+    '%s at %i sends no second round of probes while the first page is still coming',
+    async (strategy, concurrency) => {
+      // 100 sentinel-2 Items in one page take the server longer than the probes' small slices, so
+      // the first probes come back before the search's first page says the search is complete.
+      const api = await startStacApi({
+        collections: [generatedSource({ id: 'gen', count: 100, profile: 'sentinel-2' })],
+        pageSize: 100,
+        latencyMs: 30,
+      });
+      try {
+        const report = newApiReport();
+        const http = newHttp();
+        const items = await collect(api.url, { strategy, concurrency, report, http });
+        expect(items).toHaveLength(100);
+        expect(report.probes).toBeLessThanOrEqual(concurrency - 1);
+        expect(http.requests).toBe(3 + report.probes);
+      } finally {
+        await api.close();
+      }
+    },
+  );
+});
+
 describe('requests in flight', () => {
   let api: StacApi;
   beforeAll(async () => {
