@@ -185,8 +185,9 @@ function stopped(
 ): PipelineError {
   const written = `${figures.written} ${figures.written === 1 ? 'Item was' : 'Items were'} written before it stopped`;
   const aborted = options.signal?.aborted === true && !(cause instanceof SinkError);
+  const reason = options.signal?.reason;
   const why = aborted
-    ? `${options.to.path}: the run was aborted`
+    ? `${options.to.path}: the run was aborted${reason instanceof Error && reason.name !== 'AbortError' ? ` (${reason.message})` : ''}`
     : cause instanceof SinkError || cause instanceof IngestError
       ? cause.message
       : `${options.source}: ${cause instanceof Error ? cause.message : String(cause)}`;
