@@ -11,14 +11,18 @@ export interface StageSeconds {
   write: number;
 }
 
-export interface PipelineOptions {
+/** Where the stages after ingest run (docs/architecture.md, "Pipelines"). */
+export const PLACEMENTS = ['caller', 'sharded'] as const;
+export type Placement = (typeof PLACEMENTS)[number];
+
+interface PipelineBase {
   source: string;
   format?: SourceFormat;
   collectionId?: string;
-  /** Where the stages after ingest run: 'caller' ('sharded' in part 2). */
-  placement: 'caller';
-  ingest: { strategy: StrategyName; concurrency: number; variant?: string };
-  /** More options for the ingest (remote limits, maxItems, batchSize ...); the fields above win. */
+  /**
+   * More options for the ingest (remote limits, maxItems, batchSize ...); the fields of the
+   * placement win. `sharded` uses maxItems, batchSize and the variant's Parquet reader.
+   */
   ingestOptions?: IngestOptions;
   transforms: readonly string[];
   transformOptions?: TransformOptions;
@@ -27,6 +31,20 @@ export interface PipelineOptions {
   failures?: FailureCollector;
   onProgress?: (written: number) => void;
 }
+
+/** `caller`: an ingest strategy and level hand Items to the caller's thread, which does the rest. */
+export interface CallerPipeline extends PipelineBase {
+  placement: 'caller';
+  ingest: { strategy: StrategyName; concurrency: number; variant?: string };
+}
+
+/** `sharded`: `workers` workers each read, parse, transform, serialize and write their shares. */
+export interface ShardedPipeline extends PipelineBase {
+  placement: 'sharded';
+  workers: number;
+}
+
+export type PipelineOptions = CallerPipeline | ShardedPipeline;
 
 export interface PipelineReport {
   items_in: number;
@@ -37,6 +55,8 @@ export interface PipelineReport {
   /**
    * caller: read_parse = time the caller waited for / spent in the ingest's next Item (read+parse
    * as seen by that thread); transform and serialize = synchronous time; write = awaited write I/O.
+   * sharded: each stage summed over the workers (each worker's own time: its reads and parsing,
+   * not its waits for a share), plus the caller's finishSink in write.
    */
   stage_seconds: StageSeconds;
   sink: SinkSummary;

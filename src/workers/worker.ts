@@ -7,4 +7,5 @@ import { serve } from './serve.js';
 serve({
   ingest: async () => (await import('../ingest/run/worker.js')).ingestJob,
   crawl: async () => (await import('../ingest/api/crawl-worker.js')).crawlJob,
+  pipeline: async () => (await import('../pipeline/worker.js')).pipelineJob,
 });

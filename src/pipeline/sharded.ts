@@ -1,0 +1,327 @@
+/**
+ * The `sharded` placement: N workers each read, parse, transform, serialize and write their shares
+ * of the source (the `pipeline` job, worker.ts), each with its own sink writer; no Item crosses
+ * threads. This thread plans the source with the ingest's planner (files of an items directory or
+ * of a catalog's items in batches, NDJSON byte ranges, Parquet row groups), streams a large
+ * FeatureCollection itself to cut it into chunks of whole features, keeps two shares queued per
+ * worker (the least loaded first), follows a catalog's links as its documents are read, gathers
+ * counts, failures and stage times, and finishes the sink with every worker's part.
+ *
+ * A worker that dies, or whose writer fails, stops the run: the others are told to stop (each
+ * aborts its writer: no partial Item file), and the error names the share the dead worker was
+ * writing. The summary counts what every worker had written.
+ */
+
+import { ItemsCursor, NO_ITEMS } from '../ingest/decode/cursor.js';
+import { openFeatureStream, type PartSource, type StreamPart } from '../ingest/decode/feature-stream.js';
+import { DEFAULT_BATCH } from '../ingest/index.js';
+import { isUrl } from '../ingest/io/reading.js';
+import type { Job, JobResult } from '../ingest/run/jobs.js';
+import { planSource } from '../ingest/sources.js';
+import {
+  type FailureCollector,
+  type IngestFailure,
+  SourceError,
+  type SourceFormat,
+} from '../ingest/types.js';
+import { parseVariant } from '../ingest/variant.js';
+import { finishSink, prepareSink, type SinkOptions } from '../output/index.js';
+import { SinkError } from '../output/types.js';
+import type { TransformOptions } from '../transform/types.js';
+import { lazyShared, Pool, type Task } from '../workers/pool.js';
+import { NamedError, stoppedError } from './errors.js';
+import {
+  type FromShard,
+  featuresShare,
+  type ShardCounts,
+  type ShardEnd,
+  type ShardStart,
+  type Share,
+  shareLabel,
+  type ToShard,
+} from './shares.js';
+import type { PipelineReport, ShardedPipeline, StageSeconds } from './types.js';
+
+/** Shares queued per worker: one being written, one waiting, so a worker never idles between shares. */
+export const SHARES_PER_WORKER = 2;
+
+const shared = lazyShared(
+  () =>
+    new Pool({
+      label: 'pipeline',
+      preload: ['pipeline'],
+      describe: (_name, data) => `shard ${(data as ShardStart).shard}`,
+    }),
+);
+
+/** Stops the pipeline workers (tests, CLI exit); a later run starts new ones. */
+export function closePipelinePool(): Promise<void> {
+  return shared.close();
+}
+
+interface Shard {
+  index: number;
+  task: Task<ShardEnd>;
+  /** Shares sent and not yet done, in the order sent. */
+  outstanding: Map<number, Share>;
+  /** Items its writer had written, as last reported. */
+  written: number;
+  live: boolean;
+  end: ShardEnd | null;
+}
+
+interface Context {
+  failures: FailureCollector;
+  sinkOptions: SinkOptions;
+  transformOptions: TransformOptions;
+}
+
+export async function runSharded(options: ShardedPipeline, ctx: Context): Promise<PipelineReport> {
+  const { source, to } = options;
+  const { failures, sinkOptions } = ctx;
+  if (isUrl(source)) {
+    throw new SourceError(
+      source,
+      'the sharded placement reads file sources on this machine (a STAC API or a remote catalog runs with the caller placement)',
+    );
+  }
+  const ingestOptions = options.ingestOptions ?? {};
+  const variant = parseVariant(ingestOptions.variant);
+  const plan = await planSource(source, {
+    format: options.format as SourceFormat | undefined,
+    batchSize: ingestOptions.batchSize ?? DEFAULT_BATCH,
+    ...(variant.wholeFile ? { rangeBytes: Number.POSITIVE_INFINITY, wholeFile: true } : {}),
+    ...(variant.parquetReader ? { parquetReader: variant.parquetReader } : {}),
+    otherHosts: ingestOptions.otherHosts ?? true,
+  });
+  for (const f of plan.failures ?? []) failures.add(f.source, f.reason);
+  await prepareSink(to, { ...sinkOptions, inputs: [source] });
+
+  // This thread's own stage time: streaming a FeatureCollection (read_parse), finishing (write).
+  let hereReadMs = 0;
+  const queue: Job[] = [...plan.jobs];
+  let next = 0;
+  // A large FeatureCollection is streamed here and cut into shares of whole features.
+  let stream: PartSource | null = null;
+  let firstPart: StreamPart | null = null;
+  const only = plan.jobs[0];
+  if (plan.format === 'json' && plan.jobs.length === 1 && only?.kind === 'catalog' && only.whole !== true) {
+    const t = performance.now();
+    const opened = await openFeatureStream(only.ref).catch(() => null);
+    hereReadMs += performance.now() - t;
+    if (opened) {
+      stream = opened.rest;
+      firstPart = opened.first;
+      next = 1;
+    }
+  }
+
+  const maxItems = ingestOptions.maxItems;
+  const limit = maxItems === undefined ? undefined : { taken: new SharedArrayBuffer(4), max: maxItems };
+  const pool = shared.get();
+  const n = options.workers;
+  pool.acquire(n);
+
+  let fatal: unknown = null;
+  let ids = 0;
+  let changed: (() => void) | null = null;
+  const signalChange = (): void => {
+    const c = changed;
+    changed = null;
+    c?.();
+  };
+  const byId = new Map<number, Share>();
+  const addFailures = (list: readonly IngestFailure[]): void => {
+    for (const f of list) failures.add(f.source, f.reason);
+  };
+  const progress = (): void => options.onProgress?.(shards.reduce((sum, s) => sum + s.written, 0));
+
+  const receive = (shard: Shard, m: FromShard): void => {
+    if (m.kind === 'read') {
+      const share = byId.get(m.id);
+      if (share && 'job' in share) {
+        // plan.follow reads the result as the ingest's scheduler hands it: a document that held
+        // Items is one that was read (only the cursor's emptiness matters, not its Items).
+        const result: JobResult = {
+          failures: [...m.failures],
+          cursor: m.items ? new ItemsCursor([]) : NO_ITEMS,
+          ...(m.links ? { links: m.links } : {}),
+        };
+        try {
+          for (const more of plan.follow(share.job, result)) queue.push(more);
+        } catch (e) {
+          fatal ??= e;
+        }
+        addFailures(result.failures);
+      } else addFailures(m.failures);
+    } else {
+      if (m.kind === 'done') {
+        shard.outstanding.delete(m.id);
+        byId.delete(m.id);
+      }
+      shard.written = m.written;
+      addFailures(m.failures);
+      progress();
+    }
+    signalChange();
+  };
+
+  const shards: Shard[] = [];
+  for (let index = 0; index < n; index++) {
+    const start: ShardStart = {
+      shard: index,
+      source,
+      to,
+      sinkOptions,
+      transforms: options.transforms,
+      transformOptions: ctx.transformOptions,
+      ...(options.collectionId !== undefined ? { collectionId: options.collectionId } : {}),
+      ...(limit ? { limit } : {}),
+    };
+    const shard: Shard = {
+      index,
+      task: null as unknown as Task<ShardEnd>,
+      outstanding: new Map(),
+      written: 0,
+      live: true,
+      end: null,
+    };
+    shard.task = pool.start<ShardEnd, FromShard>('pipeline', start, n, (m) => receive(shard, m));
+    shard.task.result.then(
+      (end) => {
+        shard.live = false;
+        shard.end = end;
+        shard.written = end.counts.written;
+        if (end.error && fatal === null) {
+          fatal = end.error.sinkPath
+            ? new SinkError(end.error.sinkPath, end.error.message.slice(end.error.sinkPath.length + 2))
+            : new NamedError(`${source}: ${end.error.message}`);
+        }
+        signalChange();
+      },
+      (e: unknown) => {
+        shard.live = false;
+        const writing = [...shard.outstanding.values()].map(shareLabel);
+        fatal ??= new NamedError(
+          `${(e as Error).message}${writing.length > 0 ? `, writing ${writing.join(' and ')}` : ''}`,
+        );
+        signalChange();
+      },
+    );
+    shards.push(shard);
+  }
+
+  const onAbort = (): void => {
+    fatal ??= options.signal?.reason ?? new Error('aborted');
+    signalChange();
+  };
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  /** The next share, or null when none is available now (the queue is empty, the stream ended). */
+  const nextShare = async (): Promise<Share | null> => {
+    if (next < queue.length) {
+      const job = queue[next++]!;
+      if (next > 1024 && next === queue.length) {
+        queue.length = 0;
+        next = 0;
+      }
+      return { id: ids++, job };
+    }
+    while (stream !== null) {
+      const t = performance.now();
+      const part = firstPart ?? (await stream.next());
+      hereReadMs += performance.now() - t;
+      firstPart = null;
+      if (part === null) {
+        stream = null;
+        break;
+      }
+      addFailures(part.failures);
+      if (part.slices) return { id: ids++, features: featuresShare(part.slices) };
+    }
+    return null;
+  };
+
+  const send = (shard: Shard, share: Share): void => {
+    shard.outstanding.set(share.id, share);
+    byId.set(share.id, share);
+    const transfer = 'features' in share ? [share.features.bytes] : undefined;
+    shard.task.post({ kind: 'share', share } satisfies ToShard, transfer);
+  };
+
+  try {
+    // Dispatch: fill the least loaded live worker's queue while shares are available; end every
+    // worker once nothing is left and none has a share outstanding (a catalog document still
+    // being read may add more).
+    let exhausted = false;
+    while (fatal === null) {
+      const live = shards.filter((s) => s.live);
+      if (live.length === 0) break;
+      const room = live
+        .filter((s) => s.outstanding.size < SHARES_PER_WORKER)
+        .sort((a, b) => a.outstanding.size - b.outstanding.size)[0];
+      if (room && !exhausted) {
+        const share = await nextShare();
+        if (fatal !== null) break;
+        if (share) {
+          send(room, share);
+          continue;
+        }
+        exhausted = true;
+      }
+      if (exhausted && live.every((s) => s.outstanding.size === 0)) {
+        for (const s of live) s.task.post({ kind: 'end' } satisfies ToShard);
+        break;
+      }
+      await new Promise<void>((resolve) => (changed = resolve));
+      // A share done or links followed: there may be more to hand out.
+      if (next < queue.length) exhausted = false;
+    }
+    if (fatal !== null) for (const s of shards) if (s.live) s.task.post({ kind: 'stop' } satisfies ToShard);
+    await Promise.all(shards.map((s) => s.task.result.catch(() => undefined)));
+    if (stream !== null) await (stream as PartSource).close();
+    if (fatal !== null) throw fatal;
+    const finishing = performance.now();
+    const parts = shards.map((s) => s.end!.part!);
+    const sink = await finishSink(to, parts, sinkOptions);
+    const report = figures(shards, failures, hereReadMs, performance.now() - finishing);
+    return { ...report, written: sink.written, duplicates: sink.duplicates, sink };
+  } catch (e) {
+    fatal ??= e;
+    for (const s of shards) if (s.live) s.task.post({ kind: 'stop' } satisfies ToShard);
+    await Promise.all(shards.map((s) => s.task.result.catch(() => undefined)));
+    await (stream as PartSource | null)?.close().catch(() => undefined);
+    throw stoppedError(source, to.path, options.signal, fatal, figures(shards, failures, hereReadMs, 0));
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** The run's figures: every worker's counts and stage seconds summed, with this thread's own. */
+function figures(
+  shards: readonly Shard[],
+  failures: FailureCollector,
+  hereReadMs: number,
+  hereWriteMs: number,
+): Omit<PipelineReport, 'sink'> {
+  const counts: ShardCounts = { items_in: 0, written: 0, invalid: 0, duplicates: 0 };
+  const stages: StageSeconds = {
+    read_parse: hereReadMs / 1000,
+    transform: 0,
+    serialize: 0,
+    write: hereWriteMs / 1000,
+  };
+  for (const s of shards) {
+    if (s.end) {
+      for (const key of Object.keys(counts) as (keyof ShardCounts)[]) counts[key] += s.end.counts[key];
+      for (const key of Object.keys(stages) as (keyof StageSeconds)[]) stages[key] += s.end.stages[key];
+      for (const f of s.end.failures) failures.add(f.source, f.reason);
+      s.end.failures.length = 0;
+    } else {
+      // A worker that died: what it had reported written.
+      counts.written += s.written;
+    }
+  }
+  return { ...counts, failures: failures.count, stage_seconds: stages };
+}

@@ -1,0 +1,147 @@
+/**
+ * The `pipeline` job (registered in src/workers/worker.ts): one worker's part of a `sharded` run.
+ * It opens its own sink writer (its shard number), loads the transforms by name, and runs the same
+ * loop as the caller placement (drive.ts) over the Items of the shares it is sent: each share read
+ * and parsed here (blocking reads: this thread does nothing else), transformed, serialized and
+ * written here. It asks for nothing: the caller keeps up to two shares queued here, and says `end`
+ * when the source is used up (or `stop`). Its figures and failures go back as plain data.
+ */
+import { NO_ITEMS } from '../ingest/decode/cursor.js';
+import { ItemStream } from '../ingest/run/item-stream.js';
+import { type JobOutput, type JobResult, jobLabel, resultOf, runJob } from '../ingest/run/jobs.js';
+import { FailureCollector, type IngestFailure } from '../ingest/types.js';
+import { openSinkWriter } from '../output/index.js';
+import { SinkError } from '../output/types.js';
+import { loadTransforms } from '../transform/index.js';
+import type { JobContext } from '../workers/serve.js';
+import { Driver } from './drive.js';
+import {
+  type FromShard,
+  featureSlices,
+  type ShardEnd,
+  type ShardStart,
+  type Share,
+  type ToShard,
+} from './shares.js';
+
+/** Written Items between two progress reports. */
+const PROGRESS_EVERY = 256;
+
+/** The reason of a stop the caller asked for (not an error of this job). */
+const STOPPED = new Error('stopped by the caller');
+
+export async function pipelineJob(start: ShardStart, job: JobContext): Promise<ShardEnd> {
+  const transforms = await loadTransforms(start.transforms, start.transformOptions);
+  const writer = await openSinkWriter(start.to, start.sinkOptions, start.shard);
+  const failures = new FailureCollector();
+  const stop = new AbortController();
+  const post = (message: FromShard): void => job.post(message);
+  const newFailures = (): IngestFailure[] => failures.failures.splice(0);
+
+  const queue: Share[] = [];
+  let ended = false;
+  let wake: (() => void) | null = null;
+  job.onMessage((m) => {
+    const message = m as ToShard;
+    if (message.kind === 'share') queue.push(message.share);
+    else if (message.kind === 'end') ended = true;
+    else stop.abort(STOPPED);
+    const w = wake;
+    wake = null;
+    w?.();
+  });
+
+  const taken = start.limit ? new Int32Array(start.limit.taken) : null;
+  const max = start.limit?.max ?? 0;
+  let reported = 0;
+  const driver = new Driver({
+    transforms,
+    writer,
+    source: start.source,
+    failures,
+    stop,
+    onWritten: (written) => {
+      if (written - reported < PROGRESS_EVERY) return;
+      reported = written;
+      post({ kind: 'progress', written, failures: newFailures() });
+    },
+    take: taken ? () => Atomics.add(taken, 0, 1) < max : undefined,
+  });
+
+  /** Time spent waiting for a share: not this worker's work, taken out of read_parse. */
+  let idle = 0;
+  async function* results(): AsyncGenerator<JobResult, void, undefined> {
+    let current: Share | null = null;
+    while (true) {
+      // Asked for the next result: the current share's Items have all gone to the writer.
+      if (current !== null) {
+        post({ kind: 'done', id: current.id, written: driver.counts.written, failures: newFailures() });
+        current = null;
+      }
+      const waited = performance.now();
+      while (queue.length === 0 && !ended && !stop.signal.aborted) {
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+      idle += performance.now() - waited;
+      const share = queue.shift();
+      if (share === undefined || stop.signal.aborted) return;
+      current = share;
+      const result = resultOf(await runShare(share));
+      post({
+        kind: 'read',
+        id: share.id,
+        failures: result.failures,
+        ...(result.links ? { links: result.links } : {}),
+        items: result.cursor !== NO_ITEMS,
+      });
+      yield result;
+    }
+  }
+
+  const items = new ItemStream(results(), {
+    failures,
+    maxItems: Number.POSITIVE_INFINITY,
+    collectionId: start.collectionId,
+  });
+  const end = (part: ShardEnd['part'], error?: ShardEnd['error']): ShardEnd => {
+    const stages = driver.seconds();
+    stages.read_parse = Math.max(0, stages.read_parse - idle / 1000);
+    return {
+      part,
+      counts: { ...driver.counts },
+      stages,
+      failures: newFailures(),
+      ...(error ? { error } : {}),
+    };
+  };
+  try {
+    await driver.run(items);
+    await items.return();
+    const closing = performance.now();
+    const part = await writer.close();
+    driver.ms.write += performance.now() - closing;
+    return end(part);
+  } catch (e) {
+    const cause = driver.failed ?? e;
+    stop.abort(cause);
+    await items.return().catch(() => undefined);
+    await driver.settle();
+    await writer.abort().catch(() => undefined);
+    if (cause === STOPPED) return end(null);
+    const message = cause instanceof Error ? cause.message : String(cause);
+    return end(null, cause instanceof SinkError ? { message, sinkPath: cause.path } : { message });
+  }
+}
+
+/** Reads a share on this thread; an unexpected error is a failure of what it covers (as the scheduler does). */
+async function runShare(share: Share): Promise<JobOutput> {
+  if ('features' in share) return { items: [], failures: [], itemSlices: [featureSlices(share.features)] };
+  try {
+    return await runJob(share.job, { read: 'sync' });
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    const job = share.job;
+    const sources = job.kind === 'files' ? job.refs : [jobLabel(job)];
+    return { items: [], failures: sources.map((source) => ({ source, reason })) };
+  }
+}
