@@ -1,6 +1,6 @@
 /**
- * `ingest SOURCE --to PATH [--transform update,validate] [--placement caller] [--base-url URL]
- * [--asset-base-url URL [--asset-from URL]]`: converts for real with runPipeline. PATH ending in
+ * `ingest SOURCE --to PATH [--transform update,validate] [--placement caller|sharded [--workers N]]
+ * [--base-url URL] [--asset-base-url URL [--asset-from URL]]`: converts for real with runPipeline. PATH ending in
  * `.ndjson` / `.jsonl` is one NDJSON file, anything else an items directory (stac-manager layout).
  * The output is checked before anything runs (not SOURCE nor inside it, nor holding it; a folder
  * that is new, empty, or one this tool made); a problem there is a usage error. SIGINT / SIGTERM
@@ -10,19 +10,39 @@ import type { Writable } from 'node:stream';
 import { closeWorkerPool } from '../ingest/index.js';
 import { FailureCollector, type IngestOptions } from '../ingest/types.js';
 import { SinkError, sinkTargetFor } from '../output/index.js';
-import { PipelineError, type PipelineReport, runPipeline } from '../pipeline/index.js';
+import {
+  closePipelinePool,
+  PipelineError,
+  type PipelineOptions,
+  type PipelineReport,
+  type Placement,
+  runPipeline,
+} from '../pipeline/index.js';
 import { TRANSFORM_NAMES, type TransformOptions } from '../transform/index.js';
-import { EXIT, type ParsedArgs, stringFlag, UsageError } from './args.js';
+import { EXIT, intFlag, type ParsedArgs, stringFlag, UsageError } from './args.js';
 import { checkNotSource } from './output-path.js';
 
-export const TO_FLAGS = ['to', 'transform', 'placement', 'base-url', 'asset-base-url', 'asset-from'] as const;
+export const TO_FLAGS = [
+  'to',
+  'transform',
+  'placement',
+  'workers',
+  'base-url',
+  'asset-base-url',
+  'asset-from',
+] as const;
 
 export interface ToArgs {
   path: string;
   transforms: string[];
-  placement: 'caller';
+  placement: Placement;
+  /** sharded: the number of workers (default 2). */
+  workers?: number;
   transformOptions: TransformOptions;
 }
+
+/** Workers of `--placement sharded` when --workers is not given. */
+export const DEFAULT_SHARDED_WORKERS = 2;
 
 const SIGNALS = { SIGINT: 2, SIGTERM: 15 } as const;
 const SHOWN_FAILURES = 5;
@@ -38,8 +58,24 @@ export function parseToArgs(args: ParsedArgs): ToArgs | undefined {
   if (path === '') throw new UsageError('--to needs a path');
   if (args.flags.has('output')) throw new UsageError('--to and --output cannot be used together');
   const placement = stringFlag(args, 'placement') ?? 'caller';
-  if (placement !== 'caller') {
-    throw new UsageError(`--placement must be caller (the only placement built), got '${placement}'`);
+  if (placement !== 'caller' && placement !== 'sharded') {
+    throw new UsageError(`--placement must be caller or sharded, got '${placement}'`);
+  }
+  const workers = intFlag(args, 'workers', { min: 1, max: 256 });
+  if (placement === 'caller' && workers !== undefined) {
+    throw new UsageError(
+      '--workers applies to --placement sharded (the caller placement takes --strategy and --concurrency)',
+    );
+  }
+  if (placement === 'sharded') {
+    const stray = ['strategy', 'concurrency'].find((f) => args.flags.has(f));
+    if (stray) throw new UsageError(`--${stray} applies to --placement caller (sharded takes --workers)`);
+    const source = args.positionals[0];
+    if (source !== undefined && /^https?:\/\//i.test(source)) {
+      throw new UsageError(
+        `--placement sharded reads file sources on this machine, not '${source}' (use --placement caller)`,
+      );
+    }
   }
   const raw = stringFlag(args, 'transform');
   const transforms = raw === undefined ? [] : raw.split(',').map((s) => s.trim());
@@ -65,7 +101,13 @@ export function parseToArgs(args: ParsedArgs): ToArgs | undefined {
   if (transformOptions.assetFrom !== undefined && transformOptions.assetBaseUrl === undefined) {
     throw new UsageError('--asset-from needs --asset-base-url');
   }
-  return { path, transforms, placement, transformOptions };
+  return {
+    path,
+    transforms,
+    placement,
+    ...(placement === 'sharded' ? { workers: workers ?? DEFAULT_SHARDED_WORKERS } : {}),
+    transformOptions,
+  };
 }
 
 export async function runTo(
@@ -94,33 +136,34 @@ export async function runTo(
     ? setInterval(() => io.stderr.write(`${written} items written, ${failures.count} failures\n`), progressMs)
     : null;
   ticker?.unref();
+  const sharded = to.placement === 'sharded';
+  const workers = to.workers ?? DEFAULT_SHARDED_WORKERS;
+  const where = sharded ? `sharded x${workers}` : `${strategy} x${level}, caller`;
   const line = (report: Omit<PipelineReport, 'sink'>) =>
-    summary(
-      source,
-      target.path,
-      target.kind,
-      `${strategy} x${level}`,
-      report,
-      performance.now() - started,
-      failures,
-    );
+    summary(source, target.path, target.kind, where, report, performance.now() - started, failures);
+  const common = {
+    source,
+    ...(format !== undefined ? { format } : {}),
+    ...(collectionId !== undefined ? { collectionId } : {}),
+    ingestOptions: sharded && variant !== undefined ? { ...rest, variant } : rest,
+    transforms: to.transforms,
+    transformOptions: to.transformOptions,
+    to: target,
+    signal: abort.signal,
+    failures,
+    onProgress: (n: number) => {
+      written = n;
+    },
+  };
+  const pipeline: PipelineOptions = sharded
+    ? { ...common, placement: 'sharded', workers }
+    : {
+        ...common,
+        placement: 'caller',
+        ingest: { strategy, concurrency: level, ...(variant !== undefined ? { variant } : {}) },
+      };
   try {
-    const report = await runPipeline({
-      source,
-      ...(format !== undefined ? { format } : {}),
-      ...(collectionId !== undefined ? { collectionId } : {}),
-      placement: to.placement,
-      ingest: { strategy, concurrency: level, ...(variant !== undefined ? { variant } : {}) },
-      ingestOptions: rest,
-      transforms: to.transforms,
-      transformOptions: to.transformOptions,
-      to: target,
-      signal: abort.signal,
-      failures,
-      onProgress: (n) => {
-        written = n;
-      },
-    });
+    const report = await runPipeline(pipeline);
     io.stderr.write(line(report));
     // Every input failed and nothing came out: not a success.
     return report.written === 0 && failures.count > 0 ? EXIT.failed : EXIT.ok;
@@ -135,6 +178,7 @@ export async function runTo(
     if (ticker) clearInterval(ticker);
     for (const s of Object.keys(SIGNALS) as (keyof typeof SIGNALS)[]) process.off(s, onSignal);
     await closeWorkerPool();
+    await closePipelinePool();
   }
 }
 
@@ -151,7 +195,7 @@ function summary(
   const rate = s > 0 ? Math.round(r.written / s) : 0;
   const st = r.stage_seconds;
   const lines = [
-    `wrote ${r.written} items to ${path} (${kind}) from ${source} (${ingest}, caller) in ${s.toFixed(2)} s, ` +
+    `wrote ${r.written} items to ${path} (${kind}) from ${source} (${ingest}) in ${s.toFixed(2)} s, ` +
       `${rate} items/s; ${r.items_in} read, ${r.invalid} invalid, ${r.duplicates} duplicates, ${r.failures} failures`,
     `  stage seconds: read+parse ${st.read_parse.toFixed(2)}, transform ${st.transform.toFixed(2)}, ` +
       `serialize ${st.serialize.toFixed(2)}, write ${st.write.toFixed(2)}`,

@@ -76,6 +76,35 @@ describe('ingest --to', () => {
     expect(await run([source, '--to', out, '--transform', 'validate'], io)).toBe(0);
     expect(await readdir(join(out, 'test', 'items'))).toHaveLength(60);
   });
+
+  it('writes every valid Item once with --placement sharded --workers 2, and says where the stages ran', async () => {
+    const out = join(root, 'out-sharded');
+    const { io, text } = captured();
+    const code = await run(
+      [
+        source,
+        '--to',
+        out,
+        '--transform',
+        'validate',
+        '--placement',
+        'sharded',
+        '--workers',
+        '2',
+        '--batch-size',
+        '8',
+      ],
+      io,
+    );
+    expect(code).toBe(0);
+    expect((await readdir(join(out, 'test', 'items'))).sort()).toEqual(
+      items.map((i) => `${i.id}.json`).sort(),
+    );
+    expect(text()).toMatch(
+      /^wrote 60 items to .*out-sharded \(directory\) from .* \(sharded x2\) in [\d.]+ s, \d+ items\/s; 61 read, 1 invalid, 0 duplicates, 1 failures\n/,
+    );
+    expect(text()).toContain('validate: links: expected an array');
+  });
 });
 
 describe('ingest --to usage errors', () => {
@@ -91,9 +120,37 @@ describe('ingest --to usage errors', () => {
       /--transform must be a list of update, validate/,
     ],
     [
-      'a placement not built',
-      async (d) => [source, '--to', join(d, 'o'), '--placement', 'sharded'],
-      /--placement must be caller/,
+      'an unknown placement',
+      async (d) => [source, '--to', join(d, 'o'), '--placement', 'everywhere'],
+      /--placement must be caller or sharded, got 'everywhere'/,
+    ],
+    [
+      '--workers with the caller placement',
+      async (d) => [source, '--to', join(d, 'o'), '--workers', '2'],
+      /--workers applies to --placement sharded/,
+    ],
+    [
+      '--strategy with the sharded placement',
+      async (d) => [source, '--to', join(d, 'o'), '--placement', 'sharded', '--strategy', 'concurrent'],
+      /--strategy applies to --placement caller \(sharded takes --workers\)/,
+    ],
+    [
+      'a sharded placement of a STAC API',
+      async (d) => [
+        'https://stac.example.org/v1',
+        '--collection-id',
+        'c',
+        '--to',
+        join(d, 'o'),
+        '--placement',
+        'sharded',
+      ],
+      /--placement sharded reads file sources on this machine/,
+    ],
+    [
+      'zero workers',
+      async (d) => [source, '--to', join(d, 'o'), '--placement', 'sharded', '--workers', '0'],
+      /--workers/,
     ],
     [
       '--base-url without update',

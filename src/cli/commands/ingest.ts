@@ -43,7 +43,8 @@ const USAGE =
   'usage: benchmark-ingest ingest SOURCE [--collection-id ID] [--strategy S] [--concurrency N] ' +
   '[--max-items N] [--format F] [--variant V] [--batch-size N] [--output FILE] [--progress] ' +
   '[--max-body-mb N] [--timeout-s S] [--max-rps N] [--same-host] [--private-addresses auto|allow|refuse] ' +
-  '[--to PATH [--transform update,validate] [--placement caller] [--base-url URL] [--asset-base-url URL [--asset-from URL]]]';
+  '[--to PATH [--transform update,validate] [--placement caller|sharded] [--workers N] [--base-url URL] ' +
+  '[--asset-base-url URL [--asset-from URL]]]';
 
 function longUsage(): string {
   return [
@@ -67,7 +68,10 @@ function longUsage(): string {
     '          PATH/{collection}/collection.json. A folder must be new, empty, or one this tool made',
     '          (its earlier content is replaced); it must not be SOURCE, inside it, nor hold it.',
     '    --transform update,validate  transforms in order (validate: an invalid Item is counted, not written)',
-    "    --placement caller  where transform, serialize and write run (the caller's thread)",
+    "    --placement caller   the ingest (--strategy, --concurrency) hands Items to the caller's thread,",
+    '                         which transforms, serializes and writes them (the default)',
+    '    --placement sharded  --workers N workers (default 2) each read, parse, transform, serialize and',
+    '                         write their share of SOURCE (file sources only)',
     '    --base-url URL       update: self/root/parent/collection links under URL (same layout)',
     '    --asset-base-url URL update: relative asset hrefs (and those under --asset-from URL) rewritten under URL',
   ].join('\n');
