@@ -12,6 +12,7 @@
  * writing. The summary counts what every worker had written.
  */
 
+import type { Worker } from 'node:worker_threads';
 import { ItemsCursor, NO_ITEMS } from '../ingest/decode/cursor.js';
 import { openFeatureStream, type PartSource, type StreamPart } from '../ingest/decode/feature-stream.js';
 import { DEFAULT_BATCH } from '../ingest/index.js';
@@ -53,6 +54,11 @@ const shared = lazyShared(
       describe: (_name, data) => `shard ${(data as ShardStart).shard}`,
     }),
 );
+
+/** The first `n` workers of the sharded placement, started if need be (their ELU; tests stop one). */
+export function pipelineWorkers(n: number): Worker[] {
+  return shared.get().acquire(n);
+}
 
 /** Stops the pipeline workers (tests, CLI exit); a later run starts new ones. */
 export function closePipelinePool(): Promise<void> {

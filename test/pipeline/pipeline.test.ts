@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { MARKER, SinkError, type SinkKind } from '../../src/output/index.js';
 import { PipelineError, runPipeline } from '../../src/pipeline/index.js';
 import type { StacItem } from '../../src/stac/item.js';
 import { makeItem, makeItems, tempDir, writeItemsDir } from '../support/ingest-data.js';
+import { canonicalHash, readOutput } from '../support/pipeline-output.js';
 
 let root: string;
 let remove: () => Promise<void>;
@@ -31,23 +31,6 @@ afterAll(async () => {
   await remove();
 });
 
-/** The same JSON value with its object keys sorted, as a hash: equal content, equal hash. */
-function canonicalHash(value: unknown): string {
-  const sort = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(sort)
-      : v !== null && typeof v === 'object'
-        ? Object.fromEntries(
-            Object.keys(v)
-              .sort()
-              .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
-          )
-        : v;
-  return createHash('sha256')
-    .update(JSON.stringify(sort(value)))
-    .digest('hex');
-}
-
 const BASE = 'https://stac.example.org/out';
 
 /** What `update` should make of an Item, computed here by hand. */
@@ -63,20 +46,6 @@ function expectedUpdate(item: StacItem): StacItem {
       { rel: 'collection', href: collection, type: 'application/json' },
     ],
   };
-}
-
-/** The Items of an output, read back. */
-async function readOutput(kind: SinkKind, path: string): Promise<StacItem[]> {
-  if (kind === 'ndjson') {
-    const text = await readFile(path, 'utf8');
-    return text
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => JSON.parse(l));
-  }
-  const folder = join(path, 'test', 'items');
-  const names = await readdir(folder);
-  return Promise.all(names.map(async (n) => JSON.parse(await readFile(join(folder, n), 'utf8'))));
 }
 
 let n = 0;
