@@ -1,6 +1,14 @@
-/** Sinks: prepare the output once, open one writer or several, finish once on the caller's thread. */
-import type { SinkOptions, SinkPart, SinkSummary, SinkTarget, SinkWriter } from './types.js';
+/**
+ * Sinks: `prepareSink` once (checks and creates the output), `openSinkWriter` once per writer (the
+ * caller's, or one per worker, each with its shard number), `finishSink` once on the caller's
+ * thread with every writer's part (collection.json, the NDJSON file renamed into place).
+ */
+import { DirectoryWriter, finishDirectory } from './directory.js';
+import { finishNdjson, NdjsonWriter } from './ndjson.js';
+import { prepareTarget } from './prepare.js';
+import type { SinkKind, SinkOptions, SinkPart, SinkSummary, SinkTarget, SinkWriter } from './types.js';
 
+export { itemLabel, MARKER } from './layout.js';
 export type {
   SinkExtent,
   SinkKind,
@@ -12,27 +20,46 @@ export type {
 } from './types.js';
 export { SinkError } from './types.js';
 
-/** Checks and creates the output (refuses an input, a non-empty folder the tool did not make ...). */
+export const SINK_KINDS: readonly SinkKind[] = ['directory', 'ndjson'];
+
+/** The sink a path names: NDJSON for `.ndjson` / `.jsonl`, an items directory otherwise. */
+export function sinkTargetFor(path: string): SinkTarget {
+  return { kind: /\.(ndjson|jsonl)$/i.test(path) ? 'ndjson' : 'directory', path };
+}
+
+/** Checks and creates the output (see prepare.ts for what is refused); a SinkError names the path. */
 export async function prepareSink(
-  _target: SinkTarget,
-  _options: SinkOptions & { inputs: readonly string[] },
+  target: SinkTarget,
+  options: SinkOptions & { inputs: readonly string[] },
 ): Promise<void> {
-  throw new Error('prepareSink: not built yet');
+  await prepareTarget(target, options.inputs);
 }
 
 export async function openSinkWriter(
-  _target: SinkTarget,
-  _options: SinkOptions,
-  _shard?: number,
+  target: SinkTarget,
+  options: SinkOptions,
+  shard?: number,
 ): Promise<SinkWriter> {
-  throw new Error('openSinkWriter: not built yet');
+  return target.kind === 'directory'
+    ? new DirectoryWriter(target.path, options, shard)
+    : new NdjsonWriter(target.path, options, shard);
 }
 
 /** Writes collection.json (directory) or joins the parts (ndjson), renaming into place. */
 export async function finishSink(
-  _target: SinkTarget,
-  _parts: readonly SinkPart[],
-  _options: SinkOptions,
+  target: SinkTarget,
+  parts: readonly SinkPart[],
+  options: SinkOptions,
 ): Promise<SinkSummary> {
-  throw new Error('finishSink: not built yet');
+  if (target.kind === 'directory') {
+    await finishDirectory(target.path, parts, options);
+    return {
+      path: target.path,
+      kind: target.kind,
+      written: parts.reduce((n, p) => n + p.written, 0),
+      duplicates: parts.reduce((n, p) => n + p.duplicates, 0),
+    };
+  }
+  const { written, duplicates } = await finishNdjson(target.path, parts);
+  return { path: target.path, kind: target.kind, written, duplicates };
 }

@@ -13,12 +13,19 @@ export interface SinkTarget {
 }
 
 export interface SinkOptions {
+  /** The source's collection: written as `collection.json` of the folder with its id. */
   collection?: StacCollection | null;
+  /** The collection of Items that name none (default: the source collection's id, else `collection`). */
   collectionId?: string;
 }
 
 /** One writer into the target (the caller's, or one per worker). */
 export interface SinkWriter {
+  /**
+   * Why this Item cannot be written here (an id or collection id that is not a safe file name), or
+   * null. The pipeline counts such an Item as a failure and does not write it; `write` refuses it too.
+   */
+  refuse(item: StacItem): string | null;
   /** Serializes one Item: synchronous, timed as the serialize stage. */
   serialize(item: StacItem): Uint8Array;
   /**
@@ -37,13 +44,17 @@ export interface SinkExtent {
   interval: [string | null, string | null];
 }
 
-/** What one writer wrote, handed to finishSink. */
+/** What one writer wrote, handed to finishSink (plain data: it may cross threads). */
 export interface SinkPart {
   written: number;
   duplicates: number;
   extent: SinkExtent;
-  /** ndjson: this writer's part file, concatenated by finishSink. */
+  /** Per collection id: Items written and their extent (directory: one collection.json each). */
+  collections: Record<string, { written: number; extent: SinkExtent }>;
+  /** ndjson: this writer's part file, and the key (collection + id) and byte length of each line. */
   partFile?: string;
+  keys?: string[];
+  lengths?: number[];
 }
 
 export interface SinkSummary {

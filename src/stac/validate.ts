@@ -1,6 +1,7 @@
 /**
  * A light STAC Item validator: checks what ingestion relies on, not every extension schema.
- * `validateItem` never throws; it lists every problem found as `path: reason`.
+ * `validateItem` never throws; it lists every problem found as `path: reason`, never quoting the
+ * values it read (they may be hostile).
  */
 
 export interface ValidationResult {
@@ -104,7 +105,7 @@ function checkProperties(p: unknown, errors: string[]): void {
   }
   if (!('datetime' in p)) errors.push('properties.datetime: required (a date-time or null)');
   else if (p.datetime !== null && !isRfc3339(p.datetime)) {
-    errors.push(`properties.datetime: not an RFC 3339 date-time: ${JSON.stringify(p.datetime)}`);
+    errors.push('properties.datetime: not an RFC 3339 date-time');
   }
   for (const key of ['start_datetime', 'end_datetime', 'created', 'updated']) {
     if (p[key] !== undefined && !isRfc3339(p[key]))
@@ -137,18 +138,20 @@ function checkAssets(assets: unknown, errors: string[]): void {
     errors.push('assets: expected an object');
     return;
   }
-  for (const [key, a] of Object.entries(assets)) {
+  Object.entries(assets).forEach(([key, a], i) => {
     if (!isObject(a) || typeof a.href !== 'string' || a.href === '') {
-      errors.push(`assets.${key}: expected an object with a string href`);
+      // A key is input: named only when it is a plain word, else by its position.
+      const name = /^[\w.:-]{1,64}$/.test(key) ? `.${key}` : `[#${i + 1}]`;
+      errors.push(`assets${name}: expected an object with a string href`);
     }
-  }
+  });
 }
 
 /** Checks the parts of a STAC Item that ingestion needs. */
 export function validateItem(x: unknown): ValidationResult {
   const errors: string[] = [];
   if (!isObject(x)) return { valid: false, errors: ['item: expected a JSON object'] };
-  if (x.type !== 'Feature') errors.push(`type: expected "Feature", got ${JSON.stringify(x.type)}`);
+  if (x.type !== 'Feature') errors.push('type: expected "Feature"');
   if (typeof x.stac_version !== 'string' || x.stac_version === '')
     errors.push('stac_version: required string');
   if (typeof x.id !== 'string' || x.id === '') errors.push('id: required non-empty string');

@@ -18,6 +18,8 @@ export interface TransformOptions {
    * layout {base}/{collection}/items/{id}.json).
    */
   baseUrl?: string;
+  /** update: the collection id of Items that name none (as the sink files them). */
+  collectionId?: string;
 }
 
 /** failure: the rule broken, e.g. "validate: properties.datetime: missing". */
