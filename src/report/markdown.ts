@@ -56,6 +56,14 @@ function samplesText(cfg: Record<string, unknown>): string {
     : `${text}: below 3 the advice is weaker (the noise is pooled over each scenario's rows)`;
 }
 
+/** How many runs the pipeline rows took (their settings may differ from the run's). */
+function pipelineRuns(cfg: Record<string, unknown>): string {
+  const p = (cfg.pipeline ?? {}) as { samples?: unknown; warmups?: unknown };
+  const samples = typeof p.samples === 'number' ? p.samples : cfg.samples;
+  const warmups = typeof p.warmups === 'number' ? p.warmups : cfg.warmups;
+  return `Pipeline rows and floors: ${String(samples)} measured run(s) after ${String(warmups)} warm-up(s) each.`;
+}
+
 function conditions(file: ResultsFile): string[] {
   const env = file.environment;
   const cfg = file.config;
@@ -100,6 +108,7 @@ function conditions(file: ResultsFile): string[] {
           'thread), the concurrency the ingest level, the variant the ingest strategy and level feeding it. Their',
           'floors: the same Items transformed in memory (transform-only) and, serialized beforehand, written',
           'into the same sink (write-only). Each measured run writes into a fresh folder, removed after it.',
+          pipelineRuns(cfg),
         ]
       : []),
   ];

@@ -94,6 +94,7 @@ describe('the report of a pipeline', () => {
     expect(md).toContain('](run_pipeline-10000_throughput.svg)');
     expect(md).toContain('](run_pipeline-10000_stages.svg)');
     expect(md).toContain('Pipeline rows: the strategy is the placement');
+    expect(md).toContain('Pipeline rows and floors: 5 measured run(s) after 1 warm-up(s) each.');
     expect(md).toContain('`pipeline` {');
   });
 
