@@ -124,9 +124,10 @@ export const DEFAULT_SETTINGS: BenchSettings = {
   output: 'results/benchmark.json',
   uvThreadpool: [],
   uvSweep: null,
-  // One concurrent level, two worker levels and no warm-up keep `npm run bench` within its time
-  // budget: a run writes every Item as a file and lasts seconds, where a warm-up's effects (JIT,
-  // starting workers) are a small part of one run.
+  // One concurrent level, two worker levels, 2 measured runs and no warm-up keep `npm run bench`
+  // within its time budget: a run writes every Item as a file and lasts seconds, where a warm-up's
+  // effects (JIT, starting workers) are a small part of one run; the noise of 2 runs is pooled over
+  // the scenario's rows.
   pipeline: {
     enabled: true,
     from: 'directory',
@@ -135,7 +136,7 @@ export const DEFAULT_SETTINGS: BenchSettings = {
     placement: 'caller',
     concurrency: [10],
     workers: [1, 2],
-    samples: null,
+    samples: 2,
     warmups: 0,
   },
 };

@@ -204,9 +204,6 @@ function applyPipeline(s: BenchSettings, args: ParsedArgs): void {
   // The levels are the pipeline's (the file levels do not apply: no file bench runs).
   p.concurrency = intListFlag(args, 'concurrency', { min: 1, max: 1000 }) ?? p.concurrency;
   p.workers = intListFlag(args, 'workers', { min: 1, max: 64 }) ?? p.workers;
-  // Asked for here, the run's samples and warm-ups are the pipeline's.
-  p.samples = intFlag(args, 'samples', { min: 1, max: 1000 }) ?? p.samples;
-  p.warmups = intFlag(args, 'warmups', { min: 0, max: 1000 }) ?? p.warmups;
   p.enabled = true;
   // The data the run prepares: the pipeline's source (no file bench runs in this mode).
   s.formats = [p.from];
@@ -227,6 +224,9 @@ export function settingsFromArgs(mode: BenchMode, argv: string[]): BenchSettings
   // The pipeline bench runs in `pipeline` and `all` (its defaults there) only.
   if (mode === 'pipeline') applyPipeline(s, args);
   else if (mode !== 'all') s.pipeline.enabled = false;
+  // Given explicitly, --samples and --warmups hold for the pipeline too (its defaults are its own).
+  s.pipeline.samples = intFlag(args, 'samples', { min: 1, max: 1000 }) ?? s.pipeline.samples;
+  s.pipeline.warmups = intFlag(args, 'warmups', { min: 0, max: 1000 }) ?? s.pipeline.warmups;
   if (mode === 'file') {
     s.api.enabled = false;
     const dir = stringFlag(args, 'directory');

@@ -57,13 +57,15 @@ describe('benchmark-ingest pipeline: argument errors', () => {
 });
 
 describe('settingsFromArgs for pipeline', () => {
-  it('runs the default pipeline: directory -> update, validate -> directory, caller, no warm-up', () => {
+  it('runs the default pipeline: directory -> update, validate -> directory, caller, 2 runs, no warm-up', () => {
     const s = settingsFromArgs('pipeline', []);
     expect(s.pipeline).toEqual({ ...DEFAULT_SETTINGS.pipeline, enabled: true });
     expect(s.pipeline).toMatchObject({
       from: 'directory',
       to: 'directory',
       transforms: ['update', 'validate'],
+      samples: 2,
+      warmups: 0,
     });
     expect(s.formats).toEqual(['directory']);
     expect(s.api.enabled).toBe(false);
@@ -106,6 +108,11 @@ describe('settingsFromArgs for pipeline', () => {
 
   it('keeps the default pipeline in all, and leaves it out of file and api', () => {
     expect(settingsFromArgs('all', ['--concurrency', '1,5']).pipeline).toEqual(DEFAULT_SETTINGS.pipeline);
+    // Given explicitly, the runs hold for every bench, the pipeline included.
+    expect(settingsFromArgs('all', ['--samples', '1', '--warmups', '2']).pipeline).toMatchObject({
+      samples: 1,
+      warmups: 2,
+    });
     expect(settingsFromArgs('file', []).pipeline.enabled).toBe(false);
     expect(settingsFromArgs('api', []).pipeline.enabled).toBe(false);
     expect(() => settingsFromArgs('all', ['--from', 'ndjson'])).toThrow(/unknown option --from/);
