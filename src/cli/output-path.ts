@@ -80,7 +80,12 @@ function isInside(path: string, folder: string): boolean {
  * symlink or hard link), or any path inside a SOURCE folder or inside the folder of a static
  * catalog (`catalog.json`, `collection.json`, or `--format catalog`), where its items live.
  */
-export async function checkNotSource(output: string, source: string, format?: string): Promise<void> {
+export async function checkNotSource(
+  output: string,
+  source: string,
+  format?: string,
+  flag = '--output',
+): Promise<void> {
   if (isUrl(source)) return;
   const input = await stat(source).catch(() => null);
   if (!input) return;
@@ -88,13 +93,13 @@ export async function checkNotSource(output: string, source: string, format?: st
   const realOutput = await realPathOf(output);
   const realSource = await realPathOf(source);
   if ((existing && existing.dev === input.dev && existing.ino === input.ino) || realOutput === realSource) {
-    throw new UsageError(`--output ${output}: is the SOURCE ${source}; it would be overwritten`);
+    throw new UsageError(`${flag} ${output}: is the SOURCE ${source}; it would be overwritten`);
   }
   const catalog = format === 'catalog' || CATALOG_NAMES.has(basename(source).toLowerCase());
   const folder = input.isDirectory() ? realSource : catalog ? dirname(realSource) : null;
   if (folder !== null && isInside(realOutput, folder)) {
     throw new UsageError(
-      `--output ${output}: is inside the SOURCE folder ${input.isDirectory() ? source : dirname(source)}; write it elsewhere`,
+      `${flag} ${output}: is inside the SOURCE folder ${input.isDirectory() ? source : dirname(source)}; write it elsewhere`,
     );
   }
 }

@@ -50,7 +50,8 @@ export class NdjsonWriter implements SinkWriter {
       dirname(path),
       `${partPrefix(path)}${shard ?? 0}-${process.pid}-${randomBytes(3).toString('hex')}`,
     );
-    this.stream = createWriteStream(this.partFile, { flags: 'wx' });
+    // A large buffer: Items are a few KB each, and the default 16 KB would wait for 'drain' every few.
+    this.stream = createWriteStream(this.partFile, { flags: 'wx', highWaterMark: 1 << 20 });
     this.closed = new Promise<void>((resolve, reject) => {
       this.stream.once('close', resolve);
       this.stream.once('error', (e) => {

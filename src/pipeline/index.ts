@@ -12,8 +12,11 @@
  * A sink error or an abort stops the ingest, aborts the writer (no partial Item file: temp files
  * are removed) and throws a PipelineError naming the path and saying how many Items were written.
  */
+import { stat } from 'node:fs/promises';
+import { IngestError } from '../ingest/errors.js';
 import { ingest } from '../ingest/index.js';
-import { FailureCollector } from '../ingest/types.js';
+import { isUrl } from '../ingest/io/reading.js';
+import { FailureCollector, SourceError } from '../ingest/types.js';
 import { finishSink, itemLabel, openSinkWriter, prepareSink, type SinkOptions } from '../output/index.js';
 import { SinkError } from '../output/types.js';
 import type { StacItem } from '../stac/item.js';
@@ -47,6 +50,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
     ...(options.collectionId !== undefined ? { collectionId: options.collectionId } : {}),
     ...options.transformOptions,
   });
+  // A source that is not there is reported before the output is touched.
+  if (!isUrl(options.source) && !(await stat(options.source).catch(() => null))) {
+    throw new SourceError(options.source, 'no such file or directory');
+  }
   const failures = options.failures ?? new FailureCollector();
   const collection = await sourceCollection(options.source);
   const sinkOptions: SinkOptions = {
@@ -104,6 +111,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
   };
 
   const items = ingest(options.source, {
+    ...options.ingestOptions,
     strategy: options.ingest.strategy,
     concurrency: options.ingest.concurrency,
     ...(options.ingest.variant !== undefined ? { variant: options.ingest.variant } : {}),
@@ -177,9 +185,10 @@ function stopped(
 ): PipelineError {
   const written = `${figures.written} ${figures.written === 1 ? 'Item was' : 'Items were'} written before it stopped`;
   const aborted = options.signal?.aborted === true && !(cause instanceof SinkError);
+  const reason = options.signal?.reason;
   const why = aborted
-    ? `${options.to.path}: the run was aborted`
-    : cause instanceof SinkError
+    ? `${options.to.path}: the run was aborted${reason instanceof Error && reason.name !== 'AbortError' ? ` (${reason.message})` : ''}`
+    : cause instanceof SinkError || cause instanceof IngestError
       ? cause.message
       : `${options.source}: ${cause instanceof Error ? cause.message : String(cause)}`;
   return new PipelineError(`${why}; ${written}`, figures.written, figures, { cause });

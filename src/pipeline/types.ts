@@ -1,5 +1,5 @@
 /** The pipeline contract: source -> [transforms] -> sink, and what a run reports per stage. */
-import type { FailureCollector, SourceFormat, StrategyName } from '../ingest/types.js';
+import type { FailureCollector, IngestOptions, SourceFormat, StrategyName } from '../ingest/types.js';
 import type { SinkSummary, SinkTarget } from '../output/types.js';
 import type { TransformOptions } from '../transform/types.js';
 
@@ -18,6 +18,8 @@ export interface PipelineOptions {
   /** Where the stages after ingest run: 'caller' ('sharded' in part 2). */
   placement: 'caller';
   ingest: { strategy: StrategyName; concurrency: number; variant?: string };
+  /** More options for the ingest (remote limits, maxItems, batchSize ...); the fields above win. */
+  ingestOptions?: IngestOptions;
   transforms: readonly string[];
   transformOptions?: TransformOptions;
   to: SinkTarget;

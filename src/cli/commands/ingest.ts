@@ -15,6 +15,8 @@
  *
  * FILE is written to a temporary file beside it and renamed into place at the end, so an earlier
  * FILE stays whole until then. A run that fails after some Items keeps those Items.
+ *
+ * `--to PATH` converts instead (an items directory or NDJSON, with transforms): see ingest-to.ts.
  */
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
@@ -34,12 +36,14 @@ import {
   UsageError,
 } from '../args.js';
 import { type AtomicWriteStream, createAtomicWriteStream } from '../atomic.js';
+import { parseToArgs, runTo, TO_FLAGS, type ToArgs } from '../ingest-to.js';
 import { checkNotSource, checkWritableFile } from '../output-path.js';
 
 const USAGE =
   'usage: benchmark-ingest ingest SOURCE [--collection-id ID] [--strategy S] [--concurrency N] ' +
   '[--max-items N] [--format F] [--variant V] [--batch-size N] [--output FILE] [--progress] ' +
-  '[--max-body-mb N] [--timeout-s S] [--max-rps N] [--same-host] [--private-addresses auto|allow|refuse]';
+  '[--max-body-mb N] [--timeout-s S] [--max-rps N] [--same-host] [--private-addresses auto|allow|refuse] ' +
+  '[--to PATH [--transform update,validate] [--placement caller] [--base-url URL] [--asset-base-url URL [--asset-from URL]]]';
 
 function longUsage(): string {
   return [
@@ -58,6 +62,14 @@ function longUsage(): string {
     '  Items are written as NDJSON (stdout unless --output); a one-line summary goes to stderr.',
     '  --output FILE: its folder must exist; it must not be SOURCE, nor inside a SOURCE folder or a',
     "          catalog's folder; it is replaced only when the run ends (kept Items of a failed run too)",
+    '  --to PATH: write the Items for real (not with --output): PATH.ndjson / PATH.jsonl is one NDJSON',
+    '          file, anything else an items directory PATH/{collection}/items/{id}.json with',
+    '          PATH/{collection}/collection.json. A folder must be new, empty, or one this tool made',
+    '          (its earlier content is replaced); it must not be SOURCE, inside it, nor hold it.',
+    '    --transform update,validate  transforms in order (validate: an invalid Item is counted, not written)',
+    "    --placement caller  where transform, serialize and write run (the caller's thread)",
+    '    --base-url URL       update: self/root/parent/collection links under URL (same layout)',
+    '    --asset-base-url URL update: relative asset hrefs (and those under --asset-from URL) rewritten under URL',
   ].join('\n');
 }
 
@@ -83,7 +95,8 @@ export async function run(
     io.stdout.write(`${longUsage()}\n`);
     return EXIT.ok;
   }
-  const { source, options, output, progress } = parseIngestArgs(argv);
+  const { source, options, output, progress, to } = parseIngestArgs(argv);
+  if (to !== undefined) return runTo(source, options, to, io, progress === true, progressMs);
   if (output !== undefined) {
     await checkNotSource(output, source, options.format);
     await checkWritableFile(output);
@@ -159,6 +172,7 @@ export function parseIngestArgs(argv: string[]): {
   options: IngestOptions;
   output?: string;
   progress?: boolean;
+  to?: ToArgs;
 } {
   const args = parseArgs(argv, {
     booleans: ['progress', 'same-host'],
@@ -175,6 +189,7 @@ export function parseIngestArgs(argv: string[]): {
       'timeout-s',
       'private-addresses',
       'max-rps',
+      ...TO_FLAGS,
     ],
   });
   if (args.positionals.length === 0) throw new UsageError(`SOURCE is missing (${USAGE})`);
@@ -204,10 +219,12 @@ export function parseIngestArgs(argv: string[]): {
   }
   if (args.flags.has('same-host')) options.otherHosts = false;
   const output = stringFlag(args, 'output');
+  const to = parseToArgs(args);
   return {
     source: args.positionals[0]!,
     options,
     ...(output ? { output } : {}),
+    ...(to ? { to } : {}),
     ...(args.flags.has('progress') ? { progress: true } : {}),
   };
 }

@@ -55,7 +55,9 @@ export async function* schedule(
   for (const f of plan.failures ?? []) ctx.failures.add(f.source, f.reason);
   while (true) {
     ctx.signal?.throwIfAborted();
-    while (running < window && next < queue.length) start(queue[next++]!);
+    // Finished results not yet handed out count against the window too: a consumer slower than
+    // the jobs would otherwise let them pile up without bound.
+    while (running + done.length < window && next < queue.length) start(queue[next++]!);
     if (done.length === 0) {
       if (running === 0) return;
       await new Promise<void>((resolve) => {

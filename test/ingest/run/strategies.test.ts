@@ -135,6 +135,19 @@ describe('backpressure', () => {
     expect(r.total).toBe(200);
   });
 
+  it('a slow consumer that keeps pulling has at most concurrency + 1 files read ahead (concurrent)', async () => {
+    const stats = newIngestStats();
+    let count = 0;
+    let ahead = 0;
+    for await (const _ of ingest(clean, { strategy: 'concurrent', concurrency: 4, stats })) {
+      count++;
+      ahead = Math.max(ahead, stats.reads - count);
+      if (count <= 40) await sleep(3);
+    }
+    expect(count).toBe(200);
+    expect(ahead).toBeLessThanOrEqual(5);
+  });
+
   it('a paused consumer causes at most (2 jobs per worker + 1) x batch reads (worker-threads)', async () => {
     const r = await pausedReads('worker-threads', 2, 8);
     expect(r.readsWhilePaused).toBeLessThanOrEqual((2 * 2 + 1) * 8);
