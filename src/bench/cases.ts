@@ -76,9 +76,9 @@ export interface BenchCase<W> {
 }
 
 /**
- * What a pipeline row runs: the pipeline (its ingest setting feeding the caller placement), or a
- * floor: the same Items, transformed and serialized beforehand, written into the same sink
- * (`write-only`), or transformed in memory (`transform-only`).
+ * What a pipeline row runs: the pipeline (its ingest setting feeding the caller placement, or the
+ * sharded placement's workers), or a floor: the same Items, transformed and serialized beforehand,
+ * written into the same sink (`write-only`), or transformed in memory (`transform-only`).
  */
 export type PipelineWork =
   | {
@@ -86,6 +86,14 @@ export type PipelineWork =
       source: string;
       format: FileFormat;
       ingest: { strategy: StrategyName; concurrency: number };
+      transforms: string[];
+      to: SinkKind;
+    }
+  | {
+      run: 'sharded';
+      source: string;
+      format: FileFormat;
+      workers: number;
       transforms: string[];
       to: SinkKind;
     }
@@ -386,7 +394,9 @@ export const PIPELINE_TRANSFORM_OPTIONS: TransformOptions = {
 
 /**
  * bench/pipeline.bench.ts: the caller placement fed by `sequential` at 1 and the pipeline settings'
- * `concurrent` and `worker-threads` levels, then the floors (measured between the rows):
+ * `concurrent` and `worker-threads` levels, the sharded placement at each `workers` level (strategy
+ * `sharded`, concurrency the workers, no variant: no ingest strategy feeds it), then the floors
+ * (measured between the rows):
  * `write-only` (the Items transformed and serialized beforehand, written into the same sink) and,
  * with transforms, `transform-only`. Nothing without the source's dataset or with the pipeline off.
  */
@@ -400,12 +410,12 @@ export function pipelineCases(settings: BenchSettings, dataPaths: DataPaths): Pi
   const figures = { source: p.from, transforms, sink: p.to };
   const common = { source: data.path, format: p.from };
   const out: PipelineCase[] = pipelineLevels(p).map(([strategy, concurrency]) => ({
-    name: `pipeline ${p.placement} ingest=${strategy} x${concurrency}`,
+    name: `pipeline caller ingest=${strategy} x${concurrency}`,
     group: 'pipeline',
     meta: {
       scenario: 'pipeline',
       kind: 'ingest',
-      strategy: p.placement,
+      strategy: 'caller',
       concurrency,
       variant: ingestVariant(strategy, concurrency),
       dataset,
@@ -414,6 +424,25 @@ export function pipelineCases(settings: BenchSettings, dataPaths: DataPaths): Pi
     },
     work: { run: 'pipeline', ...common, ingest: { strategy, concurrency }, transforms, to: p.to },
   }));
+  if (p.placements.includes('sharded')) {
+    for (const workers of p.workers) {
+      out.push({
+        name: `pipeline sharded x${workers}`,
+        group: 'pipeline',
+        meta: {
+          scenario: 'pipeline',
+          kind: 'ingest',
+          strategy: 'sharded',
+          concurrency: workers,
+          variant: null,
+          dataset,
+          ...runs,
+          pipeline: figures,
+        },
+        work: { run: 'sharded', ...common, workers, transforms, to: p.to },
+      });
+    }
+  }
   const floor = (strategy: string, variant: string, sink: SinkKind | null, work: PipelineWork) =>
     out.push({
       name: `pipeline floor ${strategy}`,

@@ -130,20 +130,24 @@ export function pipelineRun(c: PipelineCase, folders: RunFolders = new RunFolder
   const perRun = { beforeRun: () => folders.next(), afterRun: () => folders.clear() };
   switch (work.run) {
     case 'pipeline':
+    case 'sharded':
       return {
         ...perRun,
         run: async (): Promise<RunOutcome> => {
           const failures = new FailureCollector();
-          const report = await runPipeline({
+          const common = {
             source: work.source,
             format: work.format,
-            placement: 'caller',
-            ingest: work.ingest,
             transforms: work.transforms,
             transformOptions: PIPELINE_TRANSFORM_OPTIONS,
             to: folders.target(work.to),
             failures,
-          });
+          };
+          const report = await runPipeline(
+            work.run === 'pipeline'
+              ? { ...common, placement: 'caller', ingest: work.ingest }
+              : { ...common, placement: 'sharded', workers: work.workers },
+          );
           // A run that wrote nothing measured nothing worth a row.
           if (report.items_in > 0 && report.written === 0) {
             throw new Error(`${work.source}: the pipeline wrote none of its ${report.items_in} Items`);

@@ -1,6 +1,7 @@
 /** BenchSettings: travels from the CLI to the bench processes as JSON in STAC_BENCH_SETTINGS. */
 import type { FileFormat, StrategyName } from '../ingest/types.js';
 import { FILE_FORMATS } from '../ingest/types.js';
+import type { Placement } from '../pipeline/types.js';
 import type { ItemProfile } from '../stac/item.js';
 import type { ApiProbe } from './api-probe.js';
 
@@ -17,19 +18,23 @@ export interface PipelineBenchSettings {
   /** The sink kind; each measured run writes into a fresh folder, removed after it. */
   to: 'directory' | 'ndjson';
   transforms: string[];
-  /** Where the stages after ingest run ('sharded' comes in a later part). */
-  placement: 'caller';
-  /** `concurrent` ingest levels (besides `sequential` at 1). */
+  /**
+   * Where the stages after ingest run, each measured: `caller` (fed by each ingest strategy and
+   * level) and `sharded` (at each `workers` level).
+   */
+  placements: Placement[];
+  /** `concurrent` ingest levels (besides `sequential` at 1) of the caller placement. */
   concurrency: number[];
-  /** `worker-threads` ingest levels. */
+  /** `worker-threads` ingest levels of the caller placement, and the sharded placement's workers. */
   workers: number[];
   /** Measured runs and warm-ups of the pipeline rows and floors; null: the run's (`samples`, `warmups`). */
   samples: number | null;
   warmups: number | null;
 }
 
-/** The strategies and levels of the pipeline rows: sequential at 1, then each list's levels. */
+/** The strategies and levels of the caller placement's rows: sequential at 1, then each list's levels. */
 export function pipelineLevels(p: PipelineBenchSettings): [StrategyName, number][] {
+  if (!p.placements.includes('caller')) return [];
   return [
     ['sequential', 1],
     ...p.concurrency.map((c): [StrategyName, number] => ['concurrent', c]),
@@ -124,16 +129,16 @@ export const DEFAULT_SETTINGS: BenchSettings = {
   output: 'results/benchmark.json',
   uvThreadpool: [],
   uvSweep: null,
-  // One concurrent level, two worker levels, 2 measured runs and no warm-up keep `npm run bench`
-  // within its time budget: a run writes every Item as a file and lasts seconds, where a warm-up's
-  // effects (JIT, starting workers) are a small part of one run; the noise of 2 runs is pooled over
-  // the scenario's rows.
+  // One concurrent level, two worker levels (for worker-threads and for sharded), 2 measured runs
+  // and no warm-up keep `npm run bench` within its time budget: a run writes every Item as a file
+  // and lasts seconds, where a warm-up's effects (JIT, starting workers) are a small part of one
+  // run; the noise of 2 runs is pooled over the scenario's rows.
   pipeline: {
     enabled: true,
     from: 'directory',
     to: 'directory',
     transforms: ['update', 'validate'],
-    placement: 'caller',
+    placements: ['caller', 'sharded'],
     concurrency: [10],
     workers: [1, 2],
     samples: 2,

@@ -10,6 +10,7 @@ import { estimateRequests, itemsPerRun } from '../bench/budget.js';
 import { apiLevels } from '../bench/cases.js';
 import { type BenchSettings, DEFAULT_SETTINGS, PIPELINE_SOURCES } from '../bench/settings.js';
 import { SINK_KINDS } from '../output/index.js';
+import { PLACEMENTS, type Placement } from '../pipeline/types.js';
 import { fmtInt } from '../profiling/format.js';
 import { ITEM_PROFILES } from '../stac/item.js';
 import { TRANSFORM_NAMES } from '../transform/types.js';
@@ -83,10 +84,11 @@ export const USAGE: Record<BenchMode, string> = {
     '       [--yes] (start above the budget, or when the requests cannot be estimated)',
   pipeline:
     'usage: benchmark-ingest pipeline [--from directory|ndjson|feature-collection|parquet] [--to directory|ndjson]\n' +
-    '       [--transform update,validate | none] [--placement caller] [--concurrency 10] [--workers 1,2]\n' +
+    '       [--transform update,validate | none] [--placement caller,sharded] [--concurrency 10] [--workers 1,2]\n' +
     '       [--test-size N[,N...]] [--profile P] [--samples N] [--warmups N] [--seed S] [--output FILE.json]\n' +
-    "  the pipeline source -> transforms -> sink with every stage after ingest on the caller's thread, fed by\n" +
-    '  sequential at 1, concurrent at each --concurrency level and worker-threads at each --workers level;\n' +
+    "  the pipeline source -> transforms -> sink: placement caller (every stage after ingest on the caller's\n" +
+    '  thread) fed by sequential at 1, concurrent at each --concurrency level and worker-threads at each\n' +
+    '  --workers level; placement sharded (every stage inside each worker) at each --workers level;\n' +
     '  each run writes into a fresh folder beside the generated data, removed after it',
   all:
     'usage: benchmark-ingest all [--test-size N[,N...]] [--output DIR | FILE.json] [--concurrency 1,5,10,20]\n' +
@@ -191,13 +193,25 @@ export function transformsFlag(args: ParsedArgs): string[] | undefined {
   return names;
 }
 
+/** `--placement caller,sharded`: each placement once, known ones only. */
+function placementsFlag(args: ParsedArgs): Placement[] | undefined {
+  const raw = stringFlag(args, 'placement');
+  if (raw === undefined) return undefined;
+  const names = raw.split(',').map((s) => s.trim());
+  for (const name of names) {
+    if (!(PLACEMENTS as readonly string[]).includes(name)) {
+      throw new UsageError(`--placement must be a list of ${PLACEMENTS.join(', ')}, got '${raw}'`);
+    }
+  }
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice !== undefined) throw new UsageError(`--placement lists ${twice} twice`);
+  return names as Placement[];
+}
+
 /** The pipeline command's own options: what the pipeline runs and its ingest levels. */
 function applyPipeline(s: BenchSettings, args: ParsedArgs): void {
   const p = s.pipeline;
-  const placement = choiceFlag(args, 'placement', ['caller', 'sharded'] as const);
-  if (placement === 'sharded') {
-    throw new UsageError('--placement sharded is not available yet; only caller is measured');
-  }
+  p.placements = placementsFlag(args) ?? p.placements;
   p.from = choiceFlag(args, 'from', PIPELINE_SOURCES) ?? p.from;
   p.to = choiceFlag(args, 'to', SINK_KINDS) ?? p.to;
   p.transforms = transformsFlag(args) ?? p.transforms;

@@ -12,8 +12,11 @@ import {
   breakdownOf,
   callerCeiling,
   ingestSettingOf,
+  isSharded,
   microsText,
+  type ShardedCeiling,
   STAGE_LABEL,
+  shardedCeiling,
   sharesText,
 } from './pipeline-stages.js';
 import type { BenchmarkResult, Comparison, DatasetInfo, Environment, Finding, Scenario } from './result.js';
@@ -243,7 +246,7 @@ export function conditionsOf(
   if (group.scenario === 'pipeline') {
     const p = [...group.ingest, ...group.failed].find((r) => r.pipeline)?.pipeline;
     if (p) Object.assign(c, { source: p.source, transforms: p.transforms, sink: p.sink });
-    c.placement = group.ingest[0]?.strategy ?? 'caller';
+    c.placement = placementsOf(group).join(',') || 'caller';
   }
   if (group.scenario === 'api-search') {
     c.page_size = d.page_size;
@@ -298,7 +301,7 @@ function describeConditions(
   const size = sizeText ? ` (${sizeText})` : '';
   const pipe = group.scenario === 'pipeline' ? conditions : null;
   const where = pipe
-    ? `${describePipeline({ source: String(pipe.source ?? d.format), transforms: (pipe.transforms as string[]) ?? [], sink: (pipe.sink as string | null) ?? null })}, every stage after ingest on the caller's thread`
+    ? `${describePipeline({ source: String(pipe.source ?? d.format), transforms: (pipe.transforms as string[]) ?? [], sink: (pipe.sink as string | null) ?? null })}, ${placementsText(placementsOf(group))}`
     : WHERE[group.scenario];
   const base = `${fmtInt(d.items)} ${d.profile} items${size} ${where}`;
   const cores = `${conditions.cores} cores`;
@@ -311,8 +314,22 @@ function describeConditions(
   return `${base}${page}${latency}, ${local ? `the local API sharing the client's ${cores}` : `on ${cores}`}`;
 }
 
-/** `worker-threads with 2 workers`, `concurrent with 10 in flight`, `sequential`. */
+/** The placements a pipeline group measured, caller first. */
+function placementsOf(group: RowGroup): string[] {
+  const all = new Set(group.ingest.map((r) => r.strategy));
+  return ['caller', 'sharded'].filter((p) => all.has(p));
+}
+
+function placementsText(placements: readonly string[]): string {
+  const caller = "every stage after ingest on the caller's thread";
+  const sharded = 'every stage inside each worker';
+  if (placements.length === 2) return `${caller} (caller) or ${sharded} (sharded)`;
+  return placements[0] === 'sharded' ? sharded : caller;
+}
+
+/** `worker-threads with 2 workers`, `concurrent with 10 in flight`, `sequential`, `sharded with 2 workers`. */
 export function describeLevel(r: BenchmarkResult): string {
+  if (isSharded(r)) return `sharded with ${r.concurrency} worker${r.concurrency === 1 ? '' : 's'}`;
   const ingest = ingestSettingOf(r);
   if (ingest) {
     const as = {
@@ -504,15 +521,18 @@ function floorThroughput(group: RowGroup, strategy: string): number | null {
  * What limits a pipeline: the bottleneck stage of the recommended row (its share and the others'),
  * the ceiling of the caller placement and how close the fastest row comes to it, and the floors.
  */
-export function pipelineLimit(group: RowGroup, rec: Recommendation): string {
+export function pipelineLimit(group: RowGroup, rec: Recommendation, cores: number): string {
   const r = rec.recommended;
   const parts: string[] = [];
   const stage = bottleneckStageOf(r);
   const b = breakdownOf(r);
   if (stage && b) {
     const pct = `${fmtInt(stage.share * 100)}%`;
-    const what =
-      stage.stage === 'write'
+    const what = isSharded(r)
+      ? stage.stage === 'write'
+        ? `write I/O: the workers awaited their writes for ${pct} of their time`
+        : `the ${STAGE_LABEL[stage.stage]} stage in the workers: ${pct} of their time`
+      : stage.stage === 'write'
         ? `write I/O: the caller's thread awaited its writes for ${pct} of the run`
         : stage.stage === 'read_parse' && stage.bottleneck === 'io'
           ? `read+parse: the caller's thread waited for the ingest's next Item for ${pct} of the run (main-thread ELU ${fmtNum(r.event_loop_utilization, 2)})`
@@ -522,8 +542,9 @@ export function pipelineLimit(group: RowGroup, rec: Recommendation): string {
     parts.push('not known: the rows carry no stage times');
   }
   const ceiling = callerCeiling(group.ingest);
-  if (ceiling) {
-    const best = rec.best;
+  const callerRows = group.ingest.filter((x) => !isSharded(x));
+  if (ceiling && callerRows.length > 0) {
+    const best = fastestOf(callerRows);
     const share = Math.min(100, ((best.throughput_items_per_sec ?? 0) / ceiling.itemsPerSec) * 100);
     parts.push(
       `the ceiling of the caller placement is ${fmtInt(ceiling.itemsPerSec)} items/s, one thread's time per Item ` +
@@ -531,6 +552,8 @@ export function pipelineLimit(group: RowGroup, rec: Recommendation): string {
         `and the fastest, ${describeLevel(best)} at ${fmtInt(best.throughput_items_per_sec)} items/s, reaches ${fmtInt(share)}% of it`,
     );
   }
+  const sharded = shardedCeiling(group.ingest, cores);
+  if (sharded) parts.push(shardedText(group, sharded, ceiling?.itemsPerSec ?? null, rec.noise));
   const floors = (
     [
       ['transforming alone', floorThroughput(group, 'transform-only')],
@@ -540,6 +563,59 @@ export function pipelineLimit(group: RowGroup, rec: Recommendation): string {
     .filter(([, tp]) => tp !== null)
     .map(([what, tp], i) => `${what} ${i === 0 ? 'runs at' : 'at'} ${fmtInt(tp)} items/s`);
   if (floors.length > 0) parts.push(floors.join(', '));
+  return parts.join('; ');
+}
+
+const fastestOf = (rows: readonly BenchmarkResult[]) =>
+  rows.reduce((a, b) => ((b.throughput_items_per_sec ?? 0) > (a.throughput_items_per_sec ?? 0) ? b : a));
+
+/**
+ * The sharded placement's ceiling as a finding states it: each stage's time per Item (summed over
+ * the workers), B on this machine's cores and the share of it the fastest sharded row reaches, the
+ * limiting stage, the formula for N cores beside the caller's ceiling, from how many cores sharded
+ * passes that ceiling, and whether sharded beat caller's fastest beyond noise here.
+ */
+function shardedText(
+  group: RowGroup,
+  c: ShardedCeiling,
+  callerCap: number | null,
+  noise: RunNoise | null,
+): string {
+  const shardedRows = group.ingest.filter(isSharded);
+  const callerRows = group.ingest.filter((x) => !isSharded(x));
+  const best = fastestOf(shardedRows);
+  const reach = Math.min(100, ((best.throughput_items_per_sec ?? 0) / c.itemsPerSec) * 100);
+  const parts = [
+    `per Item the sharded stages took ${microsText(c)}, summed over the workers (${describeLevel(c.from)}), ` +
+      `so the ceiling of the sharded placement is B = ${c.cores} cores / ${fmtNum(1e6 / c.perCore, 1)} µs = ` +
+      `${fmtInt(c.itemsPerSec)} items/s on this machine, limited by the ${STAGE_LABEL[c.limiting]} stage; ` +
+      `the fastest, ${describeLevel(best)} at ${fmtInt(best.throughput_items_per_sec)} items/s, reaches ${fmtInt(reach)}% of it`,
+  ];
+  const perCore = fmtInt(c.perCore);
+  if (callerCap !== null) {
+    const from = Math.max(1, Math.ceil(callerCap / c.perCore));
+    parts.push(
+      `on N cores: caller ≤ ${fmtInt(callerCap)} items/s, sharded ≤ N × ${perCore} items/s, so sharded can pass ` +
+        `the caller's ceiling from ${from} core${from === 1 ? '' : 's'}`,
+    );
+  } else {
+    parts.push(`on N cores: sharded ≤ N × ${perCore} items/s`);
+  }
+  if (callerRows.length > 0) {
+    const callerBest = fastestOf(callerRows);
+    const beat = measurablyFaster(best, callerBest, noise);
+    // Or every run of sharded's fastest beat every run of caller's (the issue's test of "beyond noise").
+    const whole =
+      runsOf(best) > 1 &&
+      runsOf(callerBest) > 1 &&
+      (best.throughput_items_per_sec ?? 0) > (callerBest.throughput_items_per_sec ?? 0) &&
+      rangeGap(callerBest, best) > 0;
+    parts.push(
+      beat || whole
+        ? `here sharded was faster than caller's fastest (${describeLevel(callerBest)}, ${fmtInt(callerBest.throughput_items_per_sec)} items/s) beyond noise`
+        : `here sharded was not faster than caller's fastest (${describeLevel(callerBest)}, ${fmtInt(callerBest.throughput_items_per_sec)} items/s) beyond noise`,
+    );
+  }
   return parts.join('; ');
 }
 
@@ -560,14 +636,14 @@ function pipelineFindingFor(
   const r = rec.recommended;
   const conditions = conditionsOf(group, config, cores, null, jsonSizes);
   const stage = bottleneckStageOf(r);
-  const ceiling = callerCeiling(group.ingest);
+  const ceiling = isSharded(r) ? shardedCeiling(group.ingest, cores) : callerCeiling(group.ingest);
   return {
     scenario: 'pipeline',
     conditions,
     bottleneck: stage?.bottleneck ?? 'cpu',
     best_strategy: ingestStrategyOf(r),
     recommended_concurrency: ingestSettingOf(r)?.level ?? r.concurrency,
-    summary: summarize(group, rec, pipelineLimit(group, rec), conditions, jsonSizes),
+    summary: summarize(group, rec, pipelineLimit(group, rec, cores), conditions, jsonSizes),
     ...(stage
       ? {
           pipeline: {

@@ -1,8 +1,10 @@
 /**
  * The stages of a pipeline row (scenario `pipeline`): which ingest setting fed it (its variant
- * `ingest=<strategy>:<level>`), each stage's seconds and share of the run, the bottleneck stage,
- * and the ceiling of the caller placement (one thread's time per Item across its stages). Pure;
- * the analysis, the report and the charts read pipeline rows through here.
+ * `ingest=<strategy>:<level>`; a `sharded` row has none: its concurrency is its workers), each
+ * stage's seconds and share of the run, the bottleneck stage, the ceiling of the caller placement
+ * (one thread's time per Item across its stages) and of the sharded placement (the cores over the
+ * stages' time per Item, summed over the workers). Pure; the analysis, the report and the charts
+ * read pipeline rows through here.
  */
 import { fmtInt, fmtNum } from './format.js';
 import type { BenchmarkResult, Bottleneck, StageFigures } from './result.js';
@@ -41,20 +43,30 @@ export function stageSecondsOf(r: BenchmarkResult): StageFigures | null {
   return r.pipeline?.stage_seconds ?? null;
 }
 
+/** A row of the sharded placement: its stage seconds are summed over `concurrency` workers. */
+export function isSharded(r: Pick<BenchmarkResult, 'scenario' | 'strategy'>): boolean {
+  return r.scenario === 'pipeline' && r.strategy === 'sharded';
+}
+
 export interface StageBreakdown {
   seconds: StageFigures;
-  /** Each stage's share of the run's mean wall time. */
+  /** Each stage's share of `wall`. */
   shares: StageFigures;
-  /** Wall time no stage accounts for (preparing and finishing the sink, the loop itself), >= 0. */
+  /** Time no stage accounts for (preparing and finishing the sink, the loop itself), >= 0. */
   other: number;
+  /**
+   * The time the stages are shares of: the run's mean wall time, times the workers for a sharded
+   * row (its stage seconds are every worker's, summed).
+   */
   wall: number;
 }
 
-/** Each stage's seconds and share of the row's mean wall time; null without stage times. */
+/** Each stage's seconds and share of the row's mean wall time (thread time for sharded); null without stage times. */
 export function breakdownOf(r: BenchmarkResult): StageBreakdown | null {
   const seconds = stageSecondsOf(r);
-  const wall = r.duration_seconds;
-  if (!seconds || wall === null || !(wall > 0)) return null;
+  const duration = r.duration_seconds;
+  if (!seconds || duration === null || !(duration > 0)) return null;
+  const wall = duration * (isSharded(r) ? Math.max(1, r.concurrency) : 1);
   const shares = { read_parse: 0, transform: 0, serialize: 0, write: 0 };
   let sum = 0;
   for (const s of STAGES) {
@@ -71,7 +83,20 @@ export function breakdownOf(r: BenchmarkResult): StageBreakdown | null {
  */
 export function callerSeconds(r: BenchmarkResult): number | null {
   const s = stageSecondsOf(r);
-  return s ? s.read_parse + s.transform + s.serialize : null;
+  return s && !isSharded(r) ? s.read_parse + s.transform + s.serialize : null;
+}
+
+/**
+ * Microseconds per Item a row's stages took: for a caller row its caller's own stages (read+parse,
+ * transform, serialize: the inverse of its ceiling); for a sharded row every stage, awaited writes
+ * included, summed over the workers (the cores divided by it is the sharded ceiling).
+ */
+export function microsPerItemOf(r: BenchmarkResult): number | null {
+  const s = stageSecondsOf(r);
+  const items = r.items_processed;
+  if (!s || items === null || !(items > 0)) return null;
+  const seconds = isSharded(r) ? STAGES.reduce((sum, k) => sum + s[k], 0) : callerSeconds(r)!;
+  return (seconds / items) * 1e6;
 }
 
 /** The caller placement's ceiling from one row: Items per second of its caller's time. */
@@ -98,6 +123,7 @@ export interface CallerCeiling {
 export function callerCeiling(rows: readonly BenchmarkResult[]): CallerCeiling | null {
   let best: { r: BenchmarkResult; tp: number } | null = null;
   for (const r of rows) {
+    if (isSharded(r)) continue;
     const tp = callerCeilingOf(r);
     if (tp !== null && (!best || tp > best.tp)) best = { r, tp };
   }
@@ -109,6 +135,44 @@ export function callerCeiling(rows: readonly BenchmarkResult[]): CallerCeiling |
     from: best.r,
     microsPerItem: { read_parse: us(s.read_parse), transform: us(s.transform), serialize: us(s.serialize) },
   };
+}
+
+export interface ShardedCeiling {
+  /** items/s one core allows: 1 / (the stages' time per Item, summed). */
+  perCore: number;
+  /** items/s on `cores` cores: cores × perCore (B). */
+  itemsPerSec: number;
+  cores: number;
+  /** The sharded row whose stages took the least time per Item (the ceiling's source). */
+  from: BenchmarkResult;
+  /** Microseconds per Item of each stage, summed over that row's workers. */
+  microsPerItem: StageFigures;
+  /** The stage with the most time per Item. */
+  limiting: Stage;
+}
+
+/**
+ * The ceiling of the sharded placement: every stage runs in each worker, so an Item costs the
+ * stages' time summed (read+parse, transform, serialize and the awaited write, over all workers)
+ * wherever it runs, and `cores` cores allow cores / that time (B). Taken from the sharded row whose
+ * stages took the least time per Item; null without sharded rows with stage times. The write stage
+ * is time a worker waited for its writes: B assumes the file system keeps up as workers are added.
+ */
+export function shardedCeiling(rows: readonly BenchmarkResult[], cores: number): ShardedCeiling | null {
+  let best: { r: BenchmarkResult; us: number } | null = null;
+  for (const r of rows) {
+    if (!isSharded(r)) continue;
+    const us = microsPerItemOf(r);
+    if (us !== null && us > 0 && (!best || us < best.us)) best = { r, us };
+  }
+  if (!best) return null;
+  const s = stageSecondsOf(best.r)!;
+  const items = best.r.items_processed!;
+  const micros = { read_parse: 0, transform: 0, serialize: 0, write: 0 };
+  for (const k of STAGES) micros[k] = (s[k] / items) * 1e6;
+  const perCore = 1e6 / best.us;
+  const limiting = STAGES.reduce((a, k) => (micros[k] > micros[a] ? k : a));
+  return { perCore, itemsPerSec: perCore * cores, cores, from: best.r, microsPerItem: micros, limiting };
 }
 
 /** Above this main-thread ELU, time in read+parse is the caller's own work rather than waiting. */
@@ -130,7 +194,8 @@ export function bottleneckStageOf(r: BenchmarkResult): BottleneckStage | null {
   const b = breakdownOf(r);
   if (!b) return null;
   const stage = STAGES.reduce((a, s) => (b.seconds[s] > b.seconds[a] ? s : a));
-  const busy = (r.event_loop_utilization ?? 1) >= BUSY_ELU;
+  // A sharded row's read+parse is its workers' own reading and parsing (their waits left out).
+  const busy = isSharded(r) || (r.event_loop_utilization ?? 1) >= BUSY_ELU;
   const bottleneck: Bottleneck = stage === 'write' || (stage === 'read_parse' && !busy) ? 'io' : 'cpu';
   return { stage, share: b.shares[stage], bottleneck };
 }
@@ -143,10 +208,10 @@ export function sharesText(b: StageBreakdown): string {
     .join(', ');
 }
 
-/** `12.3 µs read+parse, 4.1 µs transform, 2.0 µs serialize`. */
-export function microsText(c: CallerCeiling): string {
+/** `12.3 µs read+parse, 4.1 µs transform, 2.0 µs serialize` (and write, for a sharded ceiling). */
+export function microsText(c: { microsPerItem: Partial<StageFigures> }): string {
   const m = c.microsPerItem;
-  return (['read_parse', 'transform', 'serialize'] as const)
-    .map((s) => `${fmtNum(m[s], 1)} µs ${STAGE_LABEL[s]}`)
+  return STAGES.filter((s) => m[s] !== undefined)
+    .map((s) => `${fmtNum(m[s]!, 1)} µs ${STAGE_LABEL[s]}`)
     .join(', ');
 }

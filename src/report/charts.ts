@@ -166,10 +166,15 @@ export function stagesChart(group: RowGroup): StackedBarChart | null {
   });
   if (bars.length === 0) return null;
   const d = group.dataset;
-  const placement = group.ingest[0]!.strategy;
+  const placements = [...new Set(group.ingest.map((r) => r.strategy))];
+  const sharded = placements.includes('sharded');
+  const placement =
+    placements.length === 1 ? `${placements[0]} placement` : `${placements.join(' and ')} placements`;
   return {
-    title: `${group.scenario}: time per run by stage (${fmtInt(d.items)} ${d.profile} items, ${placement} placement)`,
-    xLabel: 'seconds per run (bars: the ingest strategy and level feeding the pipeline)',
+    title: `${group.scenario}: time per run by stage (${fmtInt(d.items)} ${d.profile} items, ${placement})`,
+    xLabel: sharded
+      ? 'seconds per run (bars: the ingest feeding the caller, or sharded xN: summed over N workers)'
+      : 'seconds per run (bars: the ingest strategy and level feeding the pipeline)',
     segments: [...STAGES.map((s) => STAGE_LABEL[s]), 'other'],
     bars,
   };

@@ -15,7 +15,7 @@ import {
   requestsPer1000,
 } from '../profiling/analysis.js';
 import { fmtInt, fmtNum, fmtRatio, fmtSig, mdCell } from '../profiling/format.js';
-import { breakdownOf, callerSeconds, STAGE_LABEL } from '../profiling/pipeline-stages.js';
+import { breakdownOf, isSharded, microsPerItemOf, STAGE_LABEL } from '../profiling/pipeline-stages.js';
 import {
   type BenchmarkResult,
   type DatasetInfo,
@@ -46,6 +46,16 @@ const SCENARIO_TITLE: Record<string, string> = {
   'api-search': 'STAC API search',
   pipeline: "Pipeline (caller placement: every stage after ingest on the caller's thread)",
 };
+
+/** A table's title: a pipeline names the placements its rows measured. */
+function scenarioTitle(group: RowGroup): string {
+  if (group.scenario === 'pipeline' && group.ingest.some((r) => r.strategy === 'sharded')) {
+    return group.ingest.some((r) => r.strategy === 'caller')
+      ? "Pipeline (caller placement: every stage after ingest on the caller's thread; sharded: every stage inside each worker)"
+      : 'Pipeline (sharded placement: every stage inside each worker)';
+  }
+  return SCENARIO_TITLE[group.scenario] ?? group.scenario;
+}
 
 /** `5 measured run(s) per bench after 1 warm-up(s)`, with a word on what few samples can tell. */
 function samplesText(cfg: Record<string, unknown>): string {
@@ -105,7 +115,9 @@ function conditions(file: ResultsFile): string[] {
       ? [
           '',
           "Pipeline rows: the strategy is the placement (`caller`: every stage after ingest on the caller's",
-          'thread), the concurrency the ingest level, the variant the ingest strategy and level feeding it. Their',
+          'thread), the concurrency the ingest level, the variant the ingest strategy and level feeding it;',
+          '`sharded` (every stage inside each of N workers, no Item crossing threads) has the workers as its',
+          'concurrency and no variant, and its stage seconds are summed over the workers. Their',
           'floors: the same Items transformed in memory (transform-only) and, serialized beforehand, written',
           'into the same sink (write-only). Each measured run writes into a fresh folder, removed after it.',
           pipelineRuns(cfg),
@@ -186,7 +198,7 @@ function groupTitle(group: RowGroup, jsonSizes: ReadonlyMap<string, number>): st
   const api = group.scenario === 'api-search' ? `, ${apiConditions(d)}` : '';
   const p = group.scenario === 'pipeline' ? [...group.ingest, ...group.failed].find((r) => r.pipeline) : null;
   const pipe = p?.pipeline ? `, ${describePipeline(p.pipeline)}` : '';
-  return `### ${SCENARIO_TITLE[group.scenario] ?? group.scenario}: ${fmtInt(d.items)} ${d.profile} items${size}${api}${pipe}`;
+  return `### ${scenarioTitle(group)}: ${fmtInt(d.items)} ${d.profile} items${size}${api}${pipe}`;
 }
 
 function table(group: RowGroup, file: ResultsFile, jsonSizes: ReadonlyMap<string, number>): string[] {
@@ -237,13 +249,20 @@ export function stageTable(group: RowGroup): string[] {
     "and work on the ingest's next Item, transform and serialize its synchronous work, write the awaited",
     'write I/O, other what no stage accounts for (preparing and finishing the sink). Caller µs / Item:',
     "read+parse, transform and serialize per Item, one thread's time (its inverse is the placement's ceiling).",
+    ...(rows.some(isSharded)
+      ? [
+          'Sharded rows: every stage in the workers, seconds summed over them and shares of the workers',
+          'time (the run times the workers); their µs / Item is every stage, awaited writes included, summed',
+          'over the workers: the cores divided by it is the sharded ceiling.',
+        ]
+      : []),
     '',
     `| Setting | ${STAGES.map((s) => STAGE_LABEL[s]).join(' | ')} | Other | Caller µs / Item |`,
     `|---|${STAGES.map(() => '--:').join('|')}|--:|--:|`,
   ];
   for (const r of rows) {
     const b = breakdownOf(r)!;
-    const perItem = r.items_processed ? ((callerSeconds(r) ?? 0) / r.items_processed) * 1e6 : null;
+    const perItem = microsPerItemOf(r);
     const cells = [
       strategyCell(r),
       ...STAGES.map((s) => stageCell(b.seconds[s], b.shares[s])),

@@ -432,12 +432,14 @@ describe('api-search cases', () => {
 describe('pipeline cases', () => {
   const cases = pipelineCases(settings(), ALL);
 
-  it('feed the caller placement with sequential at 1, then concurrent and worker-threads at the pipeline levels, floors last', () => {
+  it('feed the caller placement with sequential at 1, then concurrent and worker-threads at the pipeline levels, then sharded at the worker levels, floors last', () => {
     expect(names(cases as never)).toEqual([
       'pipeline caller ingest=sequential x1',
       'pipeline caller ingest=concurrent x10',
       'pipeline caller ingest=worker-threads x1',
       'pipeline caller ingest=worker-threads x2',
+      'pipeline sharded x1',
+      'pipeline sharded x2',
       'pipeline floor write-only',
       'pipeline floor transform-only',
     ]);
@@ -451,6 +453,7 @@ describe('pipeline cases', () => {
       'ingest=concurrent:5',
       'ingest=concurrent:20',
       'ingest=worker-threads:2',
+      null,
       'pre-serialized',
       'update+validate',
     ]);
@@ -475,6 +478,40 @@ describe('pipeline cases', () => {
       transforms: ['update', 'validate'],
       to: 'directory',
     });
+  });
+
+  it('record a sharded row as strategy sharded, its workers as concurrency, no variant, and run the sharded placement', () => {
+    const row = cases.find((c) => c.name === 'pipeline sharded x2')!;
+    expect(row.meta).toMatchObject({
+      scenario: 'pipeline',
+      kind: 'ingest',
+      strategy: 'sharded',
+      concurrency: 2,
+      variant: null,
+      pipeline: { source: 'directory', transforms: ['update', 'validate'], sink: 'directory' },
+    });
+    expect(resultKey(row.meta)).toBe('pipeline/300/sharded/2');
+    expect(row.work).toEqual({
+      run: 'sharded',
+      source: '/d/items',
+      format: 'directory',
+      workers: 2,
+      transforms: ['update', 'validate'],
+      to: 'directory',
+    });
+  });
+
+  it('measure only the placements the settings name', () => {
+    const s = settings();
+    s.pipeline = { ...s.pipeline, placements: ['sharded'] };
+    expect(names(pipelineCases(s, ALL) as never)).toEqual([
+      'pipeline sharded x1',
+      'pipeline sharded x2',
+      'pipeline floor write-only',
+      'pipeline floor transform-only',
+    ]);
+    s.pipeline = { ...s.pipeline, placements: ['caller'] };
+    expect(pipelineCases(s, ALL).some((c) => c.meta.strategy === 'sharded')).toBe(false);
   });
 
   it('have a write-only floor into the same sink and a transform-only floor of the same transforms', () => {
@@ -509,7 +546,7 @@ describe('pipeline cases', () => {
   });
 
   it('run the runs of the pipeline settings (2, no warm-up, by default), floors as many as the rows', () => {
-    expect(cases.map((c) => [c.meta.samples, c.meta.warmups])).toEqual(Array(6).fill([2, 0]));
+    expect(cases.map((c) => [c.meta.samples, c.meta.warmups])).toEqual(Array(8).fill([2, 0]));
     const s = settings({ samples: 5, warmups: 2 });
     s.pipeline = { ...s.pipeline, samples: null, warmups: null };
     expect(new Set(pipelineCases(s, ALL).map((c) => `${c.meta.samples}/${c.meta.warmups}`))).toEqual(

@@ -18,7 +18,10 @@ describe('benchmark-ingest pipeline: argument errors', () => {
           ['--from', 'csv'],
           /--from must be one of directory, ndjson, feature-collection, parquet, got 'csv'/,
         ],
-        [['--placement', 'sharded'], /--placement sharded is not available yet; only caller is measured/],
+        [
+          ['--placement', 'caller,everywhere'],
+          /--placement must be a list of caller, sharded, got 'caller,everywhere'/,
+        ],
       ].map(async ([args, message]) => ({ r: await runCli(['pipeline', ...(args as string[])]), message })),
     );
     for (const { r, message } of runs) {
@@ -57,13 +60,15 @@ describe('benchmark-ingest pipeline: argument errors', () => {
 });
 
 describe('settingsFromArgs for pipeline', () => {
-  it('runs the default pipeline: directory -> update, validate -> directory, caller, 2 runs, no warm-up', () => {
+  it('runs the default pipeline: directory -> update, validate -> directory, caller and sharded, 2 runs, no warm-up', () => {
     const s = settingsFromArgs('pipeline', []);
     expect(s.pipeline).toEqual({ ...DEFAULT_SETTINGS.pipeline, enabled: true });
     expect(s.pipeline).toMatchObject({
       from: 'directory',
       to: 'directory',
       transforms: ['update', 'validate'],
+      placements: ['caller', 'sharded'],
+      workers: [1, 2],
       samples: 2,
       warmups: 0,
     });
@@ -96,6 +101,7 @@ describe('settingsFromArgs for pipeline', () => {
       from: 'ndjson',
       to: 'ndjson',
       transforms: ['validate'],
+      placements: ['caller'],
       concurrency: [1, 5],
       workers: [2],
       samples: 2,
@@ -104,6 +110,13 @@ describe('settingsFromArgs for pipeline', () => {
     expect(s.formats).toEqual(['ndjson']);
     expect(s.concurrency).toEqual(DEFAULT_SETTINGS.concurrency);
     expect(settingsFromArgs('pipeline', ['--transform', 'none']).pipeline.transforms).toEqual([]);
+    expect(settingsFromArgs('pipeline', ['--placement', 'sharded,caller']).pipeline.placements).toEqual([
+      'sharded',
+      'caller',
+    ]);
+    expect(() => settingsFromArgs('pipeline', ['--placement', 'sharded,sharded'])).toThrow(
+      /--placement lists sharded twice/,
+    );
   });
 
   it('keeps the default pipeline in all, and leaves it out of file and api', () => {
@@ -142,13 +155,14 @@ describe('a pipeline benchmark run on a tiny directory', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('exits 0 and writes a valid results file with one row per ingest setting and both floors', () => {
+  it('exits 0 and writes a valid results file with one row per ingest setting, per sharded level and both floors', () => {
     expect(code, stderr).toBe(0);
     expect(validateResults(file).errors).toEqual([]);
     expect(file.results.map((r) => r.key).sort()).toEqual([
       'pipeline/120/caller/ingest=concurrent:4/4',
       'pipeline/120/caller/ingest=sequential:1/1',
       'pipeline/120/caller/ingest=worker-threads:1/1',
+      'pipeline/120/sharded/1',
       'pipeline/120/transform-only/update+validate/1',
       'pipeline/120/write-only/pre-serialized/1',
     ]);
@@ -166,7 +180,11 @@ describe('a pipeline benchmark run on a tiny directory', () => {
       expect(s.transform).toBeGreaterThan(0);
       expect(s.serialize).toBeGreaterThan(0);
       expect(s.write).toBeGreaterThan(0);
-      expect(s.read_parse + s.transform + s.serialize + s.write).toBeLessThanOrEqual(r.duration_stats!.max);
+      // Sharded stage seconds are every worker's, summed: at most the run's time per worker.
+      const threads = r.strategy === 'sharded' ? r.concurrency : 1;
+      expect(s.read_parse + s.transform + s.serialize + s.write).toBeLessThanOrEqual(
+        r.duration_stats!.max * threads,
+      );
       expect(r.pipeline).toMatchObject({
         source: 'directory',
         transforms: ['update', 'validate'],
@@ -181,6 +199,10 @@ describe('a pipeline benchmark run on a tiny directory', () => {
     expect(['read_parse', 'transform', 'serialize', 'write']).toContain(f.pipeline?.bottleneck_stage);
     expect(['sequential', 'concurrent', 'worker-threads']).toContain(f.best_strategy);
     expect(f.summary).toContain('the ceiling of the caller placement is');
+    expect(f.summary).toMatch(
+      /the ceiling of the sharded placement is B = \d+ cores \/ [\d.,]+ µs = [\d,]+ items\/s/,
+    );
+    expect(f.summary).toMatch(/on N cores: caller ≤ [\d,]+ items\/s, sharded ≤ N × [\d,]+ items\/s/);
   });
 
   it('reports the stage breakdown and its chart beside the results', async () => {

@@ -6,6 +6,8 @@ import {
   callerCeiling,
   ingestSettingOf,
   ingestVariant,
+  microsPerItemOf,
+  shardedCeiling,
 } from '../../src/profiling/pipeline-stages.js';
 import type { BenchmarkResult, StageFigures } from '../../src/profiling/result.js';
 import { validateResults } from '../../src/profiling/schema.js';
@@ -218,5 +220,103 @@ describe('the advice for the caller placement', () => {
     const f = findingOf(rows);
     expect(f.best_strategy).toBe('concurrent');
     expect(f.recommended_concurrency).toBe(5);
+  });
+});
+
+/** A sharded row: `workers` workers, stage seconds summed over them (shares of one run's time). */
+function shardedRow(workers: number, tp: number, stageShares: StageFigures, over: Partial<RowSpec> = {}) {
+  return row({
+    scenario: 'pipeline',
+    strategy: 'sharded',
+    variant: null,
+    concurrency: workers,
+    tp,
+    stageShares,
+    elu: 0.2,
+    ...over,
+  });
+}
+
+/** Sharded at 1 and 2 workers beside the caller rows: the two workers together beat the caller. */
+const withSharded = [
+  ...writeBound,
+  // 1 worker: 0.95 of a run of 10,000 / 2,800 s in the stages, 339.3 µs per Item.
+  shardedRow(1, 2800, shares(0.15, 0.12, 0.08, 0.6)),
+  // 2 workers: 1.8 runs' worth of thread time, 450 µs per Item (the workers contend).
+  shardedRow(2, 4000, shares(0.3, 0.24, 0.16, 1.1)),
+];
+
+describe('the ceiling of the sharded placement', () => {
+  it('is the cores over the stages’ time per Item summed over the workers, from the row that took the least', () => {
+    const c = shardedCeiling(withSharded, 2)!;
+    const perItem = (0.95 * 10_000) / 2800 / 10_000; // seconds
+    expect(c.from).toBe(withSharded.at(-2));
+    expect(c.perCore).toBeCloseTo(1 / perItem, 6);
+    expect(c.itemsPerSec).toBeCloseTo(2 / perItem, 6);
+    expect(c.microsPerItem.write).toBeCloseTo(((0.6 * 10_000) / 2800 / 10_000) * 1e6, 6);
+    expect(c.limiting).toBe('write');
+    expect(shardedCeiling(writeBound, 2)).toBeNull();
+  });
+
+  it('leaves the sharded rows out of the caller placement’s ceiling', () => {
+    expect(callerCeiling(withSharded)!.from).toBe(writeBound[3]);
+  });
+
+  it('shares a sharded row’s stages out of the workers’ time, not the wall time', () => {
+    const b = breakdownOf(withSharded.at(-1)!)!;
+    expect(b.wall).toBeCloseTo(2 * 2.5, 9);
+    expect(b.shares.write).toBeCloseTo(0.55, 9);
+    expect(b.other).toBeCloseTo(0.2 * 2.5, 9);
+    expect(microsPerItemOf(withSharded.at(-1)!)).toBeCloseTo(450, 6);
+    expect(bottleneckStageOf(withSharded.at(-1)!)).toMatchObject({ stage: 'write', bottleneck: 'io' });
+  });
+
+  it('states B for this machine’s cores and as a formula for N cores, the limiting stage, and from how many cores sharded passes caller', () => {
+    const f = findingOf(withSharded);
+    expect(f.summary).toContain(
+      'per Item the sharded stages took 53.6 µs read+parse, 42.9 µs transform, 28.6 µs serialize, 214.3 µs write, ' +
+        'summed over the workers (sharded with 1 worker), so the ceiling of the sharded placement is ' +
+        'B = 2 cores / 339.3 µs = 5,895 items/s on this machine, limited by the write stage; ' +
+        'the fastest, sharded with 2 workers at 4,000 items/s, reaches 68% of it',
+    );
+    // The caller's ceiling, 8,714 items/s, over 2,947 items/s per core: 3 cores.
+    expect(f.summary).toContain(
+      "on N cores: caller ≤ 8,714 items/s, sharded ≤ N × 2,947 items/s, so sharded can pass the caller's ceiling from 3 cores",
+    );
+    expect(f.summary).toContain(
+      "here sharded was faster than caller's fastest (ingest worker-threads with 2 workers, 3,050 items/s) beyond noise",
+    );
+  });
+
+  it('recommends the sharded placement and its level when it is faster beyond noise than every caller setting', () => {
+    const f = findingOf(withSharded);
+    expect(f.best_strategy).toBe('sharded');
+    expect(f.recommended_concurrency).toBe(2);
+    expect(f.pipeline).toEqual({
+      placement: 'sharded',
+      bottleneck_stage: 'write',
+      ceiling_items_per_sec: 5895,
+    });
+    expect(f.summary).toMatch(/use sharded with 2 workers: 4,000 items\/s/);
+    expect(f.conditions.placement).toBe('caller,sharded');
+    expect(f.summary).toContain(
+      "every stage after ingest on the caller's thread (caller) or every stage inside each worker (sharded)",
+    );
+  });
+
+  it('keeps advising caller when sharded is no faster, and says sharded was not faster beyond noise', () => {
+    const slower = [
+      ...writeBound,
+      shardedRow(1, 1500, shares(0.2, 0.15, 0.1, 0.5)),
+      shardedRow(2, 2000, shares(0.4, 0.3, 0.2, 1)),
+    ];
+    const f = findingOf(slower);
+    expect(f.best_strategy).toBe('worker-threads');
+    expect(f.pipeline?.placement).toBe('caller');
+    expect(f.summary).toContain("here sharded was not faster than caller's fastest");
+  });
+
+  it('writes results with sharded rows that the schema accepts', () => {
+    expect(validateResults(resultsFile(withSharded)).errors).toEqual([]);
   });
 });
