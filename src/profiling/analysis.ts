@@ -592,14 +592,23 @@ function shardedText(
       `the fastest, ${describeLevel(best)} at ${fmtInt(best.throughput_items_per_sec)} items/s, reaches ${fmtInt(reach)}% of it`,
   ];
   const perCore = fmtInt(c.perCore);
+  const perCoreCpu = fmtInt(c.perCoreCpu);
+  const cpuB = `${c.cores} cores / ${fmtNum(1e6 / c.perCoreCpu, 1)} µs = ${fmtInt(c.perCoreCpu * c.cores)} items/s`;
+  parts.push(`on CPU alone (the awaited writes left out, as the caller's ceiling counts) B would be ${cpuB}`);
   if (callerCap !== null) {
-    const from = Math.max(1, Math.ceil(callerCap / c.perCore));
+    const cores = (perItem: number) => {
+      const n = Math.max(1, Math.ceil(callerCap / perItem));
+      return `${n} core${n === 1 ? '' : 's'}`;
+    };
     parts.push(
-      `on N cores: caller ≤ ${fmtInt(callerCap)} items/s, sharded ≤ N × ${perCore} items/s, so sharded can pass ` +
-        `the caller's ceiling from ${from} core${from === 1 ? '' : 's'}`,
+      `on N cores: caller ≤ ${fmtInt(callerCap)} items/s (more cores do not lift it), sharded ≤ N × ${perCoreCpu} items/s ` +
+        `on CPU alone and N × ${perCore} items/s with the writes as measured here, so sharded passes the caller's ceiling ` +
+        `from ${cores(c.perCoreCpu)} on CPU, from ${cores(c.perCore)} if the writes cost per Item what they did here`,
     );
   } else {
-    parts.push(`on N cores: sharded ≤ N × ${perCore} items/s`);
+    parts.push(
+      `on N cores: sharded ≤ N × ${perCoreCpu} items/s on CPU alone, N × ${perCore} items/s with these writes`,
+    );
   }
   if (callerRows.length > 0) {
     const callerBest = fastestOf(callerRows);
@@ -610,10 +619,13 @@ function shardedText(
       runsOf(callerBest) > 1 &&
       (best.throughput_items_per_sec ?? 0) > (callerBest.throughput_items_per_sec ?? 0) &&
       rangeGap(callerBest, best) > 0;
+    const theirs = `caller's fastest (${describeLevel(callerBest)}, ${fmtInt(callerBest.throughput_items_per_sec)} items/s)`;
     parts.push(
-      beat || whole
-        ? `here sharded was faster than caller's fastest (${describeLevel(callerBest)}, ${fmtInt(callerBest.throughput_items_per_sec)} items/s) beyond noise`
-        : `here sharded was not faster than caller's fastest (${describeLevel(callerBest)}, ${fmtInt(callerBest.throughput_items_per_sec)} items/s) beyond noise`,
+      beat
+        ? `here sharded was faster than ${theirs} beyond noise`
+        : whole
+          ? `here every run of sharded's fastest beat every run of ${theirs}, by less than one run's noise`
+          : `here sharded was not faster than ${theirs} beyond noise`,
     );
   }
   return parts.join('; ');

@@ -247,8 +247,8 @@ export function stageTable(group: RowGroup): string[] {
   const out = [
     "Where each run's time went, seconds per run (share of the run): read+parse is the caller's wait for",
     "and work on the ingest's next Item, transform and serialize its synchronous work, write the awaited",
-    'write I/O, other what no stage accounts for (preparing and finishing the sink). Caller µs / Item:',
-    "read+parse, transform and serialize per Item, one thread's time (its inverse is the placement's ceiling).",
+    'write I/O, other what no stage accounts for (preparing and finishing the sink). µs / Item of caller',
+    "rows: read+parse, transform and serialize per Item, one thread's time (its inverse is the placement's ceiling).",
     ...(rows.some(isSharded)
       ? [
           'Sharded rows: every stage in the workers, seconds summed over them and shares of the workers',
@@ -257,14 +257,14 @@ export function stageTable(group: RowGroup): string[] {
         ]
       : []),
     '',
-    `| Setting | ${STAGES.map((s) => STAGE_LABEL[s]).join(' | ')} | Other | Caller µs / Item |`,
+    `| Setting | ${STAGES.map((s) => STAGE_LABEL[s]).join(' | ')} | Other | µs / Item |`,
     `|---|${STAGES.map(() => '--:').join('|')}|--:|--:|`,
   ];
   for (const r of rows) {
     const b = breakdownOf(r)!;
     const perItem = microsPerItemOf(r);
     const cells = [
-      strategyCell(r),
+      isSharded(r) ? `sharded x${r.concurrency}` : strategyCell(r),
       ...STAGES.map((s) => stageCell(b.seconds[s], b.shares[s])),
       stageCell(b.other, b.other / b.wall),
       fmtNum(perItem, 1),
