@@ -7,9 +7,9 @@
  */
 import { rmSync } from 'node:fs';
 import { afterAll, describe, inject } from 'vitest';
-import { closePipelinePool } from '../src/pipeline/index.js';
 import { pipelineCases } from '../src/bench/cases.js';
 import { PIPELINE_SCRATCH, pipelineRun } from '../src/bench/pipeline-runs.js';
+import { closePipelinePool } from '../src/pipeline/index.js';
 import { measuredScenario } from '../src/vitest/measured-scenario.js';
 
 const cases = pipelineCases(inject('settings'), inject('dataPaths'));
