@@ -383,10 +383,19 @@ export function adviceRows(rows: readonly BenchmarkResult[]): readonly Benchmark
   return defaults.length > 0 ? defaults : rows;
 }
 
+/**
+ * A row that writes Items rather than reads them (variant `write-<items>:<writer>`: the Parquet
+ * bench's comparison of the sink's candidate writers). It is shown in its scenario's table but never
+ * advised, nor named as a faster variant: it measures the other direction.
+ */
+export function isWriteRow(r: BenchmarkResult): boolean {
+  return r.variant !== null && /^write-\d+:/.test(r.variant);
+}
+
 /** A sentence naming the variant that beat the recommended default path beyond noise, if one did. */
 function fasterVariantNote(group: RowGroup, rec: Recommendation): string {
   const faster = group.ingest
-    .filter((r) => r.variant !== null && measurablyFaster(r, rec.recommended, rec.noise))
+    .filter((r) => r.variant !== null && !isWriteRow(r) && measurablyFaster(r, rec.recommended, rec.noise))
     .sort((a, b) => b.throughput_items_per_sec! - a.throughput_items_per_sec!)[0];
   if (!faster) return '';
   return ` The variant ${describeLevel(faster)} was faster beyond noise (${fmtInt(faster.throughput_items_per_sec)} items/s).`;
@@ -405,7 +414,10 @@ export function findingFor(
 ): Finding | null {
   const noise = pooledNoise([...group.ingest, ...group.floors]);
   // Variants compete too: a default path whose runs all trailed a variant's is not advised.
-  const rec = recommend(group.ingest, noise);
+  const rec = recommend(
+    group.ingest.filter((r) => !isWriteRow(r)),
+    noise,
+  );
   if (!rec) return null;
   const floors: FloorSet = floorsOf(group.floors);
   const { bottleneck, explanation } = explainBottleneck(
