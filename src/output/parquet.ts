@@ -66,17 +66,22 @@ export interface ParquetPartInfo {
   geometryTypes: string[];
 }
 
-/** A hyparquet-writer Writer over a file handle: each row group's bytes are written, awaited, and the buffer reused. */
+/**
+ * A hyparquet-writer Writer over a file handle: each row group's bytes are copied out of the
+ * (reused) buffer and written in order, one write after another.
+ */
 class HandleWriter extends ByteWriter {
+  private pending: Promise<void> = Promise.resolve();
+
   constructor(private readonly handle: FileHandle) {
     super(1 << 20);
   }
 
   flush(): Promise<void> {
-    // Copied: the buffer is reused for the next row group while this write is in flight.
     const bytes = Buffer.from(new Uint8Array(this.buffer, 0, this.index));
     this.index = 0;
-    return writeAll(this.handle, bytes);
+    this.pending = this.pending.then(() => writeAll(this.handle, bytes));
+    return this.pending;
   }
 
   override finish(): Promise<void> {
@@ -109,7 +114,11 @@ function collectionColumns(collection: StacCollection | null | undefined): Map<s
   return columns;
 }
 
-/** Writes one Parquet file of rows with a fixed schema, row group by row group, into a temp file. */
+/**
+ * One Parquet file of rows with a fixed schema, written row group by row group into a temp file:
+ * `open` first, then `writeGroup` encodes a group at once (synchronously) and resolves when its
+ * bytes are in the file.
+ */
 class ParquetFile {
   private writer: ParquetWriter | null = null;
   private handle: FileHandle | null = null;
@@ -122,26 +131,28 @@ class ParquetFile {
     this.schema = fileSchema(columns.size > 0 ? columns : new Map([['id', { kind: 'string' }]]));
   }
 
-  async writeGroup(rows: readonly GeoparquetRow[]): Promise<void> {
-    if (!this.writer) {
-      this.handle = await open(this.path, 'wx');
-      this.writer = new ParquetWriter({
-        writer: new HandleWriter(this.handle),
-        schema: this.schema.schema,
-        codec: 'SNAPPY',
-        createdBy: 'stac-ingest-bench',
-      });
-    }
-    if (rows.length === 0) return;
-    await this.writer.write({
+  async open(): Promise<this> {
+    this.handle = await open(this.path, 'wx');
+    this.writer = new ParquetWriter({
+      writer: new HandleWriter(this.handle),
+      schema: this.schema.schema,
+      codec: 'SNAPPY',
+      createdBy: 'stac-ingest-bench',
+    });
+    return this;
+  }
+
+  writeGroup(rows: readonly GeoparquetRow[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    const written = this.writer!.write({
       columnData: columnData(rows, this.schema.names, this.columns),
       rowGroupSize: rows.length,
     });
+    return written ?? Promise.resolve();
   }
 
   /** Writes the footer with the metadata, flushes to disk and closes. */
   async finish(kv: { key: string; value: string }[]): Promise<void> {
-    await this.writeGroup([]);
     this.writer!.kvMetadata = kv;
     await this.writer!.finish();
     await this.handle!.sync();
@@ -187,6 +198,8 @@ export class ParquetSinkWriter implements SinkWriter {
   private columns: Map<string, Shape>;
   private out: ParquetFile | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  private opened: Promise<void> | null = null;
+  private ready = false;
   private error: SinkError | null = null;
   private readonly seen = new Set<string>();
   private readonly record: boolean;
@@ -290,20 +303,40 @@ export class ParquetSinkWriter implements SinkWriter {
     return 'written';
   }
 
-  /** Chooses the schema (first call) and queues the batch as one row group. */
+  /**
+   * Chooses the schema (first call) and writes the batch as one row group: encoded now, on this
+   * thread (so the pipeline times it as its write stage), its bytes written in order after the
+   * earlier groups'. The first call opens the temp file first.
+   */
   private flush(): void {
-    this.out ??= new ParquetFile(this.file, this.columns);
     const rows = this.batch;
     this.batch = [];
+    const first = this.out === null;
+    this.out ??= new ParquetFile(this.file, this.columns);
     const out = this.out;
-    this.flushing = this.flushing.then(async () => {
-      if (this.error) return;
-      try {
-        await out.writeGroup(rows);
-      } catch (e) {
-        this.error = new SinkError(this.path, `cannot write (${code(e)})`, { cause: e });
-      }
-    });
+    const fail = (e: unknown) => {
+      this.error ??= new SinkError(this.path, `cannot write (${code(e)})`, { cause: e });
+    };
+    if (first) {
+      this.opened = out.open().then(() => {
+        this.ready = true;
+      });
+      this.flushing = this.opened.then(() => out.writeGroup(rows)).catch(fail);
+      return;
+    }
+    if (!this.ready) {
+      this.flushing = this.flushing.then(() => (this.error ? undefined : out.writeGroup(rows))).catch(fail);
+      return;
+    }
+    const previous = this.flushing;
+    let encoded: Promise<void>;
+    try {
+      encoded = this.error ? Promise.resolve() : out.writeGroup(rows);
+    } catch (e) {
+      fail(e);
+      encoded = Promise.resolve();
+    }
+    this.flushing = Promise.all([previous, encoded]).then(() => undefined, fail);
   }
 
   async close(): Promise<SinkPart> {
@@ -326,6 +359,7 @@ export class ParquetSinkWriter implements SinkWriter {
   async abort(): Promise<void> {
     this.error ??= new SinkError(this.path, 'the writer was aborted');
     await this.flushing;
+    await this.opened?.catch(() => undefined);
     await this.out?.abort();
     await rm(this.file, { force: true });
   }
@@ -421,7 +455,7 @@ async function rewritePart(
   options: SinkOptions,
 ): Promise<number> {
   const source = await openParquet(part.partFile!, DEFAULT_PARQUET_READER);
-  const out = new ParquetFile(target, columns);
+  const out = await new ParquetFile(target, columns).open();
   const kept: Pick<SinkPart, 'extent' | 'collections'> & { written: number; duplicates: number } = {
     written: 0,
     duplicates: 0,
