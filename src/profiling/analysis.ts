@@ -5,7 +5,7 @@
  * conditions). Pure: the same rows in, the same analysis out.
  */
 import { availableParallelism } from 'node:os';
-import { explainBottleneck, type FloorSet, floorsOf } from './bottleneck.js';
+import { explainBottleneck, type FloorSet, floorsOf, reachOf } from './bottleneck.js';
 import { fmtBytes, fmtInt, fmtNum, fmtPct, fmtRatio, fmtSigned } from './format.js';
 import {
   bottleneckStageOf,
@@ -486,13 +486,10 @@ export function findingFor(
   };
 }
 
-/** A pipeline floor's throughput by its strategy (`write-only`, `transform-only`), null when absent. */
-function floorThroughput(group: RowGroup, strategy: string): number | null {
-  const tps = group.floors
-    .filter((r) => r.strategy === strategy)
-    .map((r) => r.throughput_items_per_sec ?? 0)
-    .filter((tp) => tp > 0);
-  return tps.length > 0 ? Math.max(...tps) : null;
+/** A pipeline floor by its strategy (`write-only`, `transform-only`): the fastest that ran, or null. */
+function floorThroughput(group: RowGroup, strategy: string): BenchmarkResult | null {
+  const rows = group.floors.filter((r) => r.strategy === strategy && (r.throughput_items_per_sec ?? 0) > 0);
+  return rows.length > 0 ? fastest(rows) : null;
 }
 
 /**
@@ -500,6 +497,7 @@ function floorThroughput(group: RowGroup, strategy: string): number | null {
  * the ceiling of the caller placement and how close the fastest row comes to it, and the floors.
  */
 export function pipelineLimit(group: RowGroup, rec: Recommendation): string {
+  const noise = rec.noise;
   const r = rec.recommended;
   const parts: string[] = [];
   const stage = bottleneckStageOf(r);
@@ -526,16 +524,30 @@ export function pipelineLimit(group: RowGroup, rec: Recommendation): string {
         `and the fastest, ${describeLevel(best)} at ${fmtInt(best.throughput_items_per_sec)} items/s, reaches ${fmtInt(share)}% of it`,
     );
   }
-  const floors = (
-    [
-      ['transforming alone', floorThroughput(group, 'transform-only')],
-      ['writing the pre-serialized Items alone', floorThroughput(group, 'write-only')],
-    ] as const
-  )
-    .filter(([, tp]) => tp !== null)
-    .map(([what, tp], i) => `${what} ${i === 0 ? 'runs at' : 'at'} ${fmtInt(tp)} items/s`);
-  if (floors.length > 0) parts.push(floors.join(', '));
+  const transform = floorThroughput(group, 'transform-only');
+  if (transform)
+    parts.push(`transforming alone runs at ${fmtInt(transform.throughput_items_per_sec)} items/s`);
+  const write = floorThroughput(group, 'write-only');
+  if (write) parts.push(writeFloorText(rec, write, noise));
   return parts.join('; ');
+}
+
+/**
+ * The write-only floor against the fastest row: no pipeline writes faster than writing its Items
+ * alone into the same sink, so a share of it says how much of the writing's speed the run keeps;
+ * a row beyond it (beyond noise) is said not to be bounded by it.
+ */
+function writeFloorText(rec: Recommendation, floor: BenchmarkResult, noise: RunNoise | null): string {
+  const tp = floor.throughput_items_per_sec!;
+  const text = `writing the pre-serialized Items alone runs at ${fmtInt(tp)} items/s`;
+  const reach = reachOf(rec.best, tp, floor, noise);
+  if (reach.kind === 'share') return `${text}, and the fastest reaches ${fmtInt(reach.share * 100)}% of it`;
+  if (reach.kind === 'within-noise')
+    return `${text}, and the fastest reaches it (the difference is within noise)`;
+  if (reach.kind === 'beyond') {
+    return `${text}, yet the fastest runs faster beyond noise, so it is not a bound (it was timed in runs of its own)`;
+  }
+  return `${text}, and the fastest is at or above it (not enough samples to judge noise)`;
 }
 
 /**
