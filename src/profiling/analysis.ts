@@ -492,6 +492,13 @@ function floorThroughput(group: RowGroup, strategy: string): BenchmarkResult | n
   return rows.length > 0 ? fastest(rows) : null;
 }
 
+/** With a sequential ingest, read+parse also holds the wait for each read (nothing is read ahead). */
+function readsToo(r: BenchmarkResult, stage: string): string {
+  return stage === 'read_parse' && ingestStrategyOf(r) === 'sequential'
+    ? ' (with a sequential ingest it holds each read as well as its parse)'
+    : '';
+}
+
 /**
  * What limits a pipeline: the bottleneck stage of the recommended row (its share and the others'),
  * the ceiling of the caller placement and how close the fastest row comes to it, and the floors.
@@ -509,7 +516,7 @@ export function pipelineLimit(group: RowGroup, rec: Recommendation): string {
         ? `write I/O: the caller's thread awaited its writes for ${pct} of the run`
         : stage.stage === 'read_parse' && stage.bottleneck === 'io'
           ? `read+parse: the caller's thread waited for the ingest's next Item for ${pct} of the run (main-thread ELU ${fmtNum(r.event_loop_utilization, 2)})`
-          : `the ${STAGE_LABEL[stage.stage]} stage on the caller's thread: ${pct} of the run`;
+          : `the ${STAGE_LABEL[stage.stage]} stage on the caller's thread${readsToo(r, stage.stage)}: ${pct} of the run`;
     parts.push(`${what} (${sharesText(b)})`);
   } else {
     parts.push('not known: the rows carry no stage times');

@@ -124,6 +124,9 @@ describe('the bottleneck stage', () => {
     const busy = pipe('sequential', 1, 800, shares(0.7, 0.1, 0.05, 0.1), { elu: 0.95 });
     expect(bottleneckStageOf(idle)).toMatchObject({ stage: 'read_parse', bottleneck: 'io' });
     expect(bottleneckStageOf(busy)).toMatchObject({ stage: 'read_parse', bottleneck: 'cpu' });
+    expect(findingOf([busy]).summary).toContain(
+      "the limit is the read+parse stage on the caller's thread (with a sequential ingest it holds each read as well as its parse): 70% of the run",
+    );
     expect(findingOf([idle]).summary).toContain(
       "the caller's thread waited for the ingest's next Item for 70% of the run",
     );
