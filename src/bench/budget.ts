@@ -16,8 +16,8 @@ export const OPENING_REQUESTS = 2;
 /**
  * Requests one search run sends: the opening requests and the pages of its Items, and:
  * - for a partitioned crawl (`concurrent` or `worker-threads` with more than one slot and more
- *   than a page to fetch), the search's first page when the probe round has more slices than slots
- *   (its Items come again later), and one partly used last page per partition (the probed slices,
+ *   than a page to fetch), the search's first page (asked for before the probes; its Items come
+ *   again later), and one partly used last page per partition (the probed slices,
  *   or the slots times PARTITIONS_PER_SLOT when there are more of those);
  * - when `cut` (--max-items stops the crawl before the search ends), no partition reaches its end,
  *   but the pages fetched ahead of the consumer are sent too (requests in flight, pages waiting in
@@ -39,10 +39,9 @@ export function requestsPerRun(
   if (cut && strategy === 'concurrent') ahead = 2 * slots;
   if (slots <= 1 || items <= pageSize) return OPENING_REQUESTS + pages + ahead;
   const slices = Math.max(slots, MIN_PROBES);
-  const firstPage = slices > slots ? 1 : 0;
-  if (cut) return OPENING_REQUESTS + firstPage + (slices >= pages ? slices : pages + ahead);
+  if (cut) return OPENING_REQUESTS + 1 + (slices >= pages ? slices : pages + ahead);
   const partitions = Math.max(slices, slots * PARTITIONS_PER_SLOT);
-  return OPENING_REQUESTS + pages + firstPage + partitions;
+  return OPENING_REQUESTS + pages + 1 + partitions;
 }
 
 export interface EstimateInput {

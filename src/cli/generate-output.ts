@@ -8,12 +8,14 @@
 import { rmSync } from 'node:fs';
 import { lstat, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
+import { tempSibling } from '../output/atomic.js';
+import { MARKER } from '../output/layout.js';
 import { UsageError } from './args.js';
-import { tempSibling } from './atomic.js';
 import { makeFolders, probeFolder } from './output-path.js';
 
-/** The file that marks a folder `generate` made (a dot name, not `*.json`: never read as data). */
-export const MARKER = '.stac-ingest-bench';
+// The file that marks a folder this tool made (`generate`, or a sink of `ingest --to`).
+export { MARKER };
+
 const MARKER_TEXT =
   'This folder was written by `benchmark-ingest generate`; a later generate may replace it whole.\n';
 

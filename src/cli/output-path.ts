@@ -5,8 +5,8 @@
 import { mkdir, open, realpath, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isUrl } from '../ingest/io/reading.js';
+import { tempSibling } from '../output/atomic.js';
 import { UsageError } from './args.js';
-import { tempSibling } from './atomic.js';
 
 const CATALOG_NAMES = new Set(['catalog.json', 'collection.json']);
 

@@ -11,8 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../cli/atomic.js';
 import type { StacCollection, StacItem } from '../stac/item.js';
+import { writeFileAtomic } from './atomic.js';
 import { countWritten, emptyExtent, mergeExtent } from './extent.js';
 import { collectionOf, collectionPath, itemNameProblem } from './layout.js';
 import { SinkError, type SinkExtent, type SinkOptions, type SinkPart, type SinkWriter } from './types.js';

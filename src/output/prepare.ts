@@ -9,8 +9,8 @@
  */
 import { lstat, mkdir, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { tempSibling } from '../cli/atomic.js';
 import { isUrl } from '../ingest/io/reading.js';
+import { tempSibling } from './atomic.js';
 import { MARKER } from './layout.js';
 import { partPrefix } from './ndjson.js';
 import { SinkError, type SinkTarget } from './types.js';

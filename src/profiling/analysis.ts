@@ -136,8 +136,8 @@ const fastest = (rows: readonly BenchmarkResult[]) => rows.reduce((a, b) => (tpO
 
 /**
  * Finds the fastest row, then among the rows equivalent to it within the noise (see `contrast`)
- * the cheapest: the cheapest strategy, then the smallest level, then (variants of one level) the
- * fastest. Never a row measurably slower than the fastest, nor one whose runs (2 or more) were all
+ * the cheapest: the cheapest strategy, then the smallest level, then the default path (no
+ * variant), then the fastest. Never a row measurably slower than the fastest, nor one whose runs (2 or more) were all
  * slower than all of the fastest's. Requests are a cost too: a row making
  * more than 10% more requests per 1,000 Items than the thriftiest is only a candidate when it is
  * measurably faster than every row that makes fewer. Without a noise estimate (single samples,
@@ -172,7 +172,11 @@ export function recommend(
   );
   const cost = (r: BenchmarkResult) => STRATEGY_COST[ingestStrategyOf(r)] ?? 3;
   const recommended = [...candidates].sort(
-    (a, b) => cost(a) - cost(b) || a.concurrency - b.concurrency || tpOf(b) - tpOf(a),
+    (a, b) =>
+      cost(a) - cost(b) ||
+      a.concurrency - b.concurrency ||
+      Number(a.variant !== null) - Number(b.variant !== null) ||
+      tpOf(b) - tpOf(a),
   )[0]!;
   const equivalent = rows.filter((r) => r === best || contrast(best, r, noise).verdict === 'equivalent');
   return { best, recommended, equivalent, noise, fewestRequests, costly };
@@ -446,7 +450,7 @@ export function adviceRows(rows: readonly BenchmarkResult[]): readonly Benchmark
 /** A sentence naming the variant that beat the recommended default path beyond noise, if one did. */
 function fasterVariantNote(group: RowGroup, rec: Recommendation): string {
   const faster = group.ingest
-    .filter((r) => r.variant !== null && measurablyFaster(r, rec.best, rec.noise))
+    .filter((r) => r.variant !== null && measurablyFaster(r, rec.recommended, rec.noise))
     .sort((a, b) => b.throughput_items_per_sec! - a.throughput_items_per_sec!)[0];
   if (!faster) return '';
   return ` The variant ${describeLevel(faster)} was faster beyond noise (${fmtInt(faster.throughput_items_per_sec)} items/s).`;
@@ -465,7 +469,8 @@ export function findingFor(
 ): Finding | null {
   if (group.scenario === 'pipeline') return pipelineFindingFor(group, config, cores, jsonSizes);
   const noise = pooledNoise([...group.ingest, ...group.floors]);
-  const rec = recommend(adviceRows(group.ingest), noise);
+  // Variants compete too: a default path whose runs all trailed a variant's is not advised.
+  const rec = recommend(group.ingest, noise);
   if (!rec) return null;
   const floors: FloorSet = floorsOf(group.floors);
   const { bottleneck, explanation } = explainBottleneck(

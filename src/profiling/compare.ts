@@ -120,6 +120,9 @@ interface GroupNoise {
    * machine's share of a drop, which a row's own change is judged net of.
    */
   machine: number;
+  /** The largest move of one of the group's floors, as a log ratio (0 without floors in both runs). */
+  floorDrop: number;
+  floorRise: number;
 }
 
 /** Rows in both sides a group needs before the spread of their changes estimates the drift. */
@@ -183,6 +186,8 @@ function noiseByGroup(sides: Map<string, SideRows>[]): Map<string, GroupNoise> {
       between: b.df > 0 ? { sd: Math.sqrt(b.ss / b.df), df: b.df } : null,
       drift: driftOf(r?.all ?? []),
       machine: Math.min(0, floorShift),
+      floorDrop: Math.min(0, ...floors),
+      floorRise: Math.max(0, ...floors),
     });
   }
   return out;
@@ -281,10 +286,25 @@ function judgeRow(
   const beyondThreshold = Math.abs(tp.netChange) > o.minChange;
   const net =
     Math.abs(tp.netChange - tp.change) > 1e-9 ? `, ${fmtPct(tp.netChange)} net of the floors' drop` : '';
+  // Floors past the threshold: the machine's load changed between the runs by more than the
+  // threshold allows for, so the net-of-floors estimate is no longer a judgement. A drop is not
+  // judged when a floor slowed that much, a memory rise (collection timing) when a floor moved.
+  const limit = Math.log1p(o.minChange);
+  const floorDrop = noise?.floorDrop ?? 0;
+  const floorMove = floorDrop < -limit ? floorDrop : (noise?.floorRise ?? 0) > limit ? noise!.floorRise : 0;
   const reasons: string[] = [];
-  if (beyondNoise && beyondThreshold && tp.netChange < 0)
-    reasons.push(`throughput ${fmtPct(tp.change)}${net} (beyond noise)`);
-  if (memWorse) reasons.push(`peak memory ${fmtSigned(memDelta!, 1)} MB`);
+  const unjudged: string[] = [];
+  if (beyondNoise && beyondThreshold && tp.netChange < 0) {
+    (floorDrop < -limit ? unjudged : reasons).push(`throughput ${fmtPct(tp.change)}${net} (beyond noise)`);
+  }
+  if (memWorse) (floorMove !== 0 ? unjudged : reasons).push(`peak memory ${fmtSigned(memDelta!, 1)} MB`);
+  if (reasons.length === 0 && unjudged.length > 0) {
+    return {
+      ...row,
+      verdict: 'inconclusive',
+      reason: `${unjudged.join(', ')}, but a floor of its scenario moved ${fmtPct(Math.expm1(floorMove))}: the machine's load changed between the runs`,
+    };
+  }
   if (reasons.length > 0) return { ...row, verdict: 'regressed', reason: reasons.join(', ') };
   if (tp.noise === null) {
     return { ...row, verdict: 'inconclusive', reason: 'not enough samples to judge noise' };

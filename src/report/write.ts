@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { writeFileAtomic } from '../cli/atomic.js';
+import { writeFileAtomic } from '../output/atomic.js';
 import type { ResultsFile } from '../profiling/result.js';
 import { validateResults } from '../profiling/schema.js';
 import { planCharts } from './charts.js';

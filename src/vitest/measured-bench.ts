@@ -7,6 +7,7 @@ import { bench, type TaskMeta, TestRunner } from 'vitest';
 import type { HttpStats } from '../ingest/types.js';
 import { collectGarbage, type Measurement, measure } from '../profiling/instruments.js';
 import type {
+  BenchmarkResult,
   DatasetInfo,
   PipelineFigures,
   ResultKind,
@@ -79,14 +80,9 @@ export interface RunRecord extends Measurement {
   stage_seconds?: StageFigures | null;
 }
 
-/** What a measured bench attaches to its task (`task.meta.stacBench`). */
-export interface StacBenchMeta {
-  scenario: Scenario;
-  kind: ResultKind;
-  strategy: string;
-  variant: string | null;
-  concurrency: number;
-  dataset: DatasetInfo;
+/** What a measured bench attaches to its task (`task.meta.stacBench`): the row's identity, and its runs. */
+export interface StacBenchMeta
+  extends Pick<BenchmarkResult, 'scenario' | 'kind' | 'strategy' | 'variant' | 'concurrency' | 'dataset'> {
   samples: number;
   warmups: number;
   /** Measured runs in the order they ran (warm-ups are not recorded). */

@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream';
 import type { TestCase, TestModule, TestSpecification } from 'vitest/node';
 import { experimental_getRunnerTask, type Reporter } from 'vitest/node';
 import { type BenchSettings, readSettings } from '../bench/settings.js';
-import { writeFileAtomic } from '../cli/atomic.js';
+import { writeFileAtomic } from '../output/atomic.js';
 import { analyze } from '../profiling/analysis.js';
 import { collectEnvironment } from '../profiling/environment.js';
 import type { BenchmarkResult, Comparison, Environment, Finding, ResultsFile } from '../profiling/result.js';

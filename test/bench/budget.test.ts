@@ -48,21 +48,21 @@ describe('requestsPerRun', () => {
     );
     const c = MIN_PROBES;
     expect(requestsPerRun('concurrent', c, c * 5 * pageSize, pageSize, true)).toBe(
-      OPENING_REQUESTS + c * 5 + 2 * c,
+      OPENING_REQUESTS + 1 + c * 5 + 2 * c,
     );
   });
 
-  it('counts only the probe round when --max-items stops the crawl within the pages it kept', () => {
+  it("counts only the search's first page and the probe round when --max-items stops the crawl within the pages they kept", () => {
     const slots = MIN_PROBES * 2;
     expect(requestsPerRun('concurrent', slots, slots * pageSize, pageSize, true)).toBe(
-      OPENING_REQUESTS + slots,
+      OPENING_REQUESTS + 1 + slots,
     );
   });
 
-  it('adds no first page when every slice has a slot, and a partly used page per partition', () => {
+  it("adds the search's first page and a partly used page per partition", () => {
     const slots = MIN_PROBES * 2;
     expect(requestsPerRun('concurrent', slots, 1000, pageSize)).toBe(
-      OPENING_REQUESTS + 100 + slots * PARTITIONS_PER_SLOT,
+      OPENING_REQUESTS + 100 + 1 + slots * PARTITIONS_PER_SLOT,
     );
   });
 });

@@ -402,7 +402,7 @@ describe('analyze: comparisons, memory, conditions, failures', () => {
   });
 });
 
-describe('advice drawn from the default ingest path', () => {
+describe('advice between the default ingest path and its variants', () => {
   const parquet = { scenario: 'parquet' as const };
   const rows = [
     row({ ...parquet, strategy: 'sequential', tp: 8000, rme: 5, samples: 3 }),
@@ -411,19 +411,39 @@ describe('advice drawn from the default ingest path', () => {
     row({ ...parquet, strategy: 'sequential', variant: 'hyparquet', tp: 1900, rme: 480, samples: 1 }),
   ];
 
-  it('never recommends a variant when rows of the default path exist', () => {
+  it('never recommends a noisy variant over the default path', () => {
     const { findings } = analyze(rows, CONFIG, ENVIRONMENT);
     expect(findings[0]!.conditions.variant).toBeUndefined();
     expect(findings[0]!.summary).not.toContain('hyparquet');
     expect(findings[0]!.best_strategy).toBe('sequential');
   });
 
-  it('names a variant that beat the default path beyond noise', () => {
+  it('recommends a variant whose runs all beat every run of the default path', () => {
     const faster = [
       ...rows,
       row({ ...parquet, strategy: 'sequential', variant: 'turbo', tp: 30_000, rme: 3 }),
     ];
     const { findings } = analyze(faster, CONFIG, ENVIRONMENT);
-    expect(findings[0]!.summary).toContain('The variant sequential (turbo)');
+    expect(findings[0]!.conditions.variant).toBe('turbo');
+    expect(findings[0]!.summary).toContain('use sequential (turbo)');
+  });
+
+  it('prefers the default path to a variant of the same setting within noise', () => {
+    const close = [
+      row({ ...parquet, strategy: 'sequential', tp: 8000, rme: 5, samples: 3 }),
+      row({ ...parquet, strategy: 'sequential', variant: 'whole-file', tp: 8100, rme: 5, samples: 3 }),
+      row({
+        ...parquet,
+        strategy: 'concurrent',
+        concurrency: 5,
+        variant: 'turbo',
+        tp: 8300,
+        rme: 5,
+        samples: 3,
+      }),
+    ];
+    const { findings } = analyze(close, CONFIG, ENVIRONMENT);
+    expect(findings[0]!.conditions.variant).toBeUndefined();
+    expect(findings[0]!.best_strategy).toBe('sequential');
   });
 });

@@ -112,6 +112,36 @@ describe('compareRuns', () => {
     ]);
   });
 
+  it('calls a drop inconclusive when a floor of its scenario slowed past the threshold too', () => {
+    // Net of the floor's drop the rows still fell 67%: the load changed too much to tell.
+    const current = run((s) => ({ tp: s.tp! * (s.kind === 'floor' ? 0.6 : 0.2) }));
+    const diff = compareRuns(run(), current);
+    expect(diff.regressions).toEqual([]);
+    expect(diff.inconclusive).toHaveLength(3);
+    expect(diff.inconclusive[0]!.reason).toBe(
+      "throughput -80.0%, -66.7% net of the floors' drop (beyond noise), but a floor of its scenario moved -40.0%: the machine's load changed between the runs",
+    );
+  });
+
+  it('still flags a drop when the floors of its scenario sped up', () => {
+    const current = run((s) => ({ tp: s.tp! * (s.kind === 'floor' ? 1.5 : 0.5) }));
+    expect(compareRuns(run(), current).regressions).toHaveLength(3);
+  });
+
+  it('calls a memory rise inconclusive when a floor of its scenario moved past the threshold', () => {
+    const runs = (peak: number) => [peak - 2, peak];
+    const baseline = run((s) => ({ memRuns: runs(s.mem ?? 50) }));
+    const current = run((s) => ({
+      tp: s.kind === 'floor' ? s.tp! * 2 : s.tp,
+      memRuns: runs(s.concurrency === 2 ? 150 : (s.mem ?? 50)),
+    }));
+    const diff = compareRuns(baseline, current);
+    expect(diff.regressions).toEqual([]);
+    expect(diff.inconclusive.map((r) => r.reason)).toEqual([
+      "peak memory +60.0 MB, but a floor of its scenario moved +100.0%: the machine's load changed between the runs",
+    ]);
+  });
+
   it('warns when the two runs have no row in common', () => {
     const other = resultsFile(specs.map((sp) => row({ ...sp, items: 500 })));
     const diff = compareRuns(run(), other);

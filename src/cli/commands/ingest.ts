@@ -24,6 +24,7 @@ import { type ApiIngestOptions, type ApiReport, newApiReport } from '../../inges
 import { closeWorkerPool, ingest, parseVariant, VARIANT_TOKENS } from '../../ingest/index.js';
 import { isUrl } from '../../ingest/io/reading.js';
 import { FailureCollector, FILE_FORMATS, type IngestOptions, STRATEGIES } from '../../ingest/types.js';
+import { type AtomicWriteStream, createAtomicWriteStream } from '../../output/atomic.js';
 import {
   choiceFlag,
   EXIT,
@@ -35,7 +36,6 @@ import {
   stringFlag,
   UsageError,
 } from '../args.js';
-import { type AtomicWriteStream, createAtomicWriteStream } from '../atomic.js';
 import { parseToArgs, runTo, TO_FLAGS, type ToArgs } from '../ingest-to.js';
 import { checkNotSource, checkWritableFile } from '../output-path.js';
 

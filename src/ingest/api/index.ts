@@ -25,6 +25,7 @@ import { HttpClient, type HttpOptions } from './http.js';
 import { newPace, type PaceState } from './pace.js';
 import { privateAddressesFor } from './reach.js';
 import { type ApiReport, type ApiRun, newApiReport } from './run.js';
+import { adoptFirstPage, guessFirstPage, mayPartition } from './search-plan.js';
 import { API_STRATEGIES } from './strategies.js';
 
 export { HttpError } from './http.js';
@@ -133,17 +134,17 @@ async function* run(
       { ...httpOptions, concurrency, dispatcher: options.dispatcher, lookup: options.lookup },
       signal,
     );
-    const endpoint = await openEndpoint(
-      client,
-      url,
-      options.collectionId,
-      parseVariant(options.variant).method,
-      concurrency > 1,
-    );
-    Object.assign(report, { method: endpoint.method, searchUrl: endpoint.searchUrl, concurrency });
     const params: Record<string, unknown> = { ...(options.search ?? {}) };
     if (limit !== undefined) params.limit = limit;
     else delete params.limit;
+    const method = parseVariant(options.variant).method;
+    // A search the strategy may partition starts with its first page: asked for now, it costs no round.
+    const guess = mayPartition(params, maxItems, limit, concurrency)
+      ? guessFirstPage(client, url, options.collectionId, method, params)
+      : null;
+    const endpoint = await openEndpoint(client, url, options.collectionId, method, concurrency > 1);
+    Object.assign(report, { method: endpoint.method, searchUrl: endpoint.searchUrl, concurrency });
+    const onPage = () => counters.fill(options.http);
     const apiRun: ApiRun = {
       client,
       endpoint,
@@ -154,9 +155,10 @@ async function* run(
       failures,
       report,
       httpOptions,
-      onPage: () => counters.fill(options.http),
+      onPage,
       abort: () => controller.abort(),
       partitionsPerSlot: options.partitionsPerSlot,
+      first: guess ? adoptFirstPage(guess, endpoint, params, failures, onPage) : undefined,
     };
     let count = 0;
     for await (const item of API_STRATEGIES[strategy](apiRun)) {

@@ -2,6 +2,7 @@
 import type { FailureCollector } from '../types.js';
 import type { SearchEndpoint } from './endpoint.js';
 import type { HttpClient, HttpOptions } from './http.js';
+import type { Page } from './page.js';
 
 /** What happened in one partition: its interval, its count, and what was crawled. */
 export interface PartitionReport {
@@ -62,4 +63,9 @@ export interface ApiRun {
   partitionsPerSlot?: number;
   /** Aborts every request of the run still in flight (the consumer stopped). */
   abort: () => void;
+  /**
+   * The search's first page, asked for alongside the landing page (see `speculativeFirstPage`);
+   * absent when it could not be guessed, then the plan asks for it itself.
+   */
+  first?: Promise<Page>;
 }

@@ -1,19 +1,19 @@
 /**
- * How the partitioned strategies cut a search. The probes are useful pages: the search's time range
- * is cut into max(slots, MIN_PROBES) equal slices and the first page of each is fetched (at most
- * `slots` at once; with fewer slots than slices, alongside the search's first page). Each answer holds a page of Items and the slice's `numberMatched`, so after one
- * round the counts of all slices are known and a slice of one page is already complete. A slice
- * holding up to KEEP_TOLERANCE times a balanced share is crawled on from its page's `next` (that
- * page is not fetched twice); a larger one is cut into pieces of about a share (`subdivide`), its
- * page's items yielded and their later copies dropped.
- *
- * The old plan (the search's first page plus limit=1 probes, then partitions at the probed
- * quantiles) spent a round on pages that brought no Items (the first page came again later); this
- * one keeps most probe pages, so it sends fewer requests and ends sooner.
+ * How the partitioned strategies cut a search. First the search's first page (asked for alongside
+ * the landing page when its URL can be guessed, so it costs no round of its own): a search it holds
+ * whole is not partitioned. Otherwise the probes are useful pages: the search's time range is cut
+ * into max(slots, MIN_PROBES) equal slices and the first page of each is fetched (at most `slots` at
+ * once). Each answer holds a page of Items and the slice's `numberMatched`, so after one round the
+ * counts of all slices are known and a slice of one page is already complete. A slice holding up
+ * to KEEP_TOLERANCE times a balanced share is crawled on from its page's `next` (that page is not
+ * fetched twice); a larger one is cut into pieces of about a share (`subdivide`), its page's items
+ * yielded and their later copies dropped.
  */
 import pLimit from 'p-limit';
-import { firstRequest } from './endpoint.js';
-import { fetchPage, type Page } from './page.js';
+import { FailureCollector } from '../types.js';
+import { firstRequest, type SearchEndpoint } from './endpoint.js';
+import type { HttpClient } from './http.js';
+import { fetchPage, type Page, type PageRequest, requestKey } from './page.js';
 import {
   boundariesOf,
   equalSlices,
@@ -30,10 +30,7 @@ export const PARTITIONS_PER_SLOT = 2;
 /**
  * Fewest probed slices: with few slots, `slots` slices say too little about a skewed collection
  * (2 workers and no probe left 80% of a real-looking archive in one partition); the probes' pages
- * are kept, so extra slices cost little. With fewer slots than this, the search's first page goes
- * with the first round (its items come again later and are dropped), so that a search of one page
- * takes one round at any level; trying `slots` slices first and then finer ones instead costs an
- * extra round, its pages fetched twice.
+ * are kept, so extra slices cost little.
  */
 export const MIN_PROBES = 8;
 /** A slice holding up to this many times a balanced share is crawled whole. */
@@ -56,7 +53,7 @@ export interface ProbedSlice {
 /** How a partitioned strategy crawls a search. */
 export interface SearchPlan {
   range: TimeRange;
-  /** The search's first page, fetched with the probes when there are more slices than slots. */
+  /** The search's first page (its Items kept, their later copies dropped); null when it failed. */
   first: Page | null;
   slices: ProbedSlice[];
   /** Partitions to crawl from their start: the pieces of the slices too large to crawl whole. */
@@ -101,17 +98,105 @@ async function probe(run: ApiRun, partition: Partition): Promise<ProbedSlice> {
 }
 
 /**
- * Plans the crawl for `slots` crawlers; null when the search is better crawled unsplit (one
- * crawler, an `ids` search, at most a page wanted, or no time range to cut).
+ * Whether a search may be partitioned for `slots` crawlers: not with one crawler, not an `ids`
+ * search, not when at most a page is wanted. Known before the landing page is read.
+ */
+export function mayPartition(
+  params: Record<string, unknown>,
+  maxItems: number,
+  limit: number | undefined,
+  slots: number,
+): boolean {
+  return slots > 1 && params.ids === undefined && maxItems > (limit ?? ASSUMED_PAGE);
+}
+
+/** A first page asked for before the landing page said where searches go. */
+export interface GuessedFirstPage {
+  request: PageRequest;
+  page: Promise<{ page: Page; failures: FailureCollector }>;
+}
+
+/**
+ * Asks for the search's first page at the conventional `<root>/search` while the landing page is on
+ * its way. Its failures are kept apart until the guess is adopted: a wrong guess costs one request.
+ */
+export function guessFirstPage(
+  client: HttpClient,
+  rootUrl: string,
+  collectionId: string | undefined,
+  method: 'GET' | 'POST' | undefined,
+  params: Record<string, unknown>,
+): GuessedFirstPage {
+  const guess: SearchEndpoint = {
+    rootUrl,
+    searchUrl: new URL('search', rootUrl.endsWith('/') ? rootUrl : `${rootUrl}/`).href,
+    method: method === 'GET' ? 'GET' : 'POST', // as chooseSearch prefers when the API offers both
+    itemsRoute: false,
+    collectionId: collectionId ?? null,
+    collection: null,
+    local: false,
+  };
+  const request = firstRequest(guess, params);
+  const failures = new FailureCollector();
+  const page = fetchPage(client, request, failures).then((p) => ({ page: p, failures }));
+  page.catch(() => {}); // a wrong guess is never awaited
+  return { request, page };
+}
+
+/** The guessed first page when it is the request the endpoint would send, else undefined. */
+export function adoptFirstPage(
+  guess: GuessedFirstPage,
+  endpoint: SearchEndpoint,
+  params: Record<string, unknown>,
+  failures: FailureCollector,
+  onPage: () => void,
+): Promise<Page> | undefined {
+  if (requestKey(firstRequest(endpoint, params)) !== requestKey(guess.request)) return undefined;
+  const adopted = guess.page.then(({ page, failures: own }) => {
+    for (const f of own.failures) failures.add(f.source, f.reason);
+    onPage();
+    return page;
+  });
+  adopted.catch(() => {}); // awaited by the plan, unless it returns before (no time range)
+  return adopted;
+}
+
+/** The search's first page, fetched for the plan. */
+export async function fetchFirstPage(run: ApiRun): Promise<Page> {
+  const page = await fetchPage(run.client, firstRequest(run.endpoint, run.params), run.failures);
+  run.onPage();
+  return page;
+}
+
+/**
+ * Plans the crawl for `slots` crawlers; null when the search is better crawled unsplit (see
+ * mayPartition, or no time range to cut). The search's first page comes first (usually asked for
+ * alongside the landing page, so it costs no round of its own): a search it holds whole is not
+ * partitioned, at any level. Otherwise a probe round fetches the first page of `max(slots,
+ * MIN_PROBES)` equal time slices; the first page's Items are kept and their later copies dropped.
  */
 export async function planFor(run: ApiRun, slots: number): Promise<SearchPlan | null> {
-  if (slots <= 1 || run.params.ids !== undefined) return null;
-  if (run.maxItems <= (run.limit ?? ASSUMED_PAGE)) return null; // one page is all it takes
+  if (!mayPartition(run.params, run.maxItems, run.limit, slots)) return null;
   const range = partitionRange(run.params.datetime, run.endpoint.collection);
   if (!range) return null;
+  let first: Page;
+  try {
+    first = await (run.first ?? fetchFirstPage(run));
+  } catch (e) {
+    const pageSize = Math.max(1, run.limit ?? ASSUMED_PAGE);
+    return { range, first: null, slices: [], pieces: [], bounds: [], pageSize, error: e };
+  }
+  run.report.partitions.push({
+    datetime: `first page of ${String(run.params.datetime ?? '..')}`,
+    estimated: first.numberMatched,
+    pages: 1,
+    items: first.items.length,
+  });
+  const pageSize0 = Math.max(1, run.limit ?? first.features ?? ASSUMED_PAGE);
+  if (first.features === 0 || (first.next === null && first.nextError === null)) {
+    return { range, first, slices: [], pieces: [], bounds: [], pageSize: pageSize0, error: null };
+  }
   const limit = pLimit(slots);
-  const count = Math.max(slots, MIN_PROBES);
-  let onePage = false;
   // A failed page does not lose the others: the probes not yet sent are skipped, those in flight
   // are awaited, and the plan carries the error (see `SearchPlan.error`).
   let error: unknown = null;
@@ -119,33 +204,10 @@ export async function planFor(run: ApiRun, slots: number): Promise<SearchPlan | 
     error ??= e;
     return null;
   };
-  // More slices than slots: the first round also carries the search's first page, so that a
-  // search of one page still ends after one round (the probes not yet sent are skipped).
-  const whole =
-    count > slots
-      ? limit(async () => {
-          const page = await fetchPage(run.client, firstRequest(run.endpoint, run.params), run.failures);
-          run.onPage();
-          onePage = page.features === 0 || (page.next === null && page.nextError === null);
-          return page;
-        }).catch(failed)
-      : null;
-  const slicesAll = equalSlices(range, count);
+  const slicesAll = equalSlices(range, Math.max(slots, MIN_PROBES));
   const probed = await Promise.all(
-    slicesAll.map((p) => limit(() => (onePage || error !== null ? null : probe(run, p))).catch(failed)),
+    slicesAll.map((p) => limit(() => (error !== null ? null : probe(run, p))).catch(failed)),
   );
-  const first = whole ? await whole : null;
-  if (first) {
-    run.report.partitions.push({
-      datetime: `first page of ${String(run.params.datetime ?? '..')}`,
-      estimated: first.numberMatched,
-      pages: 1,
-      items: first.items.length,
-    });
-  }
-  const pageSize0 = Math.max(1, run.limit ?? first?.features ?? ASSUMED_PAGE);
-  // The search's first page held it all: a probe that failed meanwhile asked for nothing new.
-  if (onePage) return { range, first, slices: [], pieces: [], bounds: [], pageSize: pageSize0, error: null };
   const slices = probed.filter((s): s is ProbedSlice => s !== null);
   for (const s of slices) if (s.page.features > 0) error ??= s.page.nextError;
   if (error !== null) {

@@ -115,31 +115,23 @@ describe('API strategies against the local STAC API', () => {
 
 describe('a search of one page', () => {
   it.each([...RUNS, ['concurrent', 10]] as [StrategyName, number][])(
-    '%s at %i ends after one round of requests, nothing crawled after it',
+    'is not partitioned by %s at %i: the landing page, the collection and that page',
     async (strategy, concurrency) => {
+      // sentinel-2 Items make the page slow to serve: nothing may be sent while it is on its way.
       const api = await startStacApi({
-        collections: [generatedSource({ id: 'gen', count: 30 })],
+        collections: [generatedSource({ id: 'gen', count: 100, profile: 'sentinel-2' })],
         pageSize: 100,
+        latencyMs: 20,
       });
       try {
         const report = newApiReport();
         const http = newHttp();
         const items = await collect(api.url, { strategy, concurrency, report, http });
         expect(sortedIds(items)).toEqual(sortedIds(await collect(api.url, { strategy: 'sequential' })));
-        expect(items).toHaveLength(30);
-        expect(report.partitions.every((p) => p.pages === 1)).toBe(true);
-        if (strategy === 'sequential') {
-          expect(http.requests).toBe(3);
-        } else if (concurrency < MIN_PROBES) {
-          // landing + collection + the search's first page and the probes sent alongside it
-          expect(report.probes).toBeLessThanOrEqual(concurrency - 1);
-          expect(http.requests).toBe(3 + report.probes);
-        } else {
-          // landing + collection + one page per slice, each its slice's only page
-          expect(report.probes).toBe(concurrency);
-          expect(http.requests).toBe(2 + concurrency);
-        }
-        expect(http.peak_in_flight).toBeLessThanOrEqual(concurrency);
+        expect(items).toHaveLength(100);
+        expect(report.probes).toBe(0);
+        expect(report.partitions.map((p) => p.pages)).toEqual([1]);
+        expect(http.requests).toBe(3);
       } finally {
         await api.close();
       }

@@ -2,7 +2,7 @@ import { link, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAtomicWriteStream, writeFileAtomic } from '../../src/cli/atomic.js';
+import { createAtomicWriteStream, writeFileAtomic } from '../../src/output/atomic.js';
 
 let dir = '';
 beforeEach(async () => {
