@@ -6,11 +6,20 @@
  */
 import { DEFAULT_PARQUET_READER } from '../ingest/decode/parquet-readers.js';
 import type { FileFormat, StrategyName } from '../ingest/types.js';
-import { type DatasetInfo, type ResultKind, resultKey, type Scenario } from '../profiling/result.js';
+import type { SinkKind } from '../output/types.js';
+import { ingestVariant } from '../profiling/pipeline-stages.js';
+import {
+  type DatasetInfo,
+  type PipelineFigures,
+  type ResultKind,
+  resultKey,
+  type Scenario,
+} from '../profiling/result.js';
+import type { TransformOptions } from '../transform/types.js';
 import type { BenchApiInfo } from './api.js';
 import type { DataPath, DataPaths } from './data.js';
 import { PARQUET_WRITERS, type ParquetWriterName } from './parquet-writers.js';
-import type { BenchSettings } from './settings.js';
+import { type BenchSettings, pipelineLevels } from './settings.js';
 
 /** What a row records: the options of measuredBench (src/vitest/measured-bench.ts). */
 export interface CaseMeta {
@@ -22,6 +31,8 @@ export interface CaseMeta {
   dataset: DatasetInfo;
   samples: number;
   warmups: number;
+  /** Scenario `pipeline`: what the row runs (source format, transforms, sink kind). */
+  pipeline?: Omit<PipelineFigures, 'stage_seconds'>;
 }
 
 /** The ingest options a file row passes (its variant may differ from the row's: uv-threadpool-N). */
@@ -66,8 +77,26 @@ export interface BenchCase<W> {
   work: W;
 }
 
+/**
+ * What a pipeline row runs: the pipeline (its ingest setting feeding the caller placement), or a
+ * floor: the same Items, transformed and serialized beforehand, written into the same sink
+ * (`write-only`), or transformed in memory (`transform-only`).
+ */
+export type PipelineWork =
+  | {
+      run: 'pipeline';
+      source: string;
+      format: FileFormat;
+      ingest: { strategy: StrategyName; concurrency: number };
+      transforms: string[];
+      to: SinkKind;
+    }
+  | { run: 'write-only'; source: string; format: FileFormat; transforms: string[]; to: SinkKind }
+  | { run: 'transform-only'; source: string; format: FileFormat; transforms: string[] };
+
 export type FileCase = BenchCase<FileWork>;
 export type ApiCase = BenchCase<ApiWork>;
+export type PipelineCase = BenchCase<PipelineWork>;
 
 /**
  * The cases, checked to have distinct result keys: `compare` and the results schema tell rows
@@ -360,6 +389,70 @@ export function apiCases(
         work: { run: 'pages', collectionId: c.id, inFlight },
       });
     }
+  }
+  return uniqueKeys(out);
+}
+
+/**
+ * The options of the bench's transforms: what a pipeline publishing Items elsewhere sets (a property,
+ * asset hrefs under a new base, the links of the output catalog). Fixed, so every run does the
+ * same work.
+ */
+export const PIPELINE_TRANSFORM_OPTIONS: TransformOptions = {
+  properties: { 'processing:software': { 'stac-ingest-bench': '1' } },
+  assetBaseUrl: 'https://data.example.org/assets',
+  baseUrl: 'https://stac.example.org',
+};
+
+/**
+ * bench/pipeline.bench.ts: the caller placement fed by `sequential` at 1 and the pipeline settings'
+ * `concurrent` and `worker-threads` levels, then the floors (measured between the rows):
+ * `write-only` (the Items transformed and serialized beforehand, written into the same sink) and,
+ * with transforms, `transform-only`. Nothing without the source's dataset or with the pipeline off.
+ */
+export function pipelineCases(settings: BenchSettings, dataPaths: DataPaths): PipelineCase[] {
+  const p = settings.pipeline;
+  const data = dataPaths[p.from];
+  if (!p.enabled || !data) return [];
+  const dataset = fileDataset(p.from, data, settings.profile);
+  const runs = { samples: p.samples ?? settings.samples, warmups: p.warmups ?? settings.warmups };
+  const transforms = [...p.transforms];
+  const figures = { source: p.from, transforms, sink: p.to };
+  const common = { source: data.path, format: p.from };
+  const out: PipelineCase[] = pipelineLevels(p).map(([strategy, concurrency]) => ({
+    name: `pipeline ${p.placement} ingest=${strategy} x${concurrency}`,
+    group: 'pipeline',
+    meta: {
+      scenario: 'pipeline',
+      kind: 'ingest',
+      strategy: p.placement,
+      concurrency,
+      variant: ingestVariant(strategy, concurrency),
+      dataset,
+      ...runs,
+      pipeline: figures,
+    },
+    work: { run: 'pipeline', ...common, ingest: { strategy, concurrency }, transforms, to: p.to },
+  }));
+  const floor = (strategy: string, variant: string, sink: SinkKind | null, work: PipelineWork) =>
+    out.push({
+      name: `pipeline floor ${strategy}`,
+      group: 'pipeline',
+      meta: {
+        scenario: 'pipeline',
+        kind: 'floor',
+        strategy,
+        concurrency: 1,
+        variant,
+        dataset,
+        ...runs,
+        pipeline: { source: p.from, transforms: sink ? [] : transforms, sink },
+      },
+      work,
+    });
+  floor('write-only', 'pre-serialized', p.to, { run: 'write-only', ...common, transforms, to: p.to });
+  if (transforms.length > 0) {
+    floor('transform-only', transforms.join('+'), null, { run: 'transform-only', ...common, transforms });
   }
   return uniqueKeys(out);
 }

@@ -1,10 +1,42 @@
 /** BenchSettings: travels from the CLI to the bench processes as JSON in STAC_BENCH_SETTINGS. */
-import type { FileFormat } from '../ingest/types.js';
+import type { FileFormat, StrategyName } from '../ingest/types.js';
 import { FILE_FORMATS } from '../ingest/types.js';
+import type { SinkKind } from '../output/types.js';
 import type { ItemProfile } from '../stac/item.js';
 import type { ApiProbe } from './api-probe.js';
 
 export const SETTINGS_ENV = 'STAC_BENCH_SETTINGS';
+
+/** The source formats a pipeline bench reads (a generated dataset of the run's size). */
+export const PIPELINE_SOURCES = ['directory', 'ndjson', 'feature-collection', 'parquet'] as const;
+export type PipelineSource = (typeof PIPELINE_SOURCES)[number];
+
+/** The pipeline bench (bench/pipeline.bench.ts): source -> transforms -> sink, at these ingest levels. */
+export interface PipelineBenchSettings {
+  enabled: boolean;
+  from: PipelineSource;
+  /** The sink kind; each measured run writes into a fresh folder, removed after it. */
+  to: SinkKind;
+  transforms: string[];
+  /** Where the stages after ingest run ('sharded' comes in a later part). */
+  placement: 'caller';
+  /** `concurrent` ingest levels (besides `sequential` at 1). */
+  concurrency: number[];
+  /** `worker-threads` ingest levels. */
+  workers: number[];
+  /** Measured runs and warm-ups of the pipeline rows and floors; null: the run's (`samples`, `warmups`). */
+  samples: number | null;
+  warmups: number | null;
+}
+
+/** The strategies and levels of the pipeline rows: sequential at 1, then each list's levels. */
+export function pipelineLevels(p: PipelineBenchSettings): [StrategyName, number][] {
+  return [
+    ['sequential', 1],
+    ...p.concurrency.map((c): [StrategyName, number] => ['concurrent', c]),
+    ...p.workers.map((w): [StrategyName, number] => ['worker-threads', w]),
+  ];
+}
 
 export interface BenchSettings {
   /** Generated items per file dataset (in a run of several sizes: this bench run's size). */
@@ -61,6 +93,7 @@ export interface BenchSettings {
   uvThreadpool: number[];
   /** Set by the runner inside such a run: the pool size it is for (only those rows run). */
   uvSweep: number | null;
+  pipeline: PipelineBenchSettings;
 }
 
 export const DEFAULT_SETTINGS: BenchSettings = {
@@ -92,6 +125,21 @@ export const DEFAULT_SETTINGS: BenchSettings = {
   output: 'results/benchmark.json',
   uvThreadpool: [],
   uvSweep: null,
+  // One concurrent level, two worker levels, 2 measured runs and no warm-up keep `npm run bench`
+  // within its time budget: a run writes every Item as a file and lasts seconds, where a warm-up's
+  // effects (JIT, starting workers) are a small part of one run; the noise of 2 runs is pooled over
+  // the scenario's rows.
+  pipeline: {
+    enabled: true,
+    from: 'directory',
+    to: 'directory',
+    transforms: ['update', 'validate'],
+    placement: 'caller',
+    concurrency: [10],
+    workers: [1, 2],
+    samples: 2,
+    warmups: 0,
+  },
 };
 
 /** Reads settings from the environment (defaults for what is absent). Throws on malformed JSON. */
@@ -109,5 +157,10 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
 
 export function mergeSettings(partial: Partial<BenchSettings>): BenchSettings {
   const d = structuredClone(DEFAULT_SETTINGS);
-  return { ...d, ...partial, api: { ...d.api, ...(partial.api ?? {}) } };
+  return {
+    ...d,
+    ...partial,
+    api: { ...d.api, ...(partial.api ?? {}) },
+    pipeline: { ...d.pipeline, ...(partial.pipeline ?? {}) },
+  };
 }

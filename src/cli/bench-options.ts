@@ -1,5 +1,5 @@
 /**
- * The options of the benchmark commands (`file`, `api`, `all`) turned into one `BenchSettings`,
+ * The options of the benchmark commands (`file`, `api`, `pipeline`, `all`) turned into one `BenchSettings`,
  * and the checks made before any benchmark starts: an output path that can be written, a user's
  * directory that exists, a catalog URL that answers. Every mistake is a one-line UsageError.
  */
@@ -8,9 +8,11 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { type ApiProbe, probeApi } from '../bench/api-probe.js';
 import { estimateRequests, itemsPerRun } from '../bench/budget.js';
 import { apiLevels } from '../bench/cases.js';
-import { type BenchSettings, DEFAULT_SETTINGS } from '../bench/settings.js';
+import { type BenchSettings, DEFAULT_SETTINGS, PIPELINE_SOURCES } from '../bench/settings.js';
+import { SINK_KINDS } from '../output/index.js';
 import { fmtInt } from '../profiling/format.js';
 import { ITEM_PROFILES } from '../stac/item.js';
+import { TRANSFORM_NAMES } from '../transform/types.js';
 import {
   choiceFlag,
   intFlag,
@@ -25,7 +27,7 @@ import {
 } from './args.js';
 import { makeFolders, probeFolder } from './output-path.js';
 
-export type BenchMode = 'file' | 'api' | 'all';
+export type BenchMode = 'file' | 'api' | 'pipeline' | 'all';
 
 /** Items fetched from a real catalog when --max-items is not given. */
 export const REAL_API_MAX_ITEMS = 1000;
@@ -50,10 +52,12 @@ const API_FLAGS = [
 ];
 /** Boolean flags of `api` and `all`. */
 const API_BOOLEANS = ['yes'];
+const PIPELINE_FLAGS = ['from', 'to', 'transform', 'placement'];
 
 export const KNOWN_FLAGS: Record<BenchMode, string[]> = {
   file: [...COMMON, ...FILE_FLAGS],
   api: [...COMMON, ...API_FLAGS],
+  pipeline: [...COMMON, ...PIPELINE_FLAGS],
   all: [...COMMON, ...API_FLAGS, 'uv-threadpool'],
 };
 
@@ -61,6 +65,7 @@ export const KNOWN_FLAGS: Record<BenchMode, string[]> = {
 export const DEFAULT_OUTPUT: Record<BenchMode, string> = {
   file: 'results/file_benchmark.json',
   api: 'results/api_benchmark.json',
+  pipeline: 'results/pipeline_benchmark.json',
   all: 'results/benchmark.json',
 };
 
@@ -76,6 +81,13 @@ export const USAGE: Record<BenchMode, string> = {
     '       [--output FILE.json]   (no --catalog-url: the built-in local STAC API)\n' +
     '  with --catalog-url: [--max-rps N] (requests per second, all runs) [--request-budget N] (default 2000)\n' +
     '       [--yes] (start above the budget, or when the requests cannot be estimated)',
+  pipeline:
+    'usage: benchmark-ingest pipeline [--from directory|ndjson|feature-collection|parquet] [--to directory|ndjson|parquet]\n' +
+    '       [--transform update,validate | none] [--placement caller] [--concurrency 10] [--workers 1,2]\n' +
+    '       [--test-size N[,N...]] [--profile P] [--samples N] [--warmups N] [--seed S] [--output FILE.json]\n' +
+    "  the pipeline source -> transforms -> sink with every stage after ingest on the caller's thread, fed by\n" +
+    '  sequential at 1, concurrent at each --concurrency level and worker-threads at each --workers level;\n' +
+    '  each run writes into a fresh folder beside the generated data, removed after it',
   all:
     'usage: benchmark-ingest all [--test-size N[,N...]] [--output DIR | FILE.json] [--concurrency 1,5,10,20]\n' +
     '       [--workers 1,2,4] [--profile P] [--latency-ms L] [--samples N] [--warmups N] [--uv-threadpool 1,16]\n' +
@@ -93,9 +105,12 @@ export function outputPath(mode: BenchMode, raw: string | undefined): string {
   throw new UsageError(`--output must name a .json file, got '${raw}'`);
 }
 
-function applyCommon(s: BenchSettings, args: ParsedArgs): void {
-  s.concurrency = intListFlag(args, 'concurrency', { min: 1, max: 1000 }) ?? s.concurrency;
-  s.workers = intListFlag(args, 'workers', { min: 1, max: 64 }) ?? s.workers;
+function applyCommon(s: BenchSettings, args: ParsedArgs, mode: BenchMode): void {
+  // `pipeline` takes the levels as its own (applyPipeline).
+  if (mode !== 'pipeline') {
+    s.concurrency = intListFlag(args, 'concurrency', { min: 1, max: 1000 }) ?? s.concurrency;
+    s.workers = intListFlag(args, 'workers', { min: 1, max: 64 }) ?? s.workers;
+  }
   s.samples = intFlag(args, 'samples', { min: 1, max: 1000 }) ?? s.samples;
   s.warmups = intFlag(args, 'warmups', { min: 0, max: 1000 }) ?? s.warmups;
   s.profile = choiceFlag(args, 'profile', ITEM_PROFILES) ?? s.profile;
@@ -158,16 +173,60 @@ export function testSizesFlag(args: ParsedArgs, mode: BenchMode): number[] | und
   return sizes.sort((a, b) => a - b);
 }
 
+/** `--transform update,validate`: known names, each once; `none` for no transform. */
+export function transformsFlag(args: ParsedArgs): string[] | undefined {
+  const raw = stringFlag(args, 'transform');
+  if (raw === undefined) return undefined;
+  if (raw === 'none') return [];
+  const names = raw.split(',').map((n) => n.trim());
+  for (const name of names) {
+    if (!(TRANSFORM_NAMES as readonly string[]).includes(name)) {
+      throw new UsageError(
+        `--transform must list ${TRANSFORM_NAMES.join(', ')} (comma-separated) or be none, got '${raw}'`,
+      );
+    }
+  }
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new UsageError(`--transform lists ${twice} twice`);
+  return names;
+}
+
+/** The pipeline command's own options: what the pipeline runs and its ingest levels. */
+function applyPipeline(s: BenchSettings, args: ParsedArgs): void {
+  const p = s.pipeline;
+  const placement = choiceFlag(args, 'placement', ['caller', 'sharded'] as const);
+  if (placement === 'sharded') {
+    throw new UsageError('--placement sharded is not available yet; only caller is measured');
+  }
+  p.from = choiceFlag(args, 'from', PIPELINE_SOURCES) ?? p.from;
+  p.to = choiceFlag(args, 'to', SINK_KINDS) ?? p.to;
+  p.transforms = transformsFlag(args) ?? p.transforms;
+  // The levels are the pipeline's (the file levels do not apply: no file bench runs).
+  p.concurrency = intListFlag(args, 'concurrency', { min: 1, max: 1000 }) ?? p.concurrency;
+  p.workers = intListFlag(args, 'workers', { min: 1, max: 64 }) ?? p.workers;
+  p.enabled = true;
+  // The data the run prepares: the pipeline's source (no file bench runs in this mode).
+  s.formats = [p.from];
+  s.api.enabled = false;
+}
+
 /** Builds the settings of one benchmark command from its arguments (no I/O). */
 export function settingsFromArgs(mode: BenchMode, argv: string[]): BenchSettings {
-  const args = parseArgs(argv, { values: KNOWN_FLAGS[mode], booleans: mode === 'file' ? [] : API_BOOLEANS });
+  const booleans = mode === 'api' || mode === 'all' ? API_BOOLEANS : [];
+  const args = parseArgs(argv, { values: KNOWN_FLAGS[mode], booleans });
   if (args.positionals.length > 0) {
     throw new UsageError(`unexpected argument '${args.positionals[0]}' (see --help)`);
   }
   const s = structuredClone(DEFAULT_SETTINGS);
-  applyCommon(s, args);
+  applyCommon(s, args, mode);
   const testSizes = testSizesFlag(args, mode);
-  if (mode !== 'file') applyApi(s, args);
+  if (mode === 'api' || mode === 'all') applyApi(s, args);
+  // The pipeline bench runs in `pipeline` and `all` (its defaults there) only.
+  if (mode === 'pipeline') applyPipeline(s, args);
+  else if (mode !== 'all') s.pipeline.enabled = false;
+  // Given explicitly, --samples and --warmups hold for the pipeline too (its defaults are its own).
+  s.pipeline.samples = intFlag(args, 'samples', { min: 1, max: 1000 }) ?? s.pipeline.samples;
+  s.pipeline.warmups = intFlag(args, 'warmups', { min: 0, max: 1000 }) ?? s.pipeline.warmups;
   if (mode === 'file') {
     s.api.enabled = false;
     const dir = stringFlag(args, 'directory');
@@ -180,13 +239,15 @@ export function settingsFromArgs(mode: BenchMode, argv: string[]): BenchSettings
     }
   }
   if (mode === 'api') s.formats = [];
-  if (mode !== 'api') s.uvThreadpool = intListFlag(args, 'uv-threadpool', { min: 1, max: 1024 }) ?? [];
+  if (mode === 'file' || mode === 'all') {
+    s.uvThreadpool = intListFlag(args, 'uv-threadpool', { min: 1, max: 1024 }) ?? [];
+  }
   if (testSizes !== undefined) {
     s.testSize = testSizes[0]!;
     if (testSizes.length > 1) s.testSizes = testSizes;
     // Several sizes: the API runs once, sized by the largest within a sane crawl time.
     const largest = testSizes.at(-1)!;
-    if (mode !== 'file') {
+    if (mode === 'api' || mode === 'all') {
       s.api.largeItems = testSizes.length > 1 ? Math.min(largest, API_SCALING_MAX_ITEMS) : largest;
     }
   }

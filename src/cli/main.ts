@@ -12,6 +12,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
   serve: { summary: 'run the local STAC API', load: () => import('./commands/serve.js') },
   file: { summary: 'benchmark file ingest', load: () => import('./commands/file.js') },
   api: { summary: 'benchmark STAC API ingest', load: () => import('./commands/api.js') },
+  pipeline: {
+    summary: 'benchmark a pipeline: ingest -> transforms -> sink',
+    load: () => import('./commands/pipeline.js'),
+  },
   all: { summary: 'the whole benchmark suite (npm run bench)', load: () => import('./commands/all.js') },
   compare: {
     summary: 'compare results files (one or several runs per side)',

@@ -29,7 +29,8 @@ export const BENCH_CONFIG = 'vitest.bench.config.ts';
 export const BENCH_FILES: Record<BenchMode, string[]> = {
   file: ['bench/file-io.bench.ts', 'bench/parquet.bench.ts'],
   api: ['bench/api.bench.ts'],
-  all: ['bench/file-io.bench.ts', 'bench/parquet.bench.ts', 'bench/api.bench.ts'],
+  pipeline: ['bench/pipeline.bench.ts'],
+  all: ['bench/file-io.bench.ts', 'bench/parquet.bench.ts', 'bench/api.bench.ts', 'bench/pipeline.bench.ts'],
 };
 
 /** A user's own directory has no Parquet file: only the file-I/O benches run. */

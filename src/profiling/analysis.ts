@@ -5,8 +5,17 @@
  * conditions). Pure: the same rows in, the same analysis out.
  */
 import { availableParallelism } from 'node:os';
-import { explainBottleneck, type FloorSet, floorsOf } from './bottleneck.js';
+import { explainBottleneck, type FloorSet, floorsOf, reachOf } from './bottleneck.js';
 import { fmtBytes, fmtInt, fmtNum, fmtPct, fmtRatio, fmtSigned } from './format.js';
+import {
+  bottleneckStageOf,
+  breakdownOf,
+  callerCeiling,
+  ingestSettingOf,
+  microsText,
+  STAGE_LABEL,
+  sharesText,
+} from './pipeline-stages.js';
 import type { BenchmarkResult, Comparison, DatasetInfo, Environment, Finding, Scenario } from './result.js';
 import { SCENARIOS } from './result.js';
 import {
@@ -39,6 +48,14 @@ export interface RowGroup {
 /** Cheapest first: for equal throughput, fewer threads and less memory win. */
 const STRATEGY_COST: Record<string, number> = { sequential: 0, concurrent: 1, 'worker-threads': 2 };
 
+/**
+ * The ingest strategy of a row: its strategy, or for a pipeline row (whose strategy is its
+ * placement) the ingest strategy its variant names. Advice and baselines compare these.
+ */
+export function ingestStrategyOf(r: BenchmarkResult): string {
+  return ingestSettingOf(r)?.strategy ?? r.strategy;
+}
+
 export function groupRows(results: readonly BenchmarkResult[]): RowGroup[] {
   const groups = new Map<string, RowGroup>();
   for (const r of results) {
@@ -60,7 +77,9 @@ export function groupRows(results: readonly BenchmarkResult[]): RowGroup[] {
 
 /** The sequential row a row is compared with: same variant first, then no variant, then any. */
 export function baselineFor(row: BenchmarkResult, group: RowGroup): BenchmarkResult | undefined {
-  const seq = group.ingest.filter((r) => r.strategy === 'sequential');
+  const seq = group.ingest.filter((r) => ingestStrategyOf(r) === 'sequential');
+  // A pipeline row's variant names its ingest, never shared with the sequential row's.
+  if (group.scenario === 'pipeline') return seq[0];
   return (
     seq.find((r) => r.variant === row.variant) ?? seq.find((r) => r.variant === null) ?? seq[0] ?? undefined
   );
@@ -69,13 +88,14 @@ export function baselineFor(row: BenchmarkResult, group: RowGroup): BenchmarkRes
 export function compareToBaseline(group: RowGroup): Comparison[] {
   const out: Comparison[] = [];
   for (const row of group.ingest) {
-    if (row.strategy === 'sequential') continue;
+    if (ingestStrategyOf(row) === 'sequential') continue;
     const base = baselineFor(row, group);
     if (!base || !(base.throughput_items_per_sec! > 0) || !(row.throughput_items_per_sec! > 0)) continue;
     out.push({
       scenario: group.scenario,
-      baseline_strategy: base.strategy,
-      strategy: row.strategy,
+      // Pipeline rows compare their ingest strategies (their strategy is the placement, shared).
+      baseline_strategy: ingestStrategyOf(base),
+      strategy: ingestStrategyOf(row),
       concurrency: row.concurrency,
       speedup: round(row.throughput_items_per_sec! / base.throughput_items_per_sec!, 3),
       memory_overhead_mb: round((row.peak_memory_mb ?? 0) - (base.peak_memory_mb ?? 0), 1),
@@ -150,9 +170,10 @@ export function recommend(
         !measurablyFaster(best, r, noise) &&
         !whollyBelowBest(r)),
   );
+  const cost = (r: BenchmarkResult) => STRATEGY_COST[ingestStrategyOf(r)] ?? 3;
   const recommended = [...candidates].sort(
     (a, b) =>
-      (STRATEGY_COST[a.strategy] ?? 3) - (STRATEGY_COST[b.strategy] ?? 3) ||
+      cost(a) - cost(b) ||
       a.concurrency - b.concurrency ||
       Number(a.variant !== null) - Number(b.variant !== null) ||
       tpOf(b) - tpOf(a),
@@ -219,6 +240,11 @@ export function conditionsOf(
     cores,
   };
   if (d.format === 'parquet') c.item_json_bytes_avg = itemJsonBytes(d, jsonSizes);
+  if (group.scenario === 'pipeline') {
+    const p = [...group.ingest, ...group.failed].find((r) => r.pipeline)?.pipeline;
+    if (p) Object.assign(c, { source: p.source, transforms: p.transforms, sink: p.sink });
+    c.placement = group.ingest[0]?.strategy ?? 'caller';
+  }
   if (group.scenario === 'api-search') {
     c.page_size = d.page_size;
     c.latency_ms = d.latency_ms;
@@ -238,7 +264,29 @@ const WHERE: Record<Scenario, string> = {
   catalog: 'in a static catalog (links followed)',
   parquet: 'in a stac-geoparquet file',
   'api-search': 'from a STAC API search',
+  pipeline: 'through a pipeline',
 };
+
+/** Where a pipeline reads its Items from, by source format. */
+const PIPELINE_SOURCE: Record<string, string> = {
+  directory: 'an items directory',
+  'feature-collection': 'a FeatureCollection file',
+  ndjson: 'an NDJSON file',
+  catalog: 'a static catalog',
+  parquet: 'a stac-geoparquet file',
+};
+
+/** `from an items directory, through update and validate, into an items directory`. */
+export function describePipeline(p: {
+  source: string;
+  transforms: readonly string[];
+  sink: string | null;
+}): string {
+  const into =
+    p.sink === 'ndjson' ? 'into an NDJSON file' : p.sink ? `into an items ${p.sink}` : 'into no sink';
+  const through = p.transforms.length > 0 ? `through ${p.transforms.join(' and ')}` : 'with no transform';
+  return `from ${PIPELINE_SOURCE[p.source] ?? p.source}, ${through}, ${into}`;
+}
 
 function describeConditions(
   group: RowGroup,
@@ -248,7 +296,11 @@ function describeConditions(
   const d = group.dataset;
   const sizeText = itemSizeText(d, jsonSizes);
   const size = sizeText ? ` (${sizeText})` : '';
-  const base = `${fmtInt(d.items)} ${d.profile} items${size} ${WHERE[group.scenario]}`;
+  const pipe = group.scenario === 'pipeline' ? conditions : null;
+  const where = pipe
+    ? `${describePipeline({ source: String(pipe.source ?? d.format), transforms: (pipe.transforms as string[]) ?? [], sink: (pipe.sink as string | null) ?? null })}, every stage after ingest on the caller's thread`
+    : WHERE[group.scenario];
+  const base = `${fmtInt(d.items)} ${d.profile} items${size} ${where}`;
   const cores = `${conditions.cores} cores`;
   if (group.scenario !== 'api-search') return `${base}, read from a warm page cache on ${cores}`;
   const page = d.page_size ? `, ${d.page_size} per page` : '';
@@ -261,6 +313,17 @@ function describeConditions(
 
 /** `worker-threads with 2 workers`, `concurrent with 10 in flight`, `sequential`. */
 export function describeLevel(r: BenchmarkResult): string {
+  const ingest = ingestSettingOf(r);
+  if (ingest) {
+    const as = {
+      ...r,
+      scenario: 'directory' as const,
+      strategy: ingest.strategy,
+      concurrency: ingest.level,
+      variant: null,
+    };
+    return `ingest ${describeLevel(as)}`;
+  }
   const v = r.variant ? ` (${r.variant})` : '';
   if (r.strategy === 'sequential') return `sequential${v}`;
   if (r.strategy === 'worker-threads')
@@ -275,7 +338,7 @@ function memoryOver(mb: number, what: string): string {
 
 function memoryCost(rec: Recommendation, group: RowGroup): string {
   const r = rec.recommended;
-  if (r.strategy === 'sequential') return '';
+  if (ingestStrategyOf(r) === 'sequential') return '';
   const base = baselineFor(r, group);
   const parts: string[] = [];
   if (base && r.peak_memory_mb !== null && base.peak_memory_mb !== null) {
@@ -286,11 +349,12 @@ function memoryCost(rec: Recommendation, group: RowGroup): string {
         : `${fmtSigned(delta, 1)} MB peak memory over sequential`,
     );
   }
-  const top = group.ingest
-    .filter((x) => x.strategy === r.strategy && x.variant === r.variant)
-    .reduce((a, b) => (b.concurrency > a.concurrency ? b : a), r);
+  // A pipeline row's variant names its level: its strategy's other levels share the ingest strategy.
+  const sameSetting = (x: BenchmarkResult) =>
+    ingestStrategyOf(x) === ingestStrategyOf(r) && (group.scenario === 'pipeline' || x.variant === r.variant);
+  const top = group.ingest.filter(sameSetting).reduce((a, b) => (b.concurrency > a.concurrency ? b : a), r);
   if (top !== r && base && top.peak_memory_mb !== null && base.peak_memory_mb !== null) {
-    const unit = r.strategy === 'worker-threads' ? ' workers' : ' in flight';
+    const unit = ingestStrategyOf(r) === 'worker-threads' ? ' workers' : ' in flight';
     parts.push(`(${top.concurrency}${unit}: ${memoryOver(top.peak_memory_mb - base.peak_memory_mb, '')})`);
   }
   return parts.length ? `, ${parts.join(' ')}` : '';
@@ -412,6 +476,7 @@ export function findingFor(
   cores: number,
   jsonSizes: ReadonlyMap<string, number> = new Map(),
 ): Finding | null {
+  if (group.scenario === 'pipeline') return pipelineFindingFor(group, config, cores, jsonSizes);
   const noise = pooledNoise([...group.ingest, ...group.floors]);
   // Variants compete too: a default path whose runs all trailed a variant's is not advised.
   const rec = recommend(
@@ -435,6 +500,114 @@ export function findingFor(
     best_strategy: rec.recommended.strategy,
     recommended_concurrency: rec.recommended.concurrency,
     summary: summarize(group, rec, explanation, conditions, jsonSizes) + fasterVariantNote(group, rec),
+  };
+}
+
+/** A pipeline floor by its strategy (`write-only`, `transform-only`): the fastest that ran, or null. */
+function floorThroughput(group: RowGroup, strategy: string): BenchmarkResult | null {
+  const rows = group.floors.filter((r) => r.strategy === strategy && (r.throughput_items_per_sec ?? 0) > 0);
+  return rows.length > 0 ? fastest(rows) : null;
+}
+
+/** With a sequential ingest, read+parse also holds the wait for each read (nothing is read ahead). */
+function readsToo(r: BenchmarkResult, stage: string): string {
+  return stage === 'read_parse' && ingestStrategyOf(r) === 'sequential'
+    ? ' (with a sequential ingest it holds each read as well as its parse)'
+    : '';
+}
+
+/**
+ * What limits a pipeline: the bottleneck stage of the recommended row (its share and the others'),
+ * the ceiling of the caller placement and how close the fastest row comes to it, and the floors.
+ */
+export function pipelineLimit(group: RowGroup, rec: Recommendation): string {
+  const noise = rec.noise;
+  const r = rec.recommended;
+  const parts: string[] = [];
+  const stage = bottleneckStageOf(r);
+  const b = breakdownOf(r);
+  if (stage && b) {
+    const pct = `${fmtInt(stage.share * 100)}%`;
+    const what =
+      stage.stage === 'write'
+        ? `write I/O: the caller's thread awaited its writes for ${pct} of the run`
+        : stage.stage === 'read_parse' && stage.bottleneck === 'io'
+          ? `read+parse: the caller's thread waited for the ingest's next Item for ${pct} of the run (main-thread ELU ${fmtNum(r.event_loop_utilization, 2)})`
+          : `the ${STAGE_LABEL[stage.stage]} stage on the caller's thread${readsToo(r, stage.stage)}: ${pct} of the run`;
+    parts.push(`${what} (${sharesText(b)})`);
+  } else {
+    parts.push('not known: the rows carry no stage times');
+  }
+  const ceiling = callerCeiling(group.ingest);
+  if (ceiling) {
+    const best = rec.best;
+    const share = Math.min(100, ((best.throughput_items_per_sec ?? 0) / ceiling.itemsPerSec) * 100);
+    parts.push(
+      `the ceiling of the caller placement is ${fmtInt(ceiling.itemsPerSec)} items/s, one thread's time per Item ` +
+        `across its stages (${microsText(ceiling)}, with ${describeLevel(ceiling.from)}; awaited writes left out), ` +
+        `and the fastest, ${describeLevel(best)} at ${fmtInt(best.throughput_items_per_sec)} items/s, reaches ${fmtInt(share)}% of it`,
+    );
+  }
+  const transform = floorThroughput(group, 'transform-only');
+  if (transform)
+    parts.push(`transforming alone runs at ${fmtInt(transform.throughput_items_per_sec)} items/s`);
+  const write = floorThroughput(group, 'write-only');
+  if (write) parts.push(writeFloorText(rec, write, noise));
+  return parts.join('; ');
+}
+
+/**
+ * The write-only floor against the fastest row: no pipeline writes faster than writing its Items
+ * alone into the same sink, so a share of it says how much of the writing's speed the run keeps;
+ * a row beyond it (beyond noise) is said not to be bounded by it.
+ */
+function writeFloorText(rec: Recommendation, floor: BenchmarkResult, noise: RunNoise | null): string {
+  const tp = floor.throughput_items_per_sec!;
+  const text = `writing the pre-serialized Items alone runs at ${fmtInt(tp)} items/s`;
+  const reach = reachOf(rec.best, tp, floor, noise);
+  if (reach.kind === 'share') return `${text}, and the fastest reaches ${fmtInt(reach.share * 100)}% of it`;
+  if (reach.kind === 'within-noise')
+    return `${text}, and the fastest reaches it (the difference is within noise)`;
+  if (reach.kind === 'beyond') {
+    return `${text}, yet the fastest runs faster beyond noise, so it is not a bound (it was timed in runs of its own)`;
+  }
+  return `${text}, and the fastest is at or above it (not enough samples to judge noise)`;
+}
+
+/**
+ * The finding of a pipeline group: the ingest setting advised for the placement (the same rule as
+ * every scenario: the cheapest within noise of the fastest, never one all of whose runs were slower
+ * than the fastest's), the bottleneck stage and the placement's ceiling.
+ */
+function pipelineFindingFor(
+  group: RowGroup,
+  config: Record<string, unknown>,
+  cores: number,
+  jsonSizes: ReadonlyMap<string, number>,
+): Finding | null {
+  const noise = pooledNoise([...group.ingest, ...group.floors]);
+  const rec = recommend(group.ingest, noise);
+  if (!rec) return null;
+  const r = rec.recommended;
+  const conditions = conditionsOf(group, config, cores, null, jsonSizes);
+  const stage = bottleneckStageOf(r);
+  const ceiling = callerCeiling(group.ingest);
+  return {
+    scenario: 'pipeline',
+    conditions,
+    bottleneck: stage?.bottleneck ?? 'cpu',
+    best_strategy: ingestStrategyOf(r),
+    recommended_concurrency: ingestSettingOf(r)?.level ?? r.concurrency,
+    summary: summarize(group, rec, pipelineLimit(group, rec), conditions, jsonSizes),
+    ...(stage
+      ? {
+          pipeline: {
+            placement: r.strategy,
+            bottleneck_stage: stage.stage,
+            ceiling_items_per_sec: ceiling ? Math.round(ceiling.itemsPerSec) : null,
+          },
+        }
+      : {}),
   };
 }
 

@@ -8,7 +8,14 @@ export const SCHEMA_VERSION = 2;
  */
 export const ACCEPTED_SCHEMA_VERSIONS: readonly number[] = [1, 2];
 
-export type Scenario = 'directory' | 'feature-collection' | 'ndjson' | 'catalog' | 'parquet' | 'api-search';
+export type Scenario =
+  | 'directory'
+  | 'feature-collection'
+  | 'ndjson'
+  | 'catalog'
+  | 'parquet'
+  | 'api-search'
+  | 'pipeline';
 export const SCENARIOS: readonly Scenario[] = [
   'directory',
   'feature-collection',
@@ -16,6 +23,7 @@ export const SCENARIOS: readonly Scenario[] = [
   'catalog',
   'parquet',
   'api-search',
+  'pipeline',
 ];
 
 export type ResultKind = 'ingest' | 'floor';
@@ -50,6 +58,29 @@ export interface HttpFigures {
   duplicates_dropped?: number | null;
 }
 
+/** Seconds per run of each stage of a pipeline (see PipelineFigures). */
+export interface StageFigures {
+  read_parse: number;
+  transform: number;
+  serialize: number;
+  write: number;
+}
+
+/** The stages of a pipeline, in the order an Item passes them. */
+export const STAGES: readonly (keyof StageFigures)[] = ['read_parse', 'transform', 'serialize', 'write'];
+
+/**
+ * What a row of scenario `pipeline` ran: the source format, the transforms by name, the sink kind,
+ * and per stage the mean seconds per run (synchronous time on the thread that ran it; `write` is
+ * the awaited write I/O). Null stage figures: a failed row, or a floor (one stage, its duration).
+ */
+export interface PipelineFigures {
+  source: string;
+  transforms: string[];
+  sink: string | null;
+  stage_seconds: StageFigures | null;
+}
+
 export interface BenchmarkResult {
   key: string;
   scenario: Scenario;
@@ -75,6 +106,8 @@ export interface BenchmarkResult {
   http: HttpFigures | null;
   /** CPU time of the local STAC API's process per run, seconds (null: not measured; schema 2). */
   server_cpu_seconds?: number | null;
+  /** Scenario `pipeline` only (required there): what the pipeline ran and its stage times. */
+  pipeline?: PipelineFigures;
   error: string | null;
 }
 
@@ -99,13 +132,25 @@ export interface Comparison {
   memory_overhead_mb: number;
 }
 
+/** What a pipeline finding adds: where the stages ran, the bottleneck stage and the ceiling. */
+export interface PipelineFinding {
+  placement: string;
+  /** The stage with the largest share of the recommended row's time. */
+  bottleneck_stage: keyof StageFigures;
+  /** One thread's summed synchronous time per Item across its stages, as items/s (null: no stage times). */
+  ceiling_items_per_sec: number | null;
+}
+
 export interface Finding {
   scenario: Scenario;
   conditions: Record<string, unknown>;
   bottleneck: Bottleneck;
+  /** For scenario `pipeline`, the ingest strategy recommended for the placement. */
   best_strategy: string;
   recommended_concurrency: number;
   summary: string;
+  /** Scenario `pipeline` only. */
+  pipeline?: PipelineFinding;
 }
 
 export interface ResultsFile {

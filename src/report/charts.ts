@@ -3,13 +3,15 @@
  * concurrency, one series per strategy (and variant); the throughput charts draw the file floors
  * as labelled horizontal lines and the API's pages floors (a ceiling per level) as a dashed series.
  * A scenario measured at several sizes also gets one scaling chart: throughput above, peak memory
- * below, against items (log x), one series per strategy's fastest setting. Pure: file names and SVG
- * text, no I/O.
+ * below, against items (log x), one series per strategy's fastest setting. A pipeline's rows also
+ * get a stage breakdown: one stacked bar per row, its seconds per run in each stage. Pure: file
+ * names and SVG text, no I/O.
  */
 import { describeLevel, groupRows, type RowGroup } from '../profiling/analysis.js';
 import { floorsOf } from '../profiling/bottleneck.js';
 import { fmtInt } from '../profiling/format.js';
-import type { BenchmarkResult, ResultsFile } from '../profiling/result.js';
+import { breakdownOf, ingestSettingOf, STAGE_LABEL } from '../profiling/pipeline-stages.js';
+import { type BenchmarkResult, type ResultsFile, STAGES } from '../profiling/result.js';
 import { type Scaling, scalingOf } from '../profiling/scaling.js';
 import { pooledNoise, type RunNoise, runsOf, t95 } from '../profiling/spread.js';
 import {
@@ -18,11 +20,16 @@ import {
   type Point,
   renderChartStack,
   renderLineChart,
+  renderStackedBars,
   type Series,
+  type StackedBarChart,
 } from './svg.js';
 
-/** `scaling`: throughput and peak memory against items, in one file (items: the largest size). */
-export type ChartMetric = 'throughput' | 'memory' | 'scaling';
+/**
+ * `scaling`: throughput and peak memory against items, in one file (items: the largest size);
+ * `stages`: a pipeline's seconds per stage, per row.
+ */
+export type ChartMetric = 'throughput' | 'memory' | 'scaling' | 'stages';
 
 export interface ChartFile {
   /** File name beside the report, e.g. `benchmark_directory-10000_throughput.svg`. */
@@ -34,8 +41,13 @@ export interface ChartFile {
   svg: string;
 }
 
-/** `sequential`, `concurrent`, `worker-threads / hyparquet`. */
+/**
+ * `sequential`, `concurrent`, `worker-threads / hyparquet`; a pipeline row by the ingest strategy
+ * feeding it (`caller / ingest worker-threads`), its levels along the x axis.
+ */
 export function seriesLabel(r: BenchmarkResult): string {
+  const ingest = ingestSettingOf(r);
+  if (ingest) return `${r.strategy} / ingest ${ingest.strategy}`;
   return r.variant ? `${r.strategy} / ${r.variant}` : r.strategy;
 }
 
@@ -98,7 +110,10 @@ function chartFor(group: RowGroup, metric: Figure): LineChart {
   const d = group.dataset;
   return {
     title: `${group.scenario}: ${what} (${fmtInt(d.items)} ${d.profile} items)`,
-    xLabel: 'concurrency (in flight / workers)',
+    xLabel:
+      group.scenario === 'pipeline'
+        ? 'ingest level (in flight / workers)'
+        : 'concurrency (in flight / workers)',
     yLabel: metric === 'throughput' ? 'throughput (items/s)' : 'peak memory (MB)',
     series:
       metric === 'throughput'
@@ -140,6 +155,26 @@ export function scalingCharts(s: Scaling): LineChart[] {
   ];
 }
 
+/** The stage breakdown of a pipeline group: one bar per row with stage times, seconds per run. */
+export function stagesChart(group: RowGroup): StackedBarChart | null {
+  const bars = group.ingest.flatMap((r) => {
+    const b = breakdownOf(r);
+    if (!b) return [];
+    const ingest = ingestSettingOf(r);
+    const label = ingest ? `${ingest.strategy} x${ingest.level}` : `${r.strategy} x${r.concurrency}`;
+    return [{ label, values: [...STAGES.map((s) => b.seconds[s]), b.other] }];
+  });
+  if (bars.length === 0) return null;
+  const d = group.dataset;
+  const placement = group.ingest[0]!.strategy;
+  return {
+    title: `${group.scenario}: time per run by stage (${fmtInt(d.items)} ${d.profile} items, ${placement} placement)`,
+    xLabel: 'seconds per run (bars: the ingest strategy and level feeding the pipeline)',
+    segments: [...STAGES.map((s) => STAGE_LABEL[s]), 'other'],
+    bars,
+  };
+}
+
 /** Every chart of a results file; `baseName` is the results file's name without `.json`. */
 export function planCharts(file: ResultsFile, baseName: string): ChartFile[] {
   const out: ChartFile[] = [];
@@ -160,6 +195,21 @@ export function planCharts(file: ResultsFile, baseName: string): ChartFile[] {
         metric,
         title: chart.title,
         svg: renderLineChart(chart),
+      });
+    }
+    const stages = group.scenario === 'pipeline' ? stagesChart(group) : null;
+    if (stages) {
+      let stem = `${baseName}_${group.scenario}-${group.dataset.items}`;
+      for (let i = 2; used.has(`${stem}_stages`); i++)
+        stem = `${baseName}_${group.scenario}-${group.dataset.items}-${i}`;
+      used.add(`${stem}_stages`);
+      out.push({
+        fileName: `${stem}_stages.svg`,
+        scenario: group.scenario,
+        items: group.dataset.items,
+        metric: 'stages',
+        title: stages.title,
+        svg: renderStackedBars(stages),
       });
     }
   }

@@ -1,19 +1,28 @@
 /**
  * The Markdown report: a pure rendering of a results file. The conditions first, then per
- * scenario and dataset a table (floors and speedups included, failed rows as `error: msg`), then
- * the findings in plain words, then (a scenario measured at several sizes) how cost grows with
+ * scenario and dataset a table (floors and speedups included, failed rows as `error: msg`; a
+ * pipeline also its stage breakdown), then the findings in plain words, then (a scenario measured at several sizes) how cost grows with
  * size, then the charts (SVG files beside the report).
  */
 import {
   baselineFor,
+  describePipeline,
   groupRows,
+  ingestStrategyOf,
   itemSizeText,
   jsonItemSizes,
   type RowGroup,
   requestsPer1000,
 } from '../profiling/analysis.js';
 import { fmtInt, fmtNum, fmtRatio, fmtSig, mdCell } from '../profiling/format.js';
-import type { BenchmarkResult, DatasetInfo, Finding, ResultsFile } from '../profiling/result.js';
+import { breakdownOf, callerSeconds, STAGE_LABEL } from '../profiling/pipeline-stages.js';
+import {
+  type BenchmarkResult,
+  type DatasetInfo,
+  type Finding,
+  type ResultsFile,
+  STAGES,
+} from '../profiling/result.js';
 import { GROWTH_EXPONENT, scalingOf, scalingTitle } from '../profiling/scaling.js';
 import { relativeSpread } from '../profiling/spread.js';
 import { type ChartFile, planCharts } from './charts.js';
@@ -35,6 +44,7 @@ const SCENARIO_TITLE: Record<string, string> = {
   catalog: 'Static catalog (links followed)',
   parquet: 'stac-geoparquet file',
   'api-search': 'STAC API search',
+  pipeline: "Pipeline (caller placement: every stage after ingest on the caller's thread)",
 };
 
 /** `5 measured run(s) per bench after 1 warm-up(s)`, with a word on what few samples can tell. */
@@ -46,6 +56,14 @@ function samplesText(cfg: Record<string, unknown>): string {
     : `${text}: below 3 the advice is weaker (the noise is pooled over each scenario's rows)`;
 }
 
+/** How many runs the pipeline rows took (their settings may differ from the run's). */
+function pipelineRuns(cfg: Record<string, unknown>): string {
+  const p = (cfg.pipeline ?? {}) as { samples?: unknown; warmups?: unknown };
+  const samples = typeof p.samples === 'number' ? p.samples : cfg.samples;
+  const warmups = typeof p.warmups === 'number' ? p.warmups : cfg.warmups;
+  return `Pipeline rows and floors: ${String(samples)} measured run(s) after ${String(warmups)} warm-up(s) each.`;
+}
+
 function conditions(file: ResultsFile): string[] {
   const env = file.environment;
   const cfg = file.config;
@@ -54,8 +72,11 @@ function conditions(file: ResultsFile): string[] {
     .join(', ');
   // A file-only run did not use the API: its settings would only mislead.
   const api = file.results.some((r) => r.scenario === 'api-search');
+  const pipeline = file.results.some((r) => r.scenario === 'pipeline');
   const settings = Object.entries(cfg)
-    .filter(([k]) => k !== 'samples' && k !== 'warmups' && (api || k !== 'api'))
+    .filter(
+      ([k]) => k !== 'samples' && k !== 'warmups' && (api || k !== 'api') && (pipeline || k !== 'pipeline'),
+    )
     .map(([k, v]) => `\`${k}\` ${mdCell(JSON.stringify(v))}`)
     .join(', ');
   return [
@@ -80,6 +101,16 @@ function conditions(file: ResultsFile): string[] {
     "strategies are measured against. Server CPU: CPU time of the local STAC API's process per run (it",
     'shares the cores). Findings call two settings different only beyond the noise of one run pooled over',
     'every row of the scenario.',
+    ...(pipeline
+      ? [
+          '',
+          "Pipeline rows: the strategy is the placement (`caller`: every stage after ingest on the caller's",
+          'thread), the concurrency the ingest level, the variant the ingest strategy and level feeding it. Their',
+          'floors: the same Items transformed in memory (transform-only) and, serialized beforehand, written',
+          'into the same sink (write-only). Each measured run writes into a fresh folder, removed after it.',
+          pipelineRuns(cfg),
+        ]
+      : []),
   ];
 }
 
@@ -111,7 +142,8 @@ function rowLine(r: BenchmarkResult, group: RowGroup, extra: Extra): string {
   if (r.error) {
     cells.push(`error: ${mdCell(r.error)}`, '—', '—', '—', '—', '—');
   } else {
-    const base = r.kind === 'ingest' && r.strategy !== 'sequential' ? baselineFor(r, group) : undefined;
+    const base =
+      r.kind === 'ingest' && ingestStrategyOf(r) !== 'sequential' ? baselineFor(r, group) : undefined;
     const speedup =
       base?.throughput_items_per_sec && r.throughput_items_per_sec !== null
         ? `${fmtRatio(r.throughput_items_per_sec / base.throughput_items_per_sec)}×`
@@ -152,7 +184,9 @@ function groupTitle(group: RowGroup, jsonSizes: ReadonlyMap<string, number>): st
   const sizeText = itemSizeText(d, jsonSizes);
   const size = sizeText ? ` (${sizeText})` : '';
   const api = group.scenario === 'api-search' ? `, ${apiConditions(d)}` : '';
-  return `### ${SCENARIO_TITLE[group.scenario] ?? group.scenario}: ${fmtInt(d.items)} ${d.profile} items${size}${api}`;
+  const p = group.scenario === 'pipeline' ? [...group.ingest, ...group.failed].find((r) => r.pipeline) : null;
+  const pipe = p?.pipeline ? `, ${describePipeline(p.pipeline)}` : '';
+  return `### ${SCENARIO_TITLE[group.scenario] ?? group.scenario}: ${fmtInt(d.items)} ${d.profile} items${size}${api}${pipe}`;
 }
 
 function table(group: RowGroup, file: ResultsFile, jsonSizes: ReadonlyMap<string, number>): string[] {
@@ -186,12 +220,49 @@ function table(group: RowGroup, file: ResultsFile, jsonSizes: ReadonlyMap<string
   return [groupTitle(group, jsonSizes), '', header, rule, ...ordered.map((r) => rowLine(r, group, extra))];
 }
 
+/** `0.412 (37%)`: a stage's seconds per run and its share of the run. */
+function stageCell(seconds: number, share: number): string {
+  return `${fmtSig(seconds)} (${fmtInt(share * 100)}%)`;
+}
+
+/**
+ * A pipeline's stage breakdown: per row that ran, the seconds per run of each stage and their share
+ * of the run's time, the rest as other, and the caller's own time per Item.
+ */
+export function stageTable(group: RowGroup): string[] {
+  const rows = group.ingest.filter((r) => breakdownOf(r) !== null);
+  if (rows.length === 0) return [];
+  const out = [
+    "Where each run's time went, seconds per run (share of the run): read+parse is the caller's wait for",
+    "and work on the ingest's next Item, transform and serialize its synchronous work, write the awaited",
+    'write I/O, other what no stage accounts for (preparing and finishing the sink). Caller µs / Item:',
+    "read+parse, transform and serialize per Item, one thread's time (its inverse is the placement's ceiling).",
+    '',
+    `| Setting | ${STAGES.map((s) => STAGE_LABEL[s]).join(' | ')} | Other | Caller µs / Item |`,
+    `|---|${STAGES.map(() => '--:').join('|')}|--:|--:|`,
+  ];
+  for (const r of rows) {
+    const b = breakdownOf(r)!;
+    const perItem = r.items_processed ? ((callerSeconds(r) ?? 0) / r.items_processed) * 1e6 : null;
+    const cells = [
+      strategyCell(r),
+      ...STAGES.map((s) => stageCell(b.seconds[s], b.shares[s])),
+      stageCell(b.other, b.other / b.wall),
+      fmtNum(perItem, 1),
+    ];
+    out.push(`| ${cells.join(' | ')} |`);
+  }
+  return out;
+}
+
 /** The headline (scenario, size, bottleneck, advice), then the finding's own sentence with its conditions. */
 function findingLine(f: Finding): string {
   const items = typeof f.conditions.items === 'number' ? `, ${fmtInt(f.conditions.items)} items` : '';
+  const stage = f.pipeline ? ` (stage **${STAGE_LABEL[f.pipeline.bottleneck_stage]}**)` : '';
+  const where = f.pipeline ? ` (${f.pipeline.placement} placement)` : '';
   return (
-    `- **${f.scenario}${items}**: bottleneck **${f.bottleneck}**, use ` +
-    `**${f.best_strategy} at ${f.recommended_concurrency}**. ${f.summary}`
+    `- **${f.scenario}${items}**: bottleneck **${f.bottleneck}**${stage}, use ` +
+    `**${f.best_strategy} at ${f.recommended_concurrency}**${where}. ${f.summary}`
   );
 }
 
@@ -248,7 +319,11 @@ export function renderMarkdown(file: ResultsFile, options: MarkdownOptions = {})
   lines.push('', '## Results', '');
   if (groups.length === 0) lines.push('No benchmark rows were recorded.', '');
   const jsonSizes = jsonItemSizes(file.results);
-  for (const g of groups) lines.push(...table(g, file, jsonSizes), '');
+  for (const g of groups) {
+    lines.push(...table(g, file, jsonSizes), '');
+    const stages = g.scenario === 'pipeline' ? stageTable(g) : [];
+    if (stages.length > 0) lines.push(...stages, '');
+  }
   if (failed.length > 0) {
     lines.push(
       `${failed.length} bench(es) failed and are shown as \`error: …\`: their figures are missing, not zero.`,

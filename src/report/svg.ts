@@ -318,3 +318,78 @@ export function renderChartStack(title: string, charts: readonly LineChart[]): s
   });
   return svgDocument(width, height, title, body);
 }
+
+/** One horizontal bar of stacked segments (e.g. a row's seconds per stage). */
+export interface StackedBar {
+  label: string;
+  /** One value per segment of the chart, in its order (>= 0). */
+  values: number[];
+}
+
+/** Horizontal bars, each split into the same named segments: where one run's time went, per row. */
+export interface StackedBarChart {
+  title: string;
+  xLabel: string;
+  /** Segment names, in the order they are stacked (left to right) and listed in the legend. */
+  segments: string[];
+  bars: StackedBar[];
+}
+
+const BAR_PX = 22;
+const BAR_GAP_PX = 12;
+
+/** The chart as a standalone SVG document: one bar per entry, segments stacked left to right. */
+export function renderStackedBars(chart: StackedBarChart): string {
+  const left = Math.max(M.left, 16 + Math.max(0, ...chart.bars.map((b) => b.label.length)) * CHAR_PX);
+  const plotH = Math.max(1, chart.bars.length) * (BAR_PX + BAR_GAP_PX) + BAR_GAP_PX;
+  const height = M.top + plotH + M.bottom;
+  const widest = Math.max(0, ...chart.segments.map((s) => s.length));
+  const width = left + PLOT_W + Math.max(160, LEGEND_PAD + LEGEND_TEXT_X + widest * CHAR_PX + 12);
+  const total = Math.max(0, ...chart.bars.map((b) => b.values.reduce((s, v) => s + Math.max(0, v), 0)));
+  const step = niceStep(total);
+  const xMax = Math.max(step, Math.ceil(total / step) * step);
+  const x = (v: number) => left + (v / xMax) * PLOT_W;
+  const digits = Math.max(0, -Math.floor(Math.log10(step)));
+  const bottom = M.top + plotH;
+  const body = [`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`];
+  for (let v = 0; v <= xMax + step / 2; v += step) {
+    const at = n(x(v));
+    body.push(`<line x1="${at}" y1="${M.top}" x2="${at}" y2="${bottom}" stroke="#e5e5e5" stroke-width="1"/>`);
+    body.push(`<text x="${at}" y="${bottom + 18}" text-anchor="middle">${fmtNum(v, digits)}</text>`);
+  }
+  body.push(
+    `<line x1="${left}" y1="${bottom}" x2="${left + PLOT_W}" y2="${bottom}" stroke="#333333" stroke-width="1"/>`,
+    `<line x1="${left}" y1="${M.top}" x2="${left}" y2="${bottom}" stroke="#333333" stroke-width="1"/>`,
+    `<text x="${left + PLOT_W / 2}" y="${height - 14}" text-anchor="middle">${xmlEscape(chart.xLabel)}</text>`,
+    `<text x="${left + PLOT_W / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold">${xmlEscape(chart.title)}</text>`,
+  );
+  chart.bars.forEach((bar, i) => {
+    const top = M.top + BAR_GAP_PX + i * (BAR_PX + BAR_GAP_PX);
+    body.push(
+      `<g class="bar" data-bar="${xmlEscape(bar.label)}">`,
+      `  <text x="${left - 8}" y="${n(top + BAR_PX / 2)}" text-anchor="end" dominant-baseline="middle">${xmlEscape(bar.label)}</text>`,
+    );
+    let at = 0;
+    bar.values.forEach((v, k) => {
+      if (!(v > 0)) return;
+      const color = PALETTE[k % PALETTE.length]!;
+      const name = chart.segments[k] ?? `segment ${k + 1}`;
+      body.push(
+        `  <rect x="${n(x(at))}" y="${top}" width="${n(x(at + v) - x(at))}" height="${BAR_PX}" fill="${color}" stroke="#ffffff" stroke-width="0.5"><title>${xmlEscape(`${name}: ${fmtNum(v, 3)}`)}</title></rect>`,
+      );
+      at += v;
+    });
+    body.push('</g>');
+  });
+  const lx = left + PLOT_W + LEGEND_PAD;
+  body.push('<g class="legend">');
+  chart.segments.forEach((name, k) => {
+    const y = M.top + 8 + k * LEGEND_ENTRY_PX;
+    body.push(
+      `  <rect x="${lx}" y="${y - 6}" width="24" height="12" fill="${PALETTE[k % PALETTE.length]!}"/>`,
+      `  ${legendText(lx + LEGEND_TEXT_X, y, name)}`,
+    );
+  });
+  body.push('</g>');
+  return svgDocument(width, height, chart.title, body);
+}

@@ -6,7 +6,17 @@
 import { bench, type TaskMeta, TestRunner } from 'vitest';
 import type { HttpStats } from '../ingest/types.js';
 import { collectGarbage, type Measurement, measure } from '../profiling/instruments.js';
-import type { BenchmarkResult, DatasetInfo, ResultKind, Scenario } from '../profiling/result.js';
+import type {
+  BenchmarkResult,
+  DatasetInfo,
+  PipelineFigures,
+  ResultKind,
+  Scenario,
+  StageFigures,
+} from '../profiling/result.js';
+
+/** What a pipeline row ran (its stage times come from the runs). */
+export type PipelineRun = Omit<PipelineFigures, 'stage_seconds'>;
 
 /** What one run of the workload reports back. */
 export interface RunOutcome {
@@ -20,6 +30,8 @@ export interface RunOutcome {
   workerElu?: number | null;
   /** API mode: Items a partitioned search received twice and dropped. */
   duplicatesDropped?: number;
+  /** A pipeline run: seconds in each stage. */
+  stageSeconds?: StageFigures;
 }
 
 export interface MeasuredBenchOptions {
@@ -45,6 +57,14 @@ export interface MeasuredBenchOptions {
    * is the run's `server_cpu_seconds`.
    */
   serverCpuSeconds?: () => Promise<number>;
+  /** Scenario `pipeline`: what the row runs (recorded with each row, its stage times averaged). */
+  pipeline?: PipelineRun;
+  /**
+   * Before and after every run (warm-ups included), outside its timed region, before the GC:
+   * e.g. a fresh output folder for the run, removed after it.
+   */
+  beforeRun?: () => Promise<void> | void;
+  afterRun?: () => Promise<void> | void;
 }
 
 /** One measured run: the instrument figures and what the run reported. */
@@ -56,6 +76,8 @@ export interface RunRecord extends Measurement {
   /** Null (or absent) when the run did not report it. */
   duplicates_dropped?: number | null;
   server_cpu_seconds?: number | null;
+  /** A pipeline run's seconds per stage (null or absent: not a pipeline run). */
+  stage_seconds?: StageFigures | null;
 }
 
 /** What a measured bench attaches to its task (`task.meta.stacBench`): the row's identity, and its runs. */
@@ -69,6 +91,8 @@ export interface StacBenchMeta
   error: string | null;
   /** Whether a full garbage collection ran before every run (false where the runtime refused it). */
   gc_between_runs: boolean;
+  /** Scenario `pipeline`: what the row ran. */
+  pipeline?: PipelineRun;
   /**
    * The runs were taken between other benches (an interleaved floor): the durations are the runs'
    * own wall times, not vitest's samples of the task that published them.
@@ -115,6 +139,7 @@ function record(m: Measurement & { result: RunOutcome }): RunRecord {
     worker_elu: result.workerElu ?? null,
     duplicates_dropped: result.duplicatesDropped ?? null,
     server_cpu_seconds: null,
+    stage_seconds: result.stageSeconds ? { ...result.stageSeconds } : null,
   };
 }
 
@@ -172,6 +197,7 @@ export function measuredBench(
         // nor hides the next run's memory growth when it is freed there.
         benchTask.opts.beforeEach = async () => {
           serverBefore = null;
+          await options.beforeRun?.();
           // Read before the GC, so the collection also clears what the read allocated.
           if (readServerCpu && phase === 'run') {
             serverBefore = { cpu: await readServerCpu().catch(() => Number.NaN), runs: meta.runs.length };
@@ -183,10 +209,12 @@ export function measuredBench(
           const before = serverBefore;
           serverBefore = null;
           const run = meta.runs[before?.runs ?? -1];
-          if (!readServerCpu || !before || !run) return;
-          const used = (await readServerCpu().catch(() => Number.NaN)) - before.cpu;
-          // A failed read leaves the figure null (not measured), never a made-up zero.
-          if (Number.isFinite(used) && used >= 0) run.server_cpu_seconds = used;
+          if (readServerCpu && before && run) {
+            const used = (await readServerCpu().catch(() => Number.NaN)) - before.cpu;
+            // A failed read leaves the figure null (not measured), never a made-up zero.
+            if (Number.isFinite(used) && used >= 0) run.server_cpu_seconds = used;
+          }
+          await options.afterRun?.();
         };
       },
     },
@@ -208,6 +236,9 @@ function newMeta(options: MeasuredBenchOptions): StacBenchMeta {
     runs: [],
     error: null,
     gc_between_runs: true,
+    ...(options.pipeline
+      ? { pipeline: { ...options.pipeline, transforms: [...options.pipeline.transforms] } }
+      : {}),
   };
 }
 
@@ -217,6 +248,9 @@ export interface Workload {
   /** Outside the measured region, before a series of runs (e.g. documents a floor parses). */
   load?: () => void | Promise<void>;
   unload?: () => void;
+  /** Outside the measured region, before and after each run (e.g. a fresh output folder). */
+  beforeRun?: () => Promise<void> | void;
+  afterRun?: () => Promise<void> | void;
 }
 
 /**
@@ -251,13 +285,27 @@ export class InterleavedBench {
     const meta = this.meta;
     try {
       await this.work.load?.();
+      const once = async <T>(run: () => Promise<T>): Promise<T> => {
+        await this.work.beforeRun?.();
+        try {
+          return await run();
+        } finally {
+          await this.work.afterRun?.();
+        }
+      };
       if (!this.warmedUp) {
         this.warmedUp = true;
-        for (let i = 0; i < meta.warmups; i++) await this.work.run();
+        for (let i = 0; i < meta.warmups; i++) await once(this.work.run);
       }
       for (let i = 0; i < count; i++) {
-        if (!collectGarbage()) meta.gc_between_runs = false;
-        meta.runs.push(record(await measure(this.work.run)));
+        meta.runs.push(
+          record(
+            await once(() => {
+              if (!collectGarbage()) meta.gc_between_runs = false;
+              return measure(this.work.run);
+            }),
+          ),
+        );
       }
     } catch (e) {
       this.failure = e;

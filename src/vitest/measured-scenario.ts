@@ -35,7 +35,8 @@ export function measuredScenario<C extends ScenarioCase>(
     const afterRuns = async () => {
       for (const f of floors) await f.bench.take(f.slots[i] ?? 0);
     };
-    measuredBench(c.name, work.run, { ...c.meta, afterRuns });
+    const hooks = { beforeRun: work.beforeRun, afterRun: work.afterRun };
+    measuredBench(c.name, work.run, { ...c.meta, afterRuns, ...hooks });
   });
   for (const f of floors) f.bench.register();
 }

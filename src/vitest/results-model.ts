@@ -8,9 +8,11 @@ import type {
   DurationStats,
   Environment,
   HttpFigures,
+  PipelineFigures,
   ResultsFile,
+  StageFigures,
 } from '../profiling/result.js';
-import { FAILED_FIGURES, resultKey, SCHEMA_VERSION } from '../profiling/result.js';
+import { FAILED_FIGURES, resultKey, SCHEMA_VERSION, STAGES } from '../profiling/result.js';
 import { t95 } from '../profiling/spread.js';
 import type { RunRecord, StacBenchMeta } from './measured-bench.js';
 
@@ -71,6 +73,22 @@ function httpFigures(runs: readonly RunRecord[], items: number): HttpFigures | n
   };
 }
 
+/** The per-run mean of each stage's seconds over the runs that reported them; null when none did. */
+export function meanStages(runs: readonly RunRecord[]): StageFigures | null {
+  const reported = runs.map((r) => r.stage_seconds).filter((s): s is StageFigures => !!s);
+  if (reported.length === 0) return null;
+  const out = { read_parse: 0, transform: 0, serialize: 0, write: 0 };
+  for (const stage of STAGES) out[stage] = mean(reported.map((s) => s[stage]));
+  return out;
+}
+
+/** A pipeline row's `pipeline` field: what it ran, and its mean stage times (null when failed). */
+function pipelineFigures(meta: StacBenchMeta, failed: boolean): { pipeline?: PipelineFigures } {
+  if (!meta.pipeline) return {};
+  const stage_seconds = failed ? null : meanStages(meta.runs);
+  return { pipeline: { ...meta.pipeline, transforms: [...meta.pipeline.transforms], stage_seconds } };
+}
+
 /** Why a bench counts as failed, or null when it produced a full set of measurements. */
 export function failureOf(bench: CollectedBench): string | null {
   const meta = bench.meta!;
@@ -88,7 +106,8 @@ export function failureOf(bench: CollectedBench): string | null {
  * CPU, ELU and worker ELU = means; failures = the most any run counted; HTTP requests and retries =
  * per-run means, peak in flight = the highest, requests per 1,000 Items from the mean requests and
  * Items; duplicates dropped = the per-run mean the runs reported, server CPU = the per-run mean
- * measuredBench read around the runs (each else null).
+ * measuredBench read around the runs (each else null); a pipeline row's stage seconds = per-run means
+ * (null for a failed row).
  * Every run's duration is kept (`duration_samples`): the analysis pools their spread over the rows.
  */
 export function buildResult(bench: CollectedBench): BenchmarkResult | null {
@@ -106,7 +125,7 @@ export function buildResult(bench: CollectedBench): BenchmarkResult | null {
   };
   const error = failureOf(bench);
   if (error !== null) {
-    return { ...base, ...FAILED_FIGURES, error };
+    return { ...base, ...FAILED_FIGURES, ...pipelineFigures(meta, true), error };
   }
   const runs = meta.runs;
   const stats = bench.stats!;
@@ -131,6 +150,7 @@ export function buildResult(bench: CollectedBench): BenchmarkResult | null {
     memory_samples_mb: runs.map((r) => r.peak_memory_mb).sort((a, b) => a - b),
     http: httpFigures(runs, items),
     server_cpu_seconds: meanReported(runs.map((r) => r.server_cpu_seconds)),
+    ...pipelineFigures(meta, false),
     error: null,
   };
 }

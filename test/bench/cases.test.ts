@@ -8,6 +8,7 @@ import {
   fileCases,
   floorSlots,
   parquetCases,
+  pipelineCases,
 } from '../../src/bench/cases.js';
 import type { DataPaths } from '../../src/bench/data.js';
 import { type BenchSettings, mergeSettings } from '../../src/bench/settings.js';
@@ -448,6 +449,109 @@ describe('api-search cases', () => {
   it('keys are unique', () => {
     const all = keys(cases);
     expect(new Set(all).size).toBe(all.length);
+  });
+});
+
+describe('pipeline cases', () => {
+  const cases = pipelineCases(settings(), ALL);
+
+  it('feed the caller placement with sequential at 1, then concurrent and worker-threads at the pipeline levels, floors last', () => {
+    expect(names(cases as never)).toEqual([
+      'pipeline caller ingest=sequential x1',
+      'pipeline caller ingest=concurrent x10',
+      'pipeline caller ingest=worker-threads x1',
+      'pipeline caller ingest=worker-threads x2',
+      'pipeline floor write-only',
+      'pipeline floor transform-only',
+    ]);
+  });
+
+  it('use the pipeline levels, not the file levels', () => {
+    const s = settings({ concurrency: [1, 5, 10, 20], workers: [1, 2, 4] });
+    s.pipeline = { ...s.pipeline, concurrency: [5, 20], workers: [2] };
+    expect(pipelineCases(s, ALL).map((c) => c.meta.variant)).toEqual([
+      'ingest=sequential:1',
+      'ingest=concurrent:5',
+      'ingest=concurrent:20',
+      'ingest=worker-threads:2',
+      'pre-serialized',
+      'update+validate',
+    ]);
+  });
+
+  it('record the placement as strategy, the ingest level as concurrency, and what the pipeline runs', () => {
+    const row = cases[3]!;
+    expect(row.meta).toMatchObject({
+      scenario: 'pipeline',
+      kind: 'ingest',
+      strategy: 'caller',
+      concurrency: 2,
+      variant: 'ingest=worker-threads:2',
+      pipeline: { source: 'directory', transforms: ['update', 'validate'], sink: 'directory' },
+    });
+    expect(resultKey(row.meta)).toBe('pipeline/300/caller/ingest=worker-threads:2/2');
+    expect(row.work).toEqual({
+      run: 'pipeline',
+      source: '/d/items',
+      format: 'directory',
+      ingest: { strategy: 'worker-threads', concurrency: 2 },
+      transforms: ['update', 'validate'],
+      to: 'directory',
+    });
+  });
+
+  it('have a write-only floor into the same sink and a transform-only floor of the same transforms', () => {
+    const [write, transform] = cases.filter((c) => c.meta.kind === 'floor');
+    expect(write!.meta).toMatchObject({ strategy: 'write-only', variant: 'pre-serialized', concurrency: 1 });
+    expect(write!.meta.pipeline).toEqual({ source: 'directory', transforms: [], sink: 'directory' });
+    expect(write!.work).toMatchObject({
+      run: 'write-only',
+      to: 'directory',
+      transforms: ['update', 'validate'],
+    });
+    expect(transform!.meta.pipeline).toEqual({
+      source: 'directory',
+      transforms: ['update', 'validate'],
+      sink: null,
+    });
+    expect(transform!.work).toMatchObject({ run: 'transform-only', source: '/d/items' });
+  });
+
+  it('read the source and write the sink the settings name, with no transform-only floor without transforms', () => {
+    const s = settings();
+    s.pipeline = { ...s.pipeline, from: 'ndjson', to: 'ndjson', transforms: [] };
+    const ndjson = pipelineCases(s, ALL);
+    expect(ndjson.every((c) => c.meta.dataset.format === 'ndjson')).toBe(true);
+    expect(ndjson.map((c) => c.meta.strategy)).not.toContain('transform-only');
+    expect(ndjson[0]!.work).toMatchObject({
+      source: '/d/items.ndjson',
+      format: 'ndjson',
+      to: 'ndjson',
+      transforms: [],
+    });
+  });
+
+  it('run the runs of the pipeline settings (2, no warm-up, by default), floors as many as the rows', () => {
+    expect(cases.map((c) => [c.meta.samples, c.meta.warmups])).toEqual(Array(6).fill([2, 0]));
+    const s = settings({ samples: 5, warmups: 2 });
+    s.pipeline = { ...s.pipeline, samples: null, warmups: null };
+    expect(new Set(pipelineCases(s, ALL).map((c) => `${c.meta.samples}/${c.meta.warmups}`))).toEqual(
+      new Set(['5/2']),
+    );
+  });
+
+  it('are none with the pipeline off or without its source data', () => {
+    const off = settings();
+    off.pipeline = { ...off.pipeline, enabled: false };
+    expect(pipelineCases(off, ALL)).toEqual([]);
+    expect(pipelineCases(settings(), { ndjson: ALL.ndjson })).toEqual([]);
+  });
+
+  it('keys are unique, a concurrent level of 1 included', () => {
+    const s = settings();
+    s.pipeline = { ...s.pipeline, concurrency: [1, 10] };
+    const k = pipelineCases(s, ALL).map((c) => resultKey(c.meta));
+    expect(new Set(k).size).toBe(k.length);
   });
 });
 

@@ -224,7 +224,8 @@ describe('settingsFromArgs', () => {
   it('includes only the bench files of the mode', () => {
     expect(BENCH_FILES.file).toEqual(['bench/file-io.bench.ts', 'bench/parquet.bench.ts']);
     expect(BENCH_FILES.api).toEqual(['bench/api.bench.ts']);
-    expect(BENCH_FILES.all).toEqual([...BENCH_FILES.file, ...BENCH_FILES.api]);
+    expect(BENCH_FILES.pipeline).toEqual(['bench/pipeline.bench.ts']);
+    expect(BENCH_FILES.all).toEqual([...BENCH_FILES.file, ...BENCH_FILES.api, ...BENCH_FILES.pipeline]);
   });
 
   it('asks for --catalog-url when options of a real catalog are given without it', () => {

@@ -50,8 +50,8 @@ describe('the settings of each size', () => {
     expect(s.output).toBe('/results/run.json');
   });
 
-  it('run the API bench file only in the first size', () => {
-    expect(withoutApi(BENCH_FILES.all)).toEqual(BENCH_FILES.file);
+  it('run the API bench file only in the first size, the file and pipeline benches at every size', () => {
+    expect(withoutApi(BENCH_FILES.all)).toEqual([...BENCH_FILES.file, ...BENCH_FILES.pipeline]);
     expect(withoutApi(BENCH_FILES.file)).toEqual(BENCH_FILES.file);
   });
 

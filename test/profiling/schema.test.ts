@@ -159,6 +159,99 @@ describe('validateResults', () => {
     expect(errors).toContain("/results/1/key: duplicate key 'ndjson/500/concurrent/10' (also /results/0)");
   });
 
+  describe('rows of scenario pipeline', () => {
+    const stages = { read_parse: 0.12, transform: 0.05, serialize: 0.03, write: 0.3 };
+    const pipelineRow = (over: Partial<BenchmarkResult> = {}): BenchmarkResult =>
+      result({
+        scenario: 'pipeline',
+        strategy: 'caller',
+        variant: 'ingest=worker-threads:2',
+        concurrency: 2,
+        dataset: { ...result().dataset, format: 'directory' },
+        pipeline: {
+          source: 'directory',
+          transforms: ['update', 'validate'],
+          sink: 'directory',
+          stage_seconds: stages,
+        },
+        ...over,
+      });
+    const v2 = (results: BenchmarkResult[]) => ({
+      ...file(results),
+      schema_version: 2 as const,
+      results: results.map((r) => ({ ...r, duration_samples: [0.2, 0.25, 0.3], server_cpu_seconds: null })),
+    });
+
+    it('accepts a pipeline row naming its placement, with its source, transforms, sink and stage times', () => {
+      expect(validateResults(v2([pipelineRow()])).errors).toEqual([]);
+    });
+
+    it('accepts a failed pipeline row and a floor without stage times', () => {
+      const broken = pipelineRow({
+        ...FAILED_FIGURES,
+        error: 'SinkError: /tmp/out: disk full',
+        pipeline: { source: 'directory', transforms: [], sink: 'directory', stage_seconds: null },
+      });
+      const floor = pipelineRow({
+        kind: 'floor',
+        strategy: 'write-only',
+        variant: 'pre-serialized',
+        concurrency: 1,
+        pipeline: { source: 'directory', transforms: [], sink: 'directory', stage_seconds: null },
+      });
+      expect(validateResults(v2([broken, floor])).errors).toEqual([]);
+    });
+
+    it('requires the pipeline field on pipeline rows and refuses it on other rows', () => {
+      const { pipeline: _drop, ...bare } = pipelineRow();
+      const { errors } = validateResults(
+        v2([bare as BenchmarkResult, result({ pipeline: pipelineRow().pipeline! })]),
+      );
+      expect(errors).toContain("/results/0: must have required property 'pipeline'");
+      expect(errors.some((e) => e.startsWith('/results/1'))).toBe(true);
+    });
+
+    it('rejects a pipeline row whose strategy is an ingest strategy or whose stage times are incomplete', () => {
+      const { write: _w, ...partial } = stages;
+      const { errors } = validateResults(
+        v2([
+          pipelineRow({ strategy: 'worker-threads' }),
+          pipelineRow({
+            key: 'other',
+            pipeline: {
+              source: 'directory',
+              transforms: [],
+              sink: 'ndjson',
+              stage_seconds: partial as never,
+            },
+          }),
+        ]),
+      );
+      expect(errors.some((e) => e.startsWith('/results/0/strategy'))).toBe(true);
+      expect(errors.some((e) => e.startsWith('/results/1/pipeline/stage_seconds'))).toBe(true);
+    });
+
+    it('accepts a pipeline finding with its bottleneck stage and ceiling, and refuses an unknown stage', () => {
+      const f = v2([pipelineRow()]);
+      f.findings = [
+        {
+          scenario: 'pipeline',
+          conditions: { items: 500 },
+          bottleneck: 'io',
+          best_strategy: 'worker-threads',
+          recommended_concurrency: 2,
+          summary: 'Writing is the limit.',
+          pipeline: { placement: 'caller', bottleneck_stage: 'write', ceiling_items_per_sec: 2500 },
+        },
+      ];
+      expect(validateResults(f).errors).toEqual([]);
+      (f.findings[0]!.pipeline as { bottleneck_stage: string }).bottleneck_stage = 'disk';
+      expect(
+        validateResults(f).errors.some((e) => e.startsWith('/findings/0/pipeline/bottleneck_stage')),
+      ).toBe(true);
+    });
+  });
+
   it('does not throw on input that is not an object', () => {
     for (const input of [null, 42, 'x', []]) expect(validateResults(input).valid).toBe(false);
   });

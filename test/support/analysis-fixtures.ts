@@ -5,6 +5,7 @@ import type {
   Environment,
   ResultsFile,
   Scenario,
+  StageFigures,
 } from '../../src/profiling/result.js';
 import { FAILED_FIGURES, resultKey } from '../../src/profiling/result.js';
 
@@ -33,6 +34,22 @@ export interface RowSpec {
   http?: BenchmarkResult['http'];
   /** The local API's process: cores' worth of CPU per second of wall time (absent: not measured). */
   serverCpuCores?: number;
+  /** Scenario `pipeline`: each stage's share of the run's wall time (absent: no stage times). */
+  stageShares?: StageFigures;
+}
+
+/** The `pipeline` field of a fake pipeline row: directory -> update, validate -> directory. */
+function pipelineField(spec: RowSpec, duration: number | null): BenchmarkResult['pipeline'] {
+  const shares = spec.kind === 'floor' || duration === null ? null : spec.stageShares;
+  const stage_seconds = shares
+    ? {
+        read_parse: shares.read_parse * duration!,
+        transform: shares.transform * duration!,
+        serialize: shares.serialize * duration!,
+        write: shares.write * duration!,
+      }
+    : null;
+  return { source: 'directory', transforms: ['update', 'validate'], sink: 'directory', stage_seconds };
 }
 
 export function dataset(scenario: Scenario, items: number, over: Partial<DatasetInfo> = {}): DatasetInfo {
@@ -51,7 +68,10 @@ export function dataset(scenario: Scenario, items: number, over: Partial<Dataset
 export function row(spec: RowSpec): BenchmarkResult {
   const scenario = spec.scenario ?? 'directory';
   const items = spec.items ?? 10_000;
-  const ds = dataset(scenario, items, spec.dataset);
+  const ds = dataset(scenario, items, {
+    ...(scenario === 'pipeline' ? { format: 'directory' } : {}),
+    ...spec.dataset,
+  });
   const base = {
     scenario,
     kind: spec.kind ?? 'ingest',
@@ -67,6 +87,7 @@ export function row(spec: RowSpec): BenchmarkResult {
       key,
       ...FAILED_FIGURES,
       failures: spec.failures ?? 0,
+      ...(scenario === 'pipeline' ? { pipeline: pipelineField(spec, null) } : {}),
       error: spec.error,
     };
   }
@@ -98,6 +119,7 @@ export function row(spec: RowSpec): BenchmarkResult {
     failures: spec.failures ?? 0,
     http: spec.http ?? null,
     ...(spec.serverCpuCores === undefined ? {} : { server_cpu_seconds: spec.serverCpuCores * duration }),
+    ...(scenario === 'pipeline' ? { pipeline: pipelineField(spec, duration) } : {}),
     error: null,
   };
 }

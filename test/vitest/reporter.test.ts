@@ -191,6 +191,58 @@ describe('buildResult', () => {
   });
 });
 
+describe('buildResult of a pipeline row', () => {
+  const pipelineMeta = (over: Partial<StacBenchMeta> = {}) =>
+    meta({
+      scenario: 'pipeline',
+      strategy: 'caller',
+      variant: 'ingest=worker-threads:2',
+      concurrency: 2,
+      pipeline: { source: 'directory', transforms: ['update', 'validate'], sink: 'directory' },
+      runs: [
+        runRecord({ stage_seconds: { read_parse: 0.1, transform: 0.05, serialize: 0.02, write: 0.3 } }),
+        runRecord({ stage_seconds: { read_parse: 0.2, transform: 0.07, serialize: 0.04, write: 0.2 } }),
+      ],
+      samples: 2,
+      ...over,
+    });
+
+  it("records what the pipeline ran and each stage's mean seconds per run, valid against the schema", () => {
+    const r = buildResult(bench({ meta: pipelineMeta(), stats: { sampleCount: 2, samples: [450, 550] } }))!;
+    expect(r.key).toBe('pipeline/1000/caller/ingest=worker-threads:2/2');
+    expect(r.pipeline!.source).toBe('directory');
+    expect(r.pipeline!.transforms).toEqual(['update', 'validate']);
+    expect(r.pipeline!.sink).toBe('directory');
+    const s = r.pipeline!.stage_seconds!;
+    expect(s.read_parse).toBeCloseTo(0.15, 12);
+    expect(s.transform).toBeCloseTo(0.06, 12);
+    expect(s.serialize).toBeCloseTo(0.03, 12);
+    expect(s.write).toBeCloseTo(0.25, 12);
+    const file = buildResultsFile({
+      results: [r],
+      environment: collectEnvironment(),
+      config: { samples: 2, warmups: 1 },
+      analysis: { comparisons: [], findings: [] },
+    });
+    expect(validateResults(file).errors).toEqual([]);
+  });
+
+  it('keeps what a failed pipeline row ran, without stage times', () => {
+    const r = buildResult(bench({ meta: pipelineMeta({ error: 'SinkError: /out: EACCES' }) }))!;
+    expect(r.error).toBe('SinkError: /out: EACCES');
+    expect(r.pipeline).toEqual({
+      source: 'directory',
+      transforms: ['update', 'validate'],
+      sink: 'directory',
+      stage_seconds: null,
+    });
+  });
+
+  it('gives other rows no pipeline field', () => {
+    expect(buildResult(bench())!).not.toHaveProperty('pipeline');
+  });
+});
+
 describe('buildResultsFile', () => {
   it('assembles a file that matches the schema, failed rows included', () => {
     const ok = buildResult(bench())!;
