@@ -283,7 +283,13 @@ export function describePipeline(p: {
   sink: string | null;
 }): string {
   const into =
-    p.sink === 'ndjson' ? 'into an NDJSON file' : p.sink ? `into an items ${p.sink}` : 'into no sink';
+    p.sink === 'ndjson'
+      ? 'into an NDJSON file'
+      : p.sink === 'parquet'
+        ? 'into a stac-geoparquet file'
+        : p.sink
+          ? `into an items ${p.sink}`
+          : 'into no sink';
   const through = p.transforms.length > 0 ? `through ${p.transforms.join(' and ')}` : 'with no transform';
   return `from ${PIPELINE_SOURCE[p.source] ?? p.source}, ${through}, ${into}`;
 }
