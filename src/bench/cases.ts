@@ -18,6 +18,7 @@ import {
 import type { TransformOptions } from '../transform/types.js';
 import type { BenchApiInfo } from './api.js';
 import type { DataPath, DataPaths } from './data.js';
+import { PARQUET_WRITERS, type ParquetWriterName } from './parquet-writers.js';
 import { type BenchSettings, pipelineLevels } from './settings.js';
 
 /** What a row records: the options of measuredBench (src/vitest/measured-bench.ts). */
@@ -46,7 +47,8 @@ export type FileWork =
   | { run: 'ingest'; format: FileFormat; source: string; options: FileIngestOptions }
   | { run: 'read-only'; format: FileFormat; source: string }
   | { run: 'parse-only'; format: FileFormat; source: string }
-  | { run: 'decode-only'; format: 'parquet'; source: string };
+  | { run: 'decode-only'; format: 'parquet'; source: string }
+  | { run: 'write'; format: 'parquet'; source: string; writer: ParquetWriterName; items: number };
 
 export interface ApiIngestOptions {
   collectionId: string;
@@ -252,11 +254,15 @@ export function fileCases(settings: BenchSettings, dataPaths: DataPaths): FileCa
   return uniqueKeys(out);
 }
 
+/** Items each Parquet write row writes (the first of the dataset). */
+export const WRITE_ITEMS = 2000;
+
 /**
  * bench/parquet.bench.ts: the default reader under each strategy and level, then the other readers
  * and whole-file reads as variants of `sequential` (heap-hungry, so after every row they could
- * disturb), then the read-only and decode-only floors (measured between the rows). The two slow
- * readers run fewer samples (recorded per row).
+ * disturb), then the write rows (`sequential` x1, variant `write-<items>:<writer>`: the candidate
+ * writers of the Parquet sink), then the read-only and decode-only floors (measured between the
+ * rows). The slow readers and the writers run fewer samples (recorded per row).
  */
 export function parquetCases(settings: BenchSettings, dataPaths: DataPaths): FileCase[] {
   const data = dataPaths.parquet;
@@ -273,6 +279,20 @@ export function parquetCases(settings: BenchSettings, dataPaths: DataPaths): Fil
   s.ingest('sequential', 1, 'hyparquet', slow);
   s.ingest('sequential', 1, 'hyparquet+whole-file', slow);
   s.ingest('sequential', 1, 'parquetjs', slow);
+  // The writers the Parquet sink could use, each writing the dataset's first WRITE_ITEMS Items from
+  // memory into a new file (which one the sink uses; test/bench/parquet-writers.test.ts checks the
+  // types each writes). Few Items and runs: the write rows must stay cheap in `npm run bench`.
+  const items = Math.min(WRITE_ITEMS, data.items);
+  for (const writer of PARQUET_WRITERS) {
+    const last = s.cases.at(-1)!;
+    const runs = writer === 'parquetjs' ? { samples: 1, warmups: 0 } : slow;
+    s.cases.push({
+      ...last,
+      name: `parquet write ${writer} (${items} items)`,
+      meta: { ...last.meta, variant: `write-${items}:${writer}`, ...runs },
+      work: { run: 'write', format: 'parquet', source: data.path, writer, items },
+    });
+  }
 
   s.floor('read-only', 'read-only', 'sync-reused-buffer', {
     run: 'read-only',

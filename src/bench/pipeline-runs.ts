@@ -42,7 +42,8 @@ export class RunFolders {
 
   target(kind: SinkKind): SinkTarget {
     if (!this.current) throw new Error('no output folder: RunFolders.next() was not called');
-    return { kind, path: join(this.current, kind === 'ndjson' ? 'items.ndjson' : 'items') };
+    const name = kind === 'ndjson' ? 'items.ndjson' : kind === 'parquet' ? 'items.parquet' : 'items';
+    return { kind, path: join(this.current, name) };
   }
 
   async clear(): Promise<void> {

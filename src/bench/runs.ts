@@ -3,16 +3,28 @@
  * exactly the ingest, or the floor; what a floor needs in memory is loaded before its first run.
  */
 import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type ApiReport, ingestApi, newApiReport } from '../ingest/api/index.js';
 import { newPace, type PaceState } from '../ingest/api/pace.js';
 import { ingest, newIngestStats } from '../ingest/index.js';
 import { FailureCollector, type HttpStats } from '../ingest/types.js';
 import { uvThreadpoolSize } from '../profiling/environment.js';
+import type { StacItem } from '../stac/item.js';
 import type { RunOutcome, Workload } from '../vitest/measured-bench.js';
 import { type CollectionPages, fetchPages } from './api-floor.js';
 import type { ApiCase, ApiIngestOptions, FileCase, FileIngestOptions } from './cases.js';
 import { decodeOnly, type HeldDocuments, loadDocuments, parseOnly, readOnly, sourceFiles } from './floors.js';
+import { writeWith } from './parquet-writers.js';
 import type { BenchSettings } from './settings.js';
+
+/** The first `count` Items of a source, read with the library's default path. */
+async function readItems(path: string, count: number): Promise<{ items: StacItem[] }> {
+  const items: StacItem[] = [];
+  for await (const item of ingest(path, { maxItems: count })) items.push(item);
+  return { items };
+}
 
 /** Ingests `path` once, counting items and failures. */
 export async function runIngest(path: string, options: FileIngestOptions): Promise<RunOutcome> {
@@ -47,6 +59,30 @@ export function fileRun(c: FileCase): Workload {
         run: async () => ({ items: parseOnly(docs ?? loadDocuments(work.format, files)) }),
         unload: () => {
           docs = null;
+        },
+      };
+    }
+    case 'write': {
+      let held: StacItem[] | null = null;
+      let n = 0;
+      const target = join(tmpdir(), `stac-bench-write-${process.pid}-${work.writer}.parquet`);
+      return {
+        load: async () => {
+          held = (await readItems(work.source, work.items)).items;
+        },
+        run: async () => {
+          const items = held ?? (await readItems(work.source, work.items)).items;
+          // A new path per run: no writer gets to overwrite a file another run left.
+          const path = `${target}.${n++}`;
+          try {
+            await writeWith(work.writer, items, path);
+          } finally {
+            await rm(path, { force: true });
+          }
+          return { items: items.length };
+        },
+        unload: () => {
+          held = null;
         },
       };
     }

@@ -1,6 +1,7 @@
 /** BenchSettings: travels from the CLI to the bench processes as JSON in STAC_BENCH_SETTINGS. */
 import type { FileFormat, StrategyName } from '../ingest/types.js';
 import { FILE_FORMATS } from '../ingest/types.js';
+import type { SinkKind } from '../output/types.js';
 import type { Placement } from '../pipeline/types.js';
 import type { ItemProfile } from '../stac/item.js';
 import type { ApiProbe } from './api-probe.js';
@@ -16,7 +17,7 @@ export interface PipelineBenchSettings {
   enabled: boolean;
   from: PipelineSource;
   /** The sink kind; each measured run writes into a fresh folder, removed after it. */
-  to: 'directory' | 'ndjson';
+  to: SinkKind;
   transforms: string[];
   /**
    * Where the stages after ingest run, each measured: `caller` (fed by each ingest strategy and

@@ -83,7 +83,7 @@ export const USAGE: Record<BenchMode, string> = {
     '  with --catalog-url: [--max-rps N] (requests per second, all runs) [--request-budget N] (default 2000)\n' +
     '       [--yes] (start above the budget, or when the requests cannot be estimated)',
   pipeline:
-    'usage: benchmark-ingest pipeline [--from directory|ndjson|feature-collection|parquet] [--to directory|ndjson]\n' +
+    'usage: benchmark-ingest pipeline [--from directory|ndjson|feature-collection|parquet] [--to directory|ndjson|parquet]\n' +
     '       [--transform update,validate | none] [--placement caller,sharded] [--concurrency 10] [--workers 1,2]\n' +
     '       [--test-size N[,N...]] [--profile P] [--samples N] [--warmups N] [--seed S] [--output FILE.json]\n' +
     "  the pipeline source -> transforms -> sink: placement caller (every stage after ingest on the caller's\n" +

@@ -1,7 +1,8 @@
 /**
  * `ingest SOURCE --to PATH [--transform update,validate] [--placement caller|sharded [--workers N]]
- * [--base-url URL] [--asset-base-url URL [--asset-from URL]]`: converts for real with runPipeline. PATH ending in
- * `.ndjson` / `.jsonl` is one NDJSON file, anything else an items directory (stac-manager layout).
+ * [--base-url URL] [--asset-base-url URL [--asset-from URL]]`: converts for real with runPipeline. PATH
+ * ending in `.ndjson` / `.jsonl` is one NDJSON file, `.parquet` / `.geoparquet` one stac-geoparquet
+ * file, anything else an items directory (stac-manager layout).
  * The output is checked before anything runs (not SOURCE nor inside it, nor holding it; a folder
  * that is new, empty, or one this tool made); a problem there is a usage error. SIGINT / SIGTERM
  * abort the run: Item files already complete stay, temp files are removed, exit 128 + signal.

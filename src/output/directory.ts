@@ -154,7 +154,8 @@ export async function finishDirectory(
   }
 }
 
-function generatedCollection(id: string, extent: SinkExtent): StacCollection {
+/** A Collection for Items whose source had none: the extent of the Items written. */
+export function generatedCollection(id: string, extent: SinkExtent): StacCollection {
   return {
     type: 'Collection',
     stac_version: '1.1.0',

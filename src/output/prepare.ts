@@ -5,7 +5,7 @@
  * symlink in place of the folder; a path that cannot be written. A folder the tool made is the
  * tool's: its earlier content (Items, collection.json, temp files of an interrupted run) is
  * removed. An NDJSON target's stale part files are removed; the file itself is replaced only by
- * finishSink.
+ * finishSink. A Parquet target may also be a dataset folder the tool made (sharded writers).
  */
 import { lstat, mkdir, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -26,6 +26,7 @@ function code(e: unknown): string {
 export async function prepareTarget(target: SinkTarget, inputs: readonly string[]): Promise<void> {
   await checkInputs(target.path, inputs);
   if (target.kind === 'directory') await prepareFolder(target.path);
+  else if (target.kind === 'parquet') await prepareParquet(target.path);
   else await prepareFile(target.path);
 }
 
@@ -72,10 +73,28 @@ async function makeFolder(path: string): Promise<void> {
   }
 }
 
-async function prepareFile(path: string): Promise<void> {
+/**
+ * A Parquet target is a file (one writer) or a dataset folder (sharded writers): an earlier file is
+ * replaced by finishSink, and so is a folder only when this tool made it (its marker).
+ */
+async function prepareParquet(path: string): Promise<void> {
+  const link = await lstat(path).catch(() => null);
+  if (link?.isSymbolicLink()) throw new SinkError(path, 'is a symlink; give the output itself');
+  if (link?.isDirectory()) {
+    const names = await readdir(path).catch((e) => {
+      throw new SinkError(path, `cannot read the folder (${code(e)})`);
+    });
+    if (!names.includes(MARKER)) {
+      throw new SinkError(path, 'is a folder benchmark-ingest did not make; choose a new path');
+    }
+  }
+  await prepareFile(path, true);
+}
+
+async function prepareFile(path: string, folderAllowed = false): Promise<void> {
   const folder = dirname(path);
   const info = await stat(path).catch(() => null);
-  if (info?.isDirectory()) throw new SinkError(path, 'is a folder, expected a file');
+  if (info?.isDirectory() && !folderAllowed) throw new SinkError(path, 'is a folder, expected a file');
   const parent = await stat(folder).catch(() => null);
   if (!parent?.isDirectory()) throw new SinkError(path, `folder ${folder} does not exist`);
   const probe = tempSibling(path, 'probe');

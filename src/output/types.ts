@@ -3,9 +3,9 @@
  * or several (one per worker), and finished once on the caller's thread.
  */
 import type { StacCollection, StacItem } from '../stac/item.js';
+import type { ShapeData } from '../stac/parquet-schema.js';
 
-/** Part 3 adds 'parquet'. */
-export type SinkKind = 'directory' | 'ndjson';
+export type SinkKind = 'directory' | 'ndjson' | 'parquet';
 
 export interface SinkTarget {
   kind: SinkKind;
@@ -51,10 +51,15 @@ export interface SinkPart {
   extent: SinkExtent;
   /** Per collection id: Items written and their extent (directory: one collection.json each). */
   collections: Record<string, { written: number; extent: SinkExtent }>;
-  /** ndjson: this writer's part file, and the key (collection + id) and byte length of each line. */
+  /**
+   * ndjson and parquet: this writer's part (temp) file, and (writers with a shard number) the key
+   * (collection + id) of each line or row, and (ndjson) each line's byte length.
+   */
   partFile?: string;
   keys?: string[];
   lengths?: number[];
+  /** parquet: the writer's schema (top-level columns) and the geometry types it wrote. */
+  parquet?: { columns: [string, ShapeData][]; geometryTypes: string[] };
 }
 
 export interface SinkSummary {

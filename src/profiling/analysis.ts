@@ -5,7 +5,7 @@
  * conditions). Pure: the same rows in, the same analysis out.
  */
 import { availableParallelism } from 'node:os';
-import { explainBottleneck, type FloorSet, floorsOf } from './bottleneck.js';
+import { explainBottleneck, type FloorSet, floorsOf, reachOf } from './bottleneck.js';
 import { fmtBytes, fmtInt, fmtNum, fmtPct, fmtRatio, fmtSigned } from './format.js';
 import {
   bottleneckStageOf,
@@ -286,7 +286,13 @@ export function describePipeline(p: {
   sink: string | null;
 }): string {
   const into =
-    p.sink === 'ndjson' ? 'into an NDJSON file' : p.sink ? `into an items ${p.sink}` : 'into no sink';
+    p.sink === 'ndjson'
+      ? 'into an NDJSON file'
+      : p.sink === 'parquet'
+        ? 'into a stac-geoparquet file'
+        : p.sink
+          ? `into an items ${p.sink}`
+          : 'into no sink';
   const through = p.transforms.length > 0 ? `through ${p.transforms.join(' and ')}` : 'with no transform';
   return `from ${PIPELINE_SOURCE[p.source] ?? p.source}, ${through}, ${into}`;
 }
@@ -464,10 +470,19 @@ export function adviceRows(rows: readonly BenchmarkResult[]): readonly Benchmark
   return defaults.length > 0 ? defaults : rows;
 }
 
+/**
+ * A row that writes Items rather than reads them (variant `write-<items>:<writer>`: the Parquet
+ * bench's comparison of the sink's candidate writers). It is shown in its scenario's table but never
+ * advised, nor named as a faster variant: it measures the other direction.
+ */
+export function isWriteRow(r: BenchmarkResult): boolean {
+  return r.variant !== null && /^write-\d+:/.test(r.variant);
+}
+
 /** A sentence naming the variant that beat the recommended default path beyond noise, if one did. */
 function fasterVariantNote(group: RowGroup, rec: Recommendation): string {
   const faster = group.ingest
-    .filter((r) => r.variant !== null && measurablyFaster(r, rec.recommended, rec.noise))
+    .filter((r) => r.variant !== null && !isWriteRow(r) && measurablyFaster(r, rec.recommended, rec.noise))
     .sort((a, b) => b.throughput_items_per_sec! - a.throughput_items_per_sec!)[0];
   if (!faster) return '';
   return ` The variant ${describeLevel(faster)} was faster beyond noise (${fmtInt(faster.throughput_items_per_sec)} items/s).`;
@@ -487,7 +502,10 @@ export function findingFor(
   if (group.scenario === 'pipeline') return pipelineFindingFor(group, config, cores, jsonSizes);
   const noise = pooledNoise([...group.ingest, ...group.floors]);
   // Variants compete too: a default path whose runs all trailed a variant's is not advised.
-  const rec = recommend(group.ingest, noise);
+  const rec = recommend(
+    group.ingest.filter((r) => !isWriteRow(r)),
+    noise,
+  );
   if (!rec) return null;
   const floors: FloorSet = floorsOf(group.floors);
   const { bottleneck, explanation } = explainBottleneck(
@@ -508,13 +526,17 @@ export function findingFor(
   };
 }
 
-/** A pipeline floor's throughput by its strategy (`write-only`, `transform-only`), null when absent. */
-function floorThroughput(group: RowGroup, strategy: string): number | null {
-  const tps = group.floors
-    .filter((r) => r.strategy === strategy)
-    .map((r) => r.throughput_items_per_sec ?? 0)
-    .filter((tp) => tp > 0);
-  return tps.length > 0 ? Math.max(...tps) : null;
+/** A pipeline floor by its strategy (`write-only`, `transform-only`): the fastest that ran, or null. */
+function floorThroughput(group: RowGroup, strategy: string): BenchmarkResult | null {
+  const rows = group.floors.filter((r) => r.strategy === strategy && (r.throughput_items_per_sec ?? 0) > 0);
+  return rows.length > 0 ? fastest(rows) : null;
+}
+
+/** With a sequential ingest, read+parse also holds the wait for each read (nothing is read ahead). */
+function readsToo(r: BenchmarkResult, stage: string): string {
+  return stage === 'read_parse' && ingestStrategyOf(r) === 'sequential'
+    ? ' (with a sequential ingest it holds each read as well as its parse)'
+    : '';
 }
 
 /**
@@ -522,6 +544,7 @@ function floorThroughput(group: RowGroup, strategy: string): number | null {
  * the ceiling of the caller placement and how close the fastest row comes to it, and the floors.
  */
 export function pipelineLimit(group: RowGroup, rec: Recommendation, cores: number): string {
+  const noise = rec.noise;
   const r = rec.recommended;
   const parts: string[] = [];
   const stage = bottleneckStageOf(r);
@@ -536,7 +559,7 @@ export function pipelineLimit(group: RowGroup, rec: Recommendation, cores: numbe
         ? `write I/O: the caller's thread awaited its writes for ${pct} of the run`
         : stage.stage === 'read_parse' && stage.bottleneck === 'io'
           ? `read+parse: the caller's thread waited for the ingest's next Item for ${pct} of the run (main-thread ELU ${fmtNum(r.event_loop_utilization, 2)})`
-          : `the ${STAGE_LABEL[stage.stage]} stage on the caller's thread: ${pct} of the run`;
+          : `the ${STAGE_LABEL[stage.stage]} stage on the caller's thread${readsToo(r, stage.stage)}: ${pct} of the run`;
     parts.push(`${what} (${sharesText(b)})`);
   } else {
     parts.push('not known: the rows carry no stage times');
@@ -554,15 +577,11 @@ export function pipelineLimit(group: RowGroup, rec: Recommendation, cores: numbe
   }
   const sharded = shardedCeiling(group.ingest, cores);
   if (sharded) parts.push(shardedText(group, sharded, ceiling?.itemsPerSec ?? null, rec.noise));
-  const floors = (
-    [
-      ['transforming alone', floorThroughput(group, 'transform-only')],
-      ['writing the pre-serialized Items alone', floorThroughput(group, 'write-only')],
-    ] as const
-  )
-    .filter(([, tp]) => tp !== null)
-    .map(([what, tp], i) => `${what} ${i === 0 ? 'runs at' : 'at'} ${fmtInt(tp)} items/s`);
-  if (floors.length > 0) parts.push(floors.join(', '));
+  const transform = floorThroughput(group, 'transform-only');
+  if (transform)
+    parts.push(`transforming alone runs at ${fmtInt(transform.throughput_items_per_sec)} items/s`);
+  const write = floorThroughput(group, 'write-only');
+  if (write) parts.push(writeFloorText(rec, write, noise));
   return parts.join('; ');
 }
 
@@ -629,6 +648,24 @@ function shardedText(
     );
   }
   return parts.join('; ');
+}
+
+/**
+ * The write-only floor against the fastest row: no pipeline writes faster than writing its Items
+ * alone into the same sink, so a share of it says how much of the writing's speed the run keeps;
+ * a row beyond it (beyond noise) is said not to be bounded by it.
+ */
+function writeFloorText(rec: Recommendation, floor: BenchmarkResult, noise: RunNoise | null): string {
+  const tp = floor.throughput_items_per_sec!;
+  const text = `writing the pre-serialized Items alone runs at ${fmtInt(tp)} items/s`;
+  const reach = reachOf(rec.best, tp, floor, noise);
+  if (reach.kind === 'share') return `${text}, and the fastest reaches ${fmtInt(reach.share * 100)}% of it`;
+  if (reach.kind === 'within-noise')
+    return `${text}, and the fastest reaches it (the difference is within noise)`;
+  if (reach.kind === 'beyond') {
+    return `${text}, yet the fastest runs faster beyond noise, so it is not a bound (it was timed in runs of its own)`;
+  }
+  return `${text}, and the fastest is at or above it (not enough samples to judge noise)`;
 }
 
 /**

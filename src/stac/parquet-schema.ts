@@ -5,7 +5,7 @@
  * both DOUBLE (so numbers come back as numbers, not bigints). Values whose shapes conflict (a
  * string here, a number there) fall back to a JSON string column — readers then get a string.
  */
-import type { SchemaElement } from 'hyparquet-writer';
+import type { ColumnSource, SchemaElement } from 'hyparquet-writer';
 
 export type Shape =
   | { kind: 'unknown' }
@@ -176,5 +176,108 @@ export function valueForShape(value: unknown, shape: Shape): unknown {
     }
     default:
       return value;
+  }
+}
+
+/** The columns of one row group for hyparquet-writer, in schema order. */
+export function columnData(
+  rows: readonly Record<string, unknown>[],
+  names: readonly string[],
+  shapes: ReadonlyMap<string, Shape>,
+): ColumnSource[] {
+  return names.map((name) => {
+    const shape = shapes.get(name)!;
+    const data = needsConversion(shape)
+      ? rows.map((r) => valueForShape(r[name], shape))
+      : rows.map((r) => r[name] ?? null);
+    // Min/max statistics serve row-group pruning on flat columns (datetime, bbox, cloud cover...);
+    // on the many leaves of assets and links they cost time and prune nothing useful.
+    const statistics = name !== 'assets' && name !== 'links';
+    return { name, data, statistics };
+  });
+}
+
+/** A Shape as plain data (JSON, structured clone): a struct's fields as [name, shape] pairs, in order. */
+export type ShapeData =
+  | { kind: 'unknown' | 'string' | 'double' | 'boolean' | 'timestamp' | 'binary' | 'json' }
+  | { kind: 'list'; element: ShapeData }
+  | { kind: 'struct'; fields: [string, ShapeData][] };
+
+export function shapeToData(shape: Shape): ShapeData {
+  if (shape.kind === 'list') return { kind: 'list', element: shapeToData(shape.element) };
+  if (shape.kind === 'struct')
+    return { kind: 'struct', fields: [...shape.fields].map(([k, s]) => [k, shapeToData(s)]) };
+  return { kind: shape.kind };
+}
+
+export function shapeFromData(data: ShapeData): Shape {
+  if (data.kind === 'list') return { kind: 'list', element: shapeFromData(data.element) };
+  if (data.kind === 'struct')
+    return { kind: 'struct', fields: new Map(data.fields.map(([k, s]) => [k, shapeFromData(s)])) };
+  return { kind: data.kind };
+}
+
+/** Top-level columns of two schemas merged (first one's order, then the other's new columns). */
+export function mergeColumns(
+  a: ReadonlyMap<string, Shape>,
+  b: ReadonlyMap<string, Shape>,
+): Map<string, Shape> {
+  const out = new Map<string, Shape>();
+  for (const [k, s] of a) out.set(k, b.has(k) ? mergeShapes(s, b.get(k)!) : s);
+  for (const [k, s] of b) if (!out.has(k)) out.set(k, s);
+  return out;
+}
+
+function kindOf(value: unknown): Shape['kind'] {
+  return shapeOf(value).kind;
+}
+
+/**
+ * Why `value` cannot be stored in a column of `shape`, naming the path inside the column, or null.
+ * A column that held no value when the schema was chosen is a string column (`columnSchema`), and
+ * a struct with no fields is not in the file at all; a struct field or a value of another kind is
+ * not in the schema. JSON-text columns take anything.
+ */
+export function misfit(shape: Shape, value: unknown, path: string): string | null {
+  if (value === null || value === undefined) return null;
+  switch (shape.kind) {
+    case 'json':
+      return null;
+    case 'unknown':
+      return typeof value === 'string' ? null : `${path} is a ${kindOf(value)}, the schema has string`;
+    case 'list': {
+      if (!Array.isArray(value)) return `${path} is a ${kindOf(value)}, the schema has a list`;
+      for (const v of value) {
+        const m = misfit(shape.element, v, `${path}[]`);
+        if (m !== null) return m;
+      }
+      return null;
+    }
+    case 'struct': {
+      if (
+        typeof value !== 'object' ||
+        Array.isArray(value) ||
+        value instanceof Date ||
+        value instanceof Uint8Array
+      ) {
+        return `${path} is a ${kindOf(value)}, the schema has a struct`;
+      }
+      const source = value as Record<string, unknown>;
+      for (const k in source) {
+        const field = shape.fields.get(k);
+        const v = source[k];
+        if (field === undefined) {
+          if (v === null || v === undefined) continue;
+          return `${path}.${k} is not in the schema`;
+        }
+        const m = misfit(field, v, `${path}.${k}`);
+        if (m !== null) return m;
+      }
+      return null;
+    }
+    default: {
+      const kind = kindOf(value);
+      return kind === shape.kind ? null : `${path} is a ${kind}, the schema has ${shape.kind}`;
+    }
   }
 }

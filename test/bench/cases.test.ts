@@ -264,10 +264,33 @@ describe('Parquet cases', () => {
       'parquet sequential hyparquet x1',
       'parquet sequential hyparquet+whole-file x1',
       'parquet sequential parquetjs x1',
+      'parquet write hyparquet-writer (300 items)',
+      'parquet write parquet-wasm (300 items)',
+      'parquet write parquetjs (300 items)',
       'parquet floor read-only',
       'parquet floor decode-only',
     ]);
     expect([...byGroup(cases).keys()]).toEqual(['parquet']);
+  });
+
+  it('write the first 2,000 Items (here all 300) with each candidate writer, cheaply, as sequential variants', () => {
+    const writes = parquetCases(settings({ samples: 5, warmups: 3 }), ALL).filter(
+      (c) => c.work.run === 'write',
+    );
+    expect(
+      writes.map((c) => [c.meta.kind, c.meta.strategy, c.meta.variant, c.meta.samples, c.meta.warmups]),
+    ).toEqual([
+      ['ingest', 'sequential', 'write-300:hyparquet-writer', 2, 1],
+      ['ingest', 'sequential', 'write-300:parquet-wasm', 2, 1],
+      ['ingest', 'sequential', 'write-300:parquetjs', 1, 0],
+    ]);
+    expect(writes[0]!.work).toEqual({
+      run: 'write',
+      format: 'parquet',
+      source: '/d/items.parquet',
+      writer: 'hyparquet-writer',
+      items: 300,
+    });
   });
 
   it('run the two slow readers with at most 2 samples and 1 warm-up', () => {

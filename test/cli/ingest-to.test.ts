@@ -6,7 +6,7 @@ import { run } from '../../src/cli/commands/ingest.js';
 import type { StacItem } from '../../src/stac/item.js';
 import { validateItem } from '../../src/stac/validate.js';
 import { lines, runCli } from '../support/cli-helpers.js';
-import { makeItem, makeItems, tempDir, writeItemsDir } from '../support/ingest-data.js';
+import { collect, makeItem, makeItems, tempDir, writeItemsDir } from '../support/ingest-data.js';
 
 let root: string;
 let remove: () => Promise<void>;
@@ -67,6 +67,16 @@ describe('ingest --to', () => {
       .map((l) => JSON.parse(l) as StacItem);
     expect(written.map((i) => i.id).sort()).toEqual(items.map((i) => i.id).sort());
     expect(written.every((i) => validateItem(i).valid)).toBe(true);
+  });
+
+  it('writes every valid Item once as stac-geoparquet when the path ends in .parquet', async () => {
+    const out = join(root, 'out.parquet');
+    const { io, text } = captured();
+    expect(await run([source, '--to', out, '--transform', 'validate'], io)).toBe(0);
+    expect(text()).toMatch(/^wrote 60 items to .*out\.parquet \(parquet\) /);
+    const back = await collect(out);
+    expect(back.items.map((i) => i.id).sort()).toEqual(items.map((i) => i.id).sort());
+    expect(back.failures.count).toBe(0);
   });
 
   it('runs again into a folder it made, replacing what the earlier run wrote', async () => {

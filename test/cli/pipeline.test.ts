@@ -33,7 +33,7 @@ describe('benchmark-ingest pipeline: argument errors', () => {
   });
 
   const cases: [string, string[], RegExp][] = [
-    ['an unknown sink', ['--to', 'parquet'], /--to must be one of directory, ndjson, got 'parquet'/],
+    ['an unknown sink', ['--to', 'geojson'], /--to must be one of directory, ndjson, parquet, got 'geojson'/],
     [
       'an unknown transform',
       ['--transform', 'update,reproject'],

@@ -283,6 +283,23 @@ describe('analyze: the recommended concurrency', () => {
     expect(f.recommended_concurrency).toBe(1);
   });
 
+  it("never advises a Parquet write row, nor names it a faster variant: it measures the sink's writers", () => {
+    const rows = [
+      row({ scenario: 'parquet', strategy: 'sequential', tp: 1000, rme: 10 }),
+      row({ scenario: 'parquet', strategy: 'concurrent', concurrency: 5, tp: 1100, rme: 10 }),
+      row({
+        scenario: 'parquet',
+        strategy: 'sequential',
+        variant: 'write-2000:hyparquet-writer',
+        tp: 9000,
+        rme: 5,
+      }),
+    ];
+    const f = analyze(rows, CONFIG, ENVIRONMENT).findings[0]!;
+    expect(f.conditions.variant).toBeUndefined();
+    expect(f.summary).not.toMatch(/write-2000/);
+  });
+
   it('tells rows apart when every run of one beat every run of the other, however wide the margins', () => {
     // Measured here under load: 4 samples each, margins inflated by one slow outlier.
     const measured = (strategy: string, c: number, mean: number, rme: number, min: number, max: number) => {

@@ -126,6 +126,9 @@ describe('the bottleneck stage', () => {
     const busy = pipe('sequential', 1, 800, shares(0.7, 0.1, 0.05, 0.1), { elu: 0.95 });
     expect(bottleneckStageOf(idle)).toMatchObject({ stage: 'read_parse', bottleneck: 'io' });
     expect(bottleneckStageOf(busy)).toMatchObject({ stage: 'read_parse', bottleneck: 'cpu' });
+    expect(findingOf([busy]).summary).toContain(
+      "the limit is the read+parse stage on the caller's thread (with a sequential ingest it holds each read as well as its parse): 70% of the run",
+    );
     expect(findingOf([idle]).summary).toContain(
       "the caller's thread waited for the ingest's next Item for 70% of the run",
     );
@@ -156,11 +159,31 @@ describe('the ceiling of the caller placement', () => {
     expect(f.summary).toMatch(
       /the ceiling of the caller placement is 8,714 items\/s, one thread's time per Item across its stages \(39\.3 µs read\+parse, 49\.2 µs transform, 26\.2 µs serialize, with ingest worker-threads with 2 workers; awaited writes left out\), and the fastest, ingest worker-threads with 2 workers at 3,050 items\/s, reaches 35% of it/,
     );
-    expect(f.summary).toContain(
-      'transforming alone runs at 30,000 items/s, writing the pre-serialized Items alone at 5,000 items/s',
+    expect(f.summary).toMatch(
+      /; transforming alone runs at 30,000 items\/s; writing the pre-serialized Items alone runs at 5,000 items\/s, and the fastest reaches 61% of it\.$/,
     );
-    const onlyWrite = findingOf(writeBound.filter((r) => r.strategy !== 'transform-only'));
-    expect(onlyWrite.summary).toMatch(/; writing the pre-serialized Items alone runs at 5,000 items\/s\.$/);
+  });
+});
+
+describe('the write-only floor', () => {
+  const withWriteFloor = (tp: number) => [
+    ...writeBound.filter((r) => r.kind === 'ingest'),
+    row({ scenario: 'pipeline', kind: 'floor', strategy: 'write-only', variant: 'pre-serialized', tp }),
+  ];
+
+  it('bounds the pipeline: the fastest row reaches it within noise, or a share of it', () => {
+    expect(findingOf(withWriteFloor(3000)).summary).toMatch(
+      /writing the pre-serialized Items alone runs at 3,000 items\/s, and the fastest reaches it \(the difference is within noise\)\.$/,
+    );
+    expect(findingOf(withWriteFloor(6100)).summary).toMatch(
+      /runs at 6,100 items\/s, and the fastest reaches 50% of it\.$/,
+    );
+  });
+
+  it('is said not to bound a row that beats it beyond noise', () => {
+    expect(findingOf(withWriteFloor(1500)).summary).toMatch(
+      /writing the pre-serialized Items alone runs at 1,500 items\/s, yet the fastest runs faster beyond noise, so it is not a bound/,
+    );
   });
 });
 

@@ -17,7 +17,6 @@ import {
   subdivide,
   type TimeRange,
 } from '../../../src/ingest/api/partition.js';
-import { MIN_PROBES } from '../../../src/ingest/api/search-plan.js';
 import { itemTimeRange } from '../../../src/ingest/api/time.js';
 import type { HttpStats, StrategyName } from '../../../src/ingest/types.js';
 import { generatedSource } from '../../../src/mock-api/catalog.js';
