@@ -75,7 +75,7 @@ afterAll(async () => {
 });
 
 let n = 0;
-const outPath = (kind: SinkKind) => join(root, kind === 'ndjson' ? `out-${++n}.ndjson` : `out-${++n}`);
+const outPath = (kind: SinkKind) => join(root, kind === 'directory' ? `out-${++n}` : `out-${++n}.${kind}`);
 
 interface Run {
   report: PipelineReport;
@@ -138,11 +138,16 @@ describe('runPipeline with the sharded placement', () => {
     60_000,
   );
 
-  it('writes the same NDJSON file content as caller (one line per Item, parts joined)', async () => {
-    const [caller, sharded] = await runBoth(sources.directory!, 'ndjson');
-    expect(counts(sharded!.report)).toEqual(counts(caller!.report));
-    expect(sharded!.content).toEqual(caller!.content);
-  }, 60_000);
+  it.each(['ndjson', 'parquet'] as const)(
+    'writes the same Items with the same content as caller into a %s sink (the sink generic: one part per worker)',
+    async (kind) => {
+      const [caller, sharded] = await runBoth(sources.directory!, kind);
+      expect(counts(sharded!.report)).toEqual(counts(caller!.report));
+      expect(sharded!.content).toHaveLength(COUNT);
+      expect(sharded!.content).toEqual(caller!.content);
+    },
+    60_000,
+  );
 
   it('stops after maxItems Items counted over all workers', async () => {
     const path = outPath('directory');

@@ -1,7 +1,8 @@
 /** Reading a pipeline's output back, and comparing Items by content. */
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ingest } from '../../src/ingest/index.js';
 import type { SinkKind } from '../../src/output/index.js';
 import type { StacItem } from '../../src/stac/item.js';
 
@@ -22,8 +23,19 @@ export function canonicalHash(value: unknown): string {
     .digest('hex');
 }
 
-/** The Items of an output, read back (an items directory: the items folder of every collection). */
+/**
+ * The Items of an output, read back (an items directory: the items folder of every collection; a
+ * stac-geoparquet file or dataset folder: by the project's own ingest).
+ */
 export async function readOutput(kind: SinkKind, path: string): Promise<StacItem[]> {
+  if (kind === 'parquet') {
+    const files = (await stat(path)).isDirectory()
+      ? (await readdir(path)).filter((f) => f.endsWith('.parquet')).map((f) => join(path, f))
+      : [path];
+    const out: StacItem[] = [];
+    for (const file of files) for await (const item of ingest(file)) out.push(item);
+    return out;
+  }
   if (kind === 'ndjson') {
     const text = await readFile(path, 'utf8');
     return text
