@@ -141,7 +141,7 @@ export const DEFAULT_SETTINGS: BenchSettings = {
     transforms: ['update', 'validate'],
     placements: ['caller', 'sharded'],
     concurrency: [10],
-    workers: [1, 2],
+    workers: [2],
     samples: 2,
     warmups: 0,
   },

@@ -393,7 +393,20 @@ describe('api-search cases', () => {
 
   it('the floors run the same samples and warm-ups as the rows they bound', () => {
     const few = apiCases(settings({ samples: 5, warmups: 2 }), LOCAL);
-    expect(few.every((c) => c.meta.samples === 5 && c.meta.warmups === 2)).toBe(true);
+    const atOne = (c: (typeof few)[number]) =>
+      c.meta.concurrency === 1 && c.meta.strategy !== 'worker-threads';
+    expect(few.filter((c) => !atOne(c)).every((c) => c.meta.samples === 5 && c.meta.warmups === 2)).toBe(
+      true,
+    );
+    expect(few.filter(atOne).every((c) => c.meta.samples === 2 && c.meta.warmups === 0)).toBe(true);
+  });
+
+  it('run the rows and floors with one request in flight twice and without a warm-up (each run lasts seconds)', () => {
+    const one = apiCases(settings({ samples: 3, warmups: 1 }), LOCAL).filter(
+      (c) => c.meta.strategy === 'sequential' || (c.meta.kind === 'floor' && c.meta.concurrency === 1),
+    );
+    expect(one.length).toBeGreaterThan(0);
+    expect(one.map((c) => [c.meta.samples, c.meta.warmups])).toEqual(one.map(() => [2, 0]));
   });
 
   it('record the collection, its page size, latency and item size as the dataset', () => {
@@ -453,7 +466,12 @@ describe('api-search cases', () => {
 });
 
 describe('pipeline cases', () => {
-  const cases = pipelineCases(settings(), ALL);
+  /** The pipeline's settings with worker levels 1 and 2 (the default measures 2 only). */
+  const twoLevels = (s = settings()) => {
+    s.pipeline = { ...s.pipeline, workers: [1, 2] };
+    return s;
+  };
+  const cases = pipelineCases(twoLevels(), ALL);
 
   it('feed the caller placement with sequential at 1, then concurrent and worker-threads at the pipeline levels, then sharded at the worker levels, floors last', () => {
     expect(names(cases as never)).toEqual([
@@ -525,7 +543,7 @@ describe('pipeline cases', () => {
   });
 
   it('measure only the placements the settings name', () => {
-    const s = settings();
+    const s = twoLevels();
     s.pipeline = { ...s.pipeline, placements: ['sharded'] };
     expect(names(pipelineCases(s, ALL) as never)).toEqual([
       'pipeline sharded x1',
@@ -555,7 +573,7 @@ describe('pipeline cases', () => {
   });
 
   it('read the source and write the sink the settings name, with no transform-only floor without transforms', () => {
-    const s = settings();
+    const s = twoLevels();
     s.pipeline = { ...s.pipeline, from: 'ndjson', to: 'ndjson', transforms: [] };
     const ndjson = pipelineCases(s, ALL);
     expect(ndjson.every((c) => c.meta.dataset.format === 'ndjson')).toBe(true);
@@ -585,7 +603,7 @@ describe('pipeline cases', () => {
   });
 
   it('keys are unique, a concurrent level of 1 included', () => {
-    const s = settings();
+    const s = twoLevels();
     s.pipeline = { ...s.pipeline, concurrency: [1, 10] };
     const k = pipelineCases(s, ALL).map((c) => resultKey(c.meta));
     expect(new Set(k).size).toBe(k.length);

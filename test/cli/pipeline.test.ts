@@ -68,7 +68,7 @@ describe('settingsFromArgs for pipeline', () => {
       to: 'directory',
       transforms: ['update', 'validate'],
       placements: ['caller', 'sharded'],
-      workers: [1, 2],
+      workers: [2],
       samples: 2,
       warmups: 0,
     });
