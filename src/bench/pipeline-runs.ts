@@ -12,7 +12,7 @@ import { FailureCollector } from '../ingest/types.js';
 import { finishSink, openSinkWriter, prepareSink, type SinkOptions } from '../output/index.js';
 import type { SinkKind, SinkTarget } from '../output/types.js';
 import { sourceCollection } from '../pipeline/collection.js';
-import { runPipeline, WRITES_IN_FLIGHT } from '../pipeline/index.js';
+import { runPipeline, WriteWindow } from '../pipeline/index.js';
 import type { StacItem } from '../stac/item.js';
 import { loadTransforms } from '../transform/index.js';
 import type { Transform } from '../transform/types.js';
@@ -85,7 +85,7 @@ interface HeldWrite {
 }
 
 /**
- * Writes held Items into the sink as the pipeline does: prepared, WRITES_IN_FLIGHT writes at once,
+ * Writes held Items into the sink as the pipeline does (its WriteWindow): prepared, WRITES_IN_FLIGHT writes at once,
  * closed and finished (collection.json, or the NDJSON file renamed into place).
  */
 async function writeHeld(
@@ -96,31 +96,15 @@ async function writeHeld(
 ) {
   await prepareSink(target, { ...options, inputs: [source] });
   const writer = await openSinkWriter(target, options);
-  let inFlight = 0;
-  let failed: unknown = null;
-  let wake: (() => void) | null = null;
-  const settled = () => {
-    inFlight--;
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-  const below = async (n: number) => {
-    while (inFlight >= n) await new Promise<void>((resolve) => (wake = resolve));
-  };
+  const window = new WriteWindow(writer);
   for (const { item, bytes } of held) {
-    if (failed !== null) break;
-    inFlight++;
-    writer.write(item, bytes).then(settled, (e) => {
-      failed ??= e;
-      settled();
-    });
-    if (inFlight >= WRITES_IN_FLIGHT) await below(WRITES_IN_FLIGHT);
+    if (window.failed !== null) break;
+    await window.push(item, bytes);
   }
-  await below(1);
-  if (failed !== null) {
+  await window.settle();
+  if (window.failed !== null) {
     await writer.abort().catch(() => undefined);
-    throw failed;
+    throw window.failed;
   }
   return finishSink(target, [await writer.close()], options);
 }

@@ -31,17 +31,87 @@ export interface DriveOptions {
   take?: (() => boolean) | undefined;
 }
 
-export class Driver {
-  /** Milliseconds per stage (seconds() converts). */
-  readonly ms: StageSeconds = { read_parse: 0, transform: 0, serialize: 0, write: 0 };
-  readonly counts = { items_in: 0, written: 0, invalid: 0, duplicates: 0 };
+/** What a WriteWindow reports of each write. */
+export interface WriteEvents {
+  written?: () => void;
+  duplicate?: () => void;
+  /** A write failed (called once per failed write; the window keeps the first error in `failed`). */
+  error?: (e: unknown) => void;
+}
+
+/**
+ * At most WRITES_IN_FLIGHT writes pending on one sink writer: the pipeline's loop and the bench's
+ * write-only floor write through the same window, so the floor writes the way the pipeline does.
+ */
+export class WriteWindow {
   /** The first write error, if any. */
   failed: unknown = null;
   private inFlight = 0;
   private wake: (() => void) | null = null;
 
-  constructor(private readonly o: DriveOptions) {}
+  constructor(
+    private readonly writer: SinkWriter,
+    private readonly events: WriteEvents = {},
+  ) {}
 
+  /** Starts writing one Item; waits while the window is full. */
+  async push(item: StacItem, bytes: Uint8Array): Promise<void> {
+    this.inFlight++;
+    this.writer.write(item, bytes).then(
+      (result) => {
+        if (result === 'written') this.events.written?.();
+        else this.events.duplicate?.();
+        this.settled();
+      },
+      (e) => {
+        this.failed ??= e;
+        this.events.error?.(e);
+        this.settled();
+      },
+    );
+    if (this.inFlight >= WRITES_IN_FLIGHT) await this.below(WRITES_IN_FLIGHT);
+  }
+
+  /** Waits until no write is in flight. */
+  settle(): Promise<void> {
+    return this.below(1);
+  }
+
+  private settled(): void {
+    this.inFlight--;
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  private async below(n: number): Promise<void> {
+    while (this.inFlight >= n) await new Promise<void>((resolve) => (this.wake = resolve));
+  }
+}
+
+export class Driver {
+  /** Milliseconds per stage (seconds() converts). */
+  readonly ms: StageSeconds = { read_parse: 0, transform: 0, serialize: 0, write: 0 };
+  readonly counts = { items_in: 0, written: 0, invalid: 0, duplicates: 0 };
+  private readonly window: WriteWindow;
+
+  constructor(private readonly o: DriveOptions) {
+    this.window = new WriteWindow(o.writer, {
+      written: () => {
+        this.counts.written++;
+        this.o.onWritten?.(this.counts.written);
+      },
+      duplicate: () => {
+        this.counts.duplicates++;
+      },
+      error: (e) => this.o.stop.abort(e),
+    });
+  }
+
+  /** The first write error, if any. */
+  get failed(): unknown {
+    return this.window.failed;
+  }
   /**
    * Runs the loop over `items` until they end, the stop signal fires or a write fails; waits for
    * the writes in flight. Throws the write error, or the stop signal's reason.
@@ -78,21 +148,20 @@ export class Driver {
       const bytes = writer.serialize(item);
       now = performance.now();
       ms.serialize += now - t;
-      this.write(item, bytes);
-      if (this.inFlight >= WRITES_IN_FLIGHT) await this.below(WRITES_IN_FLIGHT);
+      await this.window.push(item, bytes);
       t = performance.now();
       ms.write += t - now;
     }
     const drained = performance.now();
     await this.settle();
     ms.write += performance.now() - drained;
-    if (this.failed === null && stop.signal.aborted) this.failed = stop.signal.reason ?? new Error('aborted');
     if (this.failed !== null) throw this.failed;
+    if (stop.signal.aborted) throw stop.signal.reason ?? new Error('aborted');
   }
 
   /** Waits until no write is in flight. */
   settle(): Promise<void> {
-    return this.below(1);
+    return this.window.settle();
   }
 
   seconds(): StageSeconds {
@@ -103,34 +172,5 @@ export class Driver {
       serialize: ms.serialize / 1000,
       write: ms.write / 1000,
     };
-  }
-
-  private write(item: StacItem, bytes: Uint8Array): void {
-    this.inFlight++;
-    this.o.writer.write(item, bytes).then(
-      (result) => {
-        if (result === 'written') {
-          this.counts.written++;
-          this.o.onWritten?.(this.counts.written);
-        } else this.counts.duplicates++;
-        this.settled();
-      },
-      (e) => {
-        this.failed ??= e;
-        this.o.stop.abort(e);
-        this.settled();
-      },
-    );
-  }
-
-  private settled(): void {
-    this.inFlight--;
-    const w = this.wake;
-    this.wake = null;
-    w?.();
-  }
-
-  private async below(n: number): Promise<void> {
-    while (this.inFlight >= n) await new Promise<void>((resolve) => (this.wake = resolve));
   }
 }

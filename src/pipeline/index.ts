@@ -25,7 +25,7 @@ import { stoppedError } from './errors.js';
 import { runSharded } from './sharded.js';
 import type { PipelineOptions, PipelineReport } from './types.js';
 
-export { WRITES_IN_FLIGHT } from './drive.js';
+export { WRITES_IN_FLIGHT, WriteWindow } from './drive.js';
 export { PipelineError } from './errors.js';
 export { closePipelinePool, pipelineWorkers } from './sharded.js';
 export type { PipelineOptions, PipelineReport, Placement, StageSeconds } from './types.js';
