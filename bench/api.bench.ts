@@ -9,6 +9,7 @@ import { afterAll, describe, inject } from 'vitest';
 import { serverCpuOf } from '../src/bench/api.js';
 import { type CollectionPages, collectPages, meanItemBytes } from '../src/bench/api-floor.js';
 import { apiCases, byGroup } from '../src/bench/cases.js';
+import { selectCases } from '../src/bench/only.js';
 import { apiRun, describeReport } from '../src/bench/runs.js';
 import type { ApiReport } from '../src/ingest/api/index.js';
 import { measuredBench } from '../src/vitest/measured-bench.js';
@@ -31,7 +32,8 @@ afterAll(() => {
   for (const [name, r] of reports) process.stderr.write(`[api] ${describeReport(name, r)}\n`);
 });
 
-for (const [group, cases] of byGroup(apiCases(inject('settings'), api, itemBytes))) {
+const settings = inject('settings');
+for (const [group, cases] of byGroup(selectCases(apiCases(settings, api, itemBytes), settings.only))) {
   describe(group, () => {
     for (const c of cases) measuredBench(c.name, apiRun(c, reports, pages), { ...c.meta, serverCpuSeconds });
   });

@@ -5,10 +5,12 @@
  */
 import { describe, inject } from 'vitest';
 import { parquetCases } from '../src/bench/cases.js';
+import { selectCases } from '../src/bench/only.js';
 import { fileRun } from '../src/bench/runs.js';
 import { measuredScenario } from '../src/vitest/measured-scenario.js';
 
-const cases = parquetCases(inject('settings'), inject('dataPaths'));
+const settings = inject('settings');
+const cases = selectCases(parquetCases(settings, inject('dataPaths')), settings.only);
 
 // Skipped, not absent, without data: vitest fails a bench file that registers nothing.
 describe.runIf(cases.length > 0)('parquet', () => {

@@ -8,11 +8,13 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, inject } from 'vitest';
 import { pipelineCases } from '../src/bench/cases.js';
+import { selectCases } from '../src/bench/only.js';
 import { PIPELINE_SCRATCH, pipelineRun } from '../src/bench/pipeline-runs.js';
 import { closePipelinePool } from '../src/pipeline/index.js';
 import { measuredScenario } from '../src/vitest/measured-scenario.js';
 
-const cases = pipelineCases(inject('settings'), inject('dataPaths'));
+const settings = inject('settings');
+const cases = selectCases(pipelineCases(settings, inject('dataPaths')), settings.only);
 
 // A run that threw leaves its folder for the next run to remove; the last one is removed here.
 afterAll(async () => {

@@ -7,6 +7,8 @@ import type { ItemProfile } from '../stac/item.js';
 import type { ApiProbe } from './api-probe.js';
 
 export const SETTINGS_ENV = 'STAC_BENCH_SETTINGS';
+/** Set (to `1`) by the CLI for `--quiet`: the bench run prints no setup lines. */
+export const QUIET_ENV = 'STAC_BENCH_QUIET';
 
 /** The source formats a pipeline bench reads (a generated dataset of the run's size). */
 export const PIPELINE_SOURCES = ['directory', 'ndjson', 'feature-collection', 'parquet'] as const;
@@ -99,6 +101,11 @@ export interface BenchSettings {
   /** Set by the runner inside such a run: the pool size it is for (only those rows run). */
   uvSweep: number | null;
   pipeline: PipelineBenchSettings;
+  /**
+   * `--only`: scenario and strategy names that select the rows to run (src/bench/only.ts); empty:
+   * every row.
+   */
+  only: string[];
 }
 
 export const DEFAULT_SETTINGS: BenchSettings = {
@@ -145,19 +152,112 @@ export const DEFAULT_SETTINGS: BenchSettings = {
     samples: 2,
     warmups: 0,
   },
+  only: [],
 };
 
-/** Reads settings from the environment (defaults for what is absent). Throws on malformed JSON. */
+/** Reads settings from the environment (defaults for what is absent). Throws a SettingsError when they are not valid. */
 export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
   const raw = env[SETTINGS_ENV];
   if (!raw) return structuredClone(DEFAULT_SETTINGS);
-  let parsed: Partial<BenchSettings>;
+  return mergeSettings(parseSettings(raw));
+}
+
+/** Why STAC_BENCH_SETTINGS in `env` cannot be used (one line), or null when it can (or is unset). */
+export function settingsProblem(env: NodeJS.ProcessEnv = process.env): string | null {
+  const raw = env[SETTINGS_ENV];
+  if (!raw) return null;
   try {
-    parsed = JSON.parse(raw) as Partial<BenchSettings>;
+    parseSettings(raw);
+    return null;
   } catch (e) {
-    throw new Error(`${SETTINGS_ENV} is not valid JSON: ${(e as Error).message}`);
+    if (e instanceof SettingsError) return e.message;
+    throw e;
   }
-  return mergeSettings(parsed);
+}
+
+/** Settings that cannot be used: one line that names the key and the reason. */
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+/**
+ * The JSON of STAC_BENCH_SETTINGS, checked: an object whose keys are BenchSettings keys (a typo is
+ * refused with the nearest key, not ignored) with values of the defaults' kinds.
+ */
+export function parseSettings(raw: string): Partial<BenchSettings> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (e) {
+    throw new SettingsError(`${SETTINGS_ENV} is not valid JSON (${(e as Error).message})`);
+  }
+  checkObject(parsed, DEFAULT_SETTINGS as unknown as Record<string, unknown>, '');
+  const formats = (parsed as Partial<BenchSettings>).formats;
+  const unknown = formats?.find((f) => !(FILE_FORMATS as readonly string[]).includes(f));
+  if (unknown !== undefined) {
+    throw new SettingsError(
+      `${SETTINGS_ENV}: formats: unknown format '${unknown}' (one of ${FILE_FORMATS.join(', ')})`,
+    );
+  }
+  return parsed as Partial<BenchSettings>;
+}
+
+/** Keys whose value may be null although the default is not. */
+const NULLABLE = new Set(['testSizes', 'pipeline.samples', 'pipeline.warmups']);
+
+function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}
+
+function checkObject(value: unknown, defaults: Record<string, unknown>, prefix: string): void {
+  const where = prefix ? `${SETTINGS_ENV}: ${prefix.slice(0, -1)}` : SETTINGS_ENV;
+  if (kindOf(value) !== 'object')
+    throw new SettingsError(`${where} must be a JSON object, got ${kindOf(value)}`);
+  const known = [...Object.keys(defaults), ...(prefix === '' ? ['testSizes'] : [])];
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    const path = `${prefix}${key}`;
+    if (!known.includes(key)) {
+      const near = nearestKey(key, known);
+      throw new SettingsError(
+        `${SETTINGS_ENV}: unknown key '${path}'${near ? ` (did you mean '${prefix}${near}'?)` : ''}`,
+      );
+    }
+    const d = defaults[key];
+    // A key whose default is null (a path, a URL, a probe) takes its own kind; a nested object its keys.
+    if (d === null || d === undefined || (v === null && NULLABLE.has(path))) continue;
+    if (kindOf(v) !== kindOf(d)) {
+      throw new SettingsError(`${SETTINGS_ENV}: '${path}' must be ${kindOf(d)}, got ${kindOf(v)}`);
+    }
+    if (kindOf(d) === 'object') checkObject(v, d as Record<string, unknown>, `${path}.`);
+  }
+}
+
+/** The known key nearest to `key` (edit distance at most a third of its length, at least 2), or null. */
+export function nearestKey(key: string, known: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
 }
 
 export function mergeSettings(partial: Partial<BenchSettings>): BenchSettings {

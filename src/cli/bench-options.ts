@@ -8,10 +8,13 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { type ApiProbe, probeApi } from '../bench/api-probe.js';
 import { estimateRequests, itemsPerRun } from '../bench/budget.js';
 import { apiLevels } from '../bench/cases.js';
+import { ONLY_STRATEGIES, selection } from '../bench/only.js';
 import { type BenchSettings, DEFAULT_SETTINGS, PIPELINE_SOURCES } from '../bench/settings.js';
+import { FILE_FORMATS, STRATEGIES } from '../ingest/types.js';
 import { SINK_KINDS } from '../output/index.js';
 import { PLACEMENTS, type Placement } from '../pipeline/types.js';
 import { fmtInt } from '../profiling/format.js';
+import { SCENARIOS } from '../profiling/result.js';
 import { ITEM_PROFILES } from '../stac/item.js';
 import { TRANSFORM_NAMES } from '../transform/types.js';
 import {
@@ -40,7 +43,19 @@ export const REAL_API_MAX_ITEMS = 1000;
 export const API_SCALING_MAX_ITEMS = 10_000;
 
 /** Flags every benchmark command takes. */
-const COMMON = ['concurrency', 'workers', 'samples', 'warmups', 'output', 'profile', 'seed', 'test-size'];
+const COMMON = [
+  'concurrency',
+  'workers',
+  'samples',
+  'warmups',
+  'output',
+  'profile',
+  'seed',
+  'test-size',
+  'only',
+];
+/** Boolean flags every benchmark command takes: what the console shows (console.ts). */
+export const CONSOLE_BOOLEANS = ['quiet', 'json'];
 const FILE_FLAGS = ['directory', 'uv-threadpool'];
 const API_FLAGS = [
   'catalog-url',
@@ -97,6 +112,12 @@ export const USAGE: Record<BenchMode, string> = {
     '       --test-size 1000,10000,100000: one file run per size, joined, with a scaling section; the API runs\n' +
     `       once, its large collection the largest size up to ${API_SCALING_MAX_ITEMS.toLocaleString('en-US')} items`,
 };
+
+/** The console options every benchmark command takes, after its own usage. */
+const CONSOLE_USAGE =
+  '  --only NAME[,NAME...]  only these scenarios and/or strategies (e.g. --only directory,api-search)\n' +
+  '  --quiet  the summary and findings only     --json  the results file on stdout (all else on stderr)';
+for (const mode of Object.keys(USAGE) as BenchMode[]) USAGE[mode] = `${USAGE[mode]}\n${CONSOLE_USAGE}`;
 
 /** Resolves --output: a .json file for file/api; for `all` a directory (benchmark.json inside) or a .json file. */
 export function outputPath(mode: BenchMode, raw: string | undefined): string {
@@ -226,7 +247,7 @@ function applyPipeline(s: BenchSettings, args: ParsedArgs): void {
 
 /** Builds the settings of one benchmark command from its arguments (no I/O). */
 export function settingsFromArgs(mode: BenchMode, argv: string[]): BenchSettings {
-  const booleans = mode === 'api' || mode === 'all' ? API_BOOLEANS : [];
+  const booleans = [...(mode === 'api' || mode === 'all' ? API_BOOLEANS : []), ...CONSOLE_BOOLEANS];
   const args = parseArgs(argv, { values: KNOWN_FLAGS[mode], booleans });
   if (args.positionals.length > 0) {
     throw new UsageError(`unexpected argument '${args.positionals[0]}' (see --help)`);
@@ -266,7 +287,50 @@ export function settingsFromArgs(mode: BenchMode, argv: string[]): BenchSettings
     }
   }
   s.output = outputPath(mode, stringFlag(args, 'output'));
+  applyOnly(s, args, mode);
   return s;
+}
+
+/** The scenarios each mode can run. */
+const MODE_SCENARIOS: Record<BenchMode, readonly string[]> = {
+  file: FILE_FORMATS,
+  api: ['api-search'],
+  pipeline: ['pipeline'],
+  all: SCENARIOS,
+};
+
+/** The strategies whose rows each mode can run (pipeline rows: placements, and the ingest feeding caller). */
+const MODE_STRATEGIES: Record<BenchMode, readonly string[]> = {
+  file: STRATEGIES,
+  api: STRATEGIES,
+  pipeline: ONLY_STRATEGIES,
+  all: ONLY_STRATEGIES,
+};
+
+/**
+ * `--only directory,api-search`: scenario and strategy names. An unknown name, or a selection
+ * that leaves nothing for the mode to run, is a UsageError listing the names that would.
+ * Scenarios left out prepare no data and start no API.
+ */
+function applyOnly(s: BenchSettings, args: ParsedArgs, mode: BenchMode): void {
+  const raw = stringFlag(args, 'only');
+  if (raw === undefined) return;
+  const names = [...new Set(raw.split(',').map((n) => n.trim()))];
+  const valid = [...MODE_SCENARIOS[mode], ...MODE_STRATEGIES[mode]];
+  const wrong = names.filter((n) => !valid.includes(n));
+  if (names.includes('') || wrong.length > 0) {
+    const what = names.includes('') ? `a list of names, got '${raw}'` : `got '${wrong.join(',')}'`;
+    throw new UsageError(`--only takes ${valid.join(', ')}; ${what}`);
+  }
+  const { scenarios } = selection(names);
+  s.only = names;
+  if (scenarios.length === 0) return;
+  // The pipeline's source data is prepared through `formats` (applyPipeline): kept while it runs.
+  const pipeline = s.pipeline.enabled && scenarios.includes('pipeline');
+  s.formats = s.formats.filter((f) => scenarios.includes(f) || (pipeline && f === s.pipeline.from));
+  if (pipeline && !s.formats.includes(s.pipeline.from)) s.formats.push(s.pipeline.from);
+  s.api.enabled &&= scenarios.includes('api-search');
+  s.pipeline.enabled = pipeline;
 }
 
 /** The output's folder can be created and written, and the output is not a directory. */

@@ -7,15 +7,19 @@
  * SIGINT / SIGTERM stopped the run.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { type BenchSettings, SETTINGS_ENV } from '../bench/settings.js';
+import { FILE_SCENARIOS } from '../bench/cases.js';
+import { ONLY_STRATEGIES, selects } from '../bench/only.js';
+import { type BenchSettings, QUIET_ENV, SETTINGS_ENV, settingsProblem } from '../bench/settings.js';
+import { STRATEGIES } from '../ingest/types.js';
 import { uvThreadpoolSize } from '../profiling/environment.js';
 import { renderSummary } from '../report/summary.js';
 import { markdownPathFor, writeReport } from '../report/write.js';
-import { EXIT } from './args.js';
+import { EXIT, UsageError } from './args.js';
 import type { BenchMode } from './bench-options.js';
 import { preflight } from './bench-options.js';
 import { readResults } from './results-file.js';
@@ -33,10 +37,56 @@ export const BENCH_FILES: Record<BenchMode, string[]> = {
   all: ['bench/file-io.bench.ts', 'bench/parquet.bench.ts', 'bench/api.bench.ts', 'bench/pipeline.bench.ts'],
 };
 
-/** A user's own directory has no Parquet file: only the file-I/O benches run. */
+/** Whether a bench file has a row to run with these settings (`--only` may leave one nothing). */
+function fileRunsSomething(file: string, s: BenchSettings): boolean {
+  const only = s.only ?? [];
+  switch (file) {
+    case 'bench/file-io.bench.ts':
+      return FILE_SCENARIOS.some((f) => s.formats.includes(f) && selects(only, f, STRATEGIES));
+    case 'bench/parquet.bench.ts':
+      return s.formats.includes('parquet') && selects(only, 'parquet', STRATEGIES);
+    case 'bench/api.bench.ts':
+      return s.api.enabled && selects(only, 'api-search', STRATEGIES);
+    case 'bench/pipeline.bench.ts':
+      return s.pipeline.enabled && selects(only, 'pipeline', ONLY_STRATEGIES);
+    default:
+      return true;
+  }
+}
+
+/**
+ * The mode's bench files that have something to run. A user's own directory has no Parquet file:
+ * only the file-I/O benches run.
+ */
 export function benchFilesFor(mode: BenchMode, settings: BenchSettings): string[] {
   if (settings.directory) return ['bench/file-io.bench.ts'];
-  return BENCH_FILES[mode];
+  return BENCH_FILES[mode].filter((f) => fileRunsSomething(f, settings));
+}
+
+/** What the console shows of a bench run (`--quiet`, `--json`), and where. */
+export interface BenchConsole {
+  /** The summary and findings only: no vitest tables, no progress or setup lines. */
+  quiet?: boolean;
+  /** stdout holds the results file and nothing else: every other line goes to `err`. */
+  json?: boolean;
+  /** Where vitest's tables go (default stdout; with `json`, `err`). */
+  out?: Pick<NodeJS.WritableStream, 'write'>;
+  /** Where progress and setup lines go (default stderr). */
+  err?: Pick<NodeJS.WritableStream, 'write'>;
+}
+
+/** The `--quiet` and `--json` of a benchmark command's arguments (already checked by settingsFromArgs). */
+export function consoleFromArgs(argv: readonly string[]): BenchConsole {
+  return { quiet: argv.includes('--quiet'), json: argv.includes('--json') };
+}
+
+/** The reporters of a bench run from the CLI: the project's always; vitest's tables unless quiet. */
+async function reportersFor(view: BenchConsole): Promise<unknown[]> {
+  const { StacReporter } = await import('../vitest/reporter.js');
+  const stac = new StacReporter({ quiet: view.quiet === true, progress: view.err ?? process.stderr });
+  if (view.quiet) return [stac];
+  const { TablesReporter } = await import('../vitest/tables-reporter.js');
+  return [new TablesReporter(), stac];
 }
 
 export interface VitestOutcome {
@@ -45,20 +95,36 @@ export interface VitestOutcome {
 }
 
 /** Starts vitest's benchmark mode on `files` with `settings`; the process environment is restored after. */
-export async function startBenchRun(settings: BenchSettings, files: string[]): Promise<VitestOutcome> {
+export async function startBenchRun(
+  settings: BenchSettings,
+  files: string[],
+  view: BenchConsole = {},
+): Promise<VitestOutcome> {
   const { startVitest } = await import('vitest/node');
   const previousEnv = process.env[SETTINGS_ENV];
+  const previousQuiet = process.env[QUIET_ENV];
   const previousExit = process.exitCode;
   process.env[SETTINGS_ENV] = JSON.stringify(settings);
+  if (view.quiet) process.env[QUIET_ENV] = '1';
   process.exitCode = undefined;
+  // vitest writes to streams; a caller's `write`-only sink (tests) is wrapped in one.
+  const out = asStream(view.out ?? process.stdout);
+  const err = asStream(view.err ?? process.stderr);
   try {
-    const ctx = await startVitest('benchmark', [], {
-      root: PROJECT_ROOT,
-      config: join(PROJECT_ROOT, BENCH_CONFIG),
-      run: true,
-      watch: false,
-      benchmark: { include: files },
-    });
+    const reporters = (await reportersFor(view)) as never[];
+    const ctx = await startVitest(
+      'benchmark',
+      [],
+      {
+        root: PROJECT_ROOT,
+        config: join(PROJECT_ROOT, BENCH_CONFIG),
+        run: true,
+        watch: false,
+        benchmark: { include: files, reporters },
+      },
+      {},
+      { stdout: out, stderr: err },
+    );
     const failed =
       (process.exitCode !== undefined && process.exitCode !== 0) ||
       ctx.state.getCountOfFailedTests() > 0 ||
@@ -67,8 +133,20 @@ export async function startBenchRun(settings: BenchSettings, files: string[]): P
   } finally {
     if (previousEnv === undefined) delete process.env[SETTINGS_ENV];
     else process.env[SETTINGS_ENV] = previousEnv;
+    if (previousQuiet === undefined) delete process.env[QUIET_ENV];
+    else process.env[QUIET_ENV] = previousQuiet;
     process.exitCode = previousExit;
   }
+}
+
+function asStream(sink: Pick<NodeJS.WritableStream, 'write'>): Writable {
+  if (sink instanceof Writable) return sink;
+  return new Writable({
+    write(chunk, _encoding, done) {
+      sink.write(String(chunk));
+      done();
+    },
+  });
 }
 
 /**
@@ -76,7 +154,10 @@ export async function startBenchRun(settings: BenchSettings, files: string[]): P
  * its own vitest run (its forks inherit UV_THREADPOOL_SIZE; a process cannot change the size once
  * its pool started). Their rows join the results file as variant `uv-threadpool-N`.
  */
-export async function sweepThreadpool(settings: BenchSettings): Promise<VitestOutcome> {
+export async function sweepThreadpool(
+  settings: BenchSettings,
+  view: BenchConsole = {},
+): Promise<VitestOutcome> {
   const own = uvThreadpoolSize(process.env);
   const sizes = [...new Set(settings.uvThreadpool)].filter((n) => n !== own);
   if (sizes.length === 0 || !settings.formats.includes('directory')) return { failed: false };
@@ -96,7 +177,7 @@ export async function sweepThreadpool(settings: BenchSettings): Promise<VitestOu
         uvThreadpool: [],
         uvSweep: n,
       };
-      const outcome = await startBenchRun(sub, ['bench/file-io.bench.ts']);
+      const outcome = await startBenchRun(sub, ['bench/file-io.bench.ts'], view);
       failed ||= outcome.failed;
       const extra = await readResults(output).catch(() => null);
       if (!extra) {
@@ -120,11 +201,15 @@ export function withoutApi(files: readonly string[]): string[] {
 }
 
 /** One vitest run of `files` and its --uv-threadpool runs, for one size (its own output). */
-async function runOneSize(settings: BenchSettings, files: string[]): Promise<{ failed: boolean }> {
-  const outcome = await startBenchRun(settings, files);
+async function runOneSize(
+  settings: BenchSettings,
+  files: string[],
+  view: BenchConsole,
+): Promise<{ failed: boolean }> {
+  const outcome = await startBenchRun(settings, files, view);
   // Nothing to add --uv-threadpool rows to: the size's run already counts as failed.
   if (!(await stat(settings.output).catch(() => null))) return { failed: true };
-  const swept = await sweepThreadpool(settings);
+  const swept = await sweepThreadpool(settings, view);
   return { failed: outcome.failed || swept.failed };
 }
 
@@ -132,12 +217,9 @@ function missingFiles(files: string[]): string[] {
   return files.filter((f) => !existsSync(join(PROJECT_ROOT, f)));
 }
 
-export interface RunBenchOptions {
+export interface RunBenchOptions extends BenchConsole {
   /** Bench files to run instead of the mode's (tests). */
   files?: string[];
-  /** Where the summary goes (default stdout) and the one-line failure (default stderr). */
-  out?: Pick<NodeJS.WritableStream, 'write'>;
-  err?: Pick<NodeJS.WritableStream, 'write'>;
 }
 
 /**
@@ -181,8 +263,18 @@ async function runBenchSteps(
   settings: BenchSettings,
   options: RunBenchOptions,
 ): Promise<number> {
-  const out = options.out ?? process.stdout;
+  const stdout = options.out ?? process.stdout;
   const err = options.err ?? process.stderr;
+  // --json: stdout is the results file alone; vitest's tables and the summary go to stderr.
+  const out = options.json ? err : stdout;
+  const view: BenchConsole = { quiet: options.quiet === true, json: options.json === true, out, err };
+  // The options set the run; a STAC_BENCH_SETTINGS in the environment (for `vitest bench` run
+  // directly) is checked all the same, so that a typo in it is not taken for a setting in force.
+  const problem = settingsProblem();
+  if (problem) throw new UsageError(problem);
+  if (process.env[SETTINGS_ENV]) {
+    err.write(`benchmark-ingest ${mode}: ${SETTINGS_ENV} is ignored: the command's options set the run\n`);
+  }
   await preflight(settings, (line) => err.write(`benchmark-ingest ${mode}: ${line}\n`));
   const warning = samplesWarning(settings.samples);
   if (warning) err.write(`benchmark-ingest ${mode}: warning: ${warning}\n`);
@@ -193,15 +285,15 @@ async function runBenchSteps(
   let failed: boolean;
   if (sizesOf(settings).length > 1) {
     const log = (line: string) => err.write(`benchmark-ingest ${mode}: ${line}\n`);
-    const run = (sub: BenchSettings, i: number) => runOneSize(sub, i === 0 ? files : withoutApi(files));
+    const run = (sub: BenchSettings, i: number) => runOneSize(sub, i === 0 ? files : withoutApi(files), view);
     ({ failed } = await runSizes(settings, run, log));
   } else {
-    const outcome = await startBenchRun(settings, files);
+    const outcome = await startBenchRun(settings, files, view);
     const written = await stat(settings.output).catch(() => null);
     if (!written || written.mtimeMs < startedAt - 1000) {
       throw new Error(`the bench run wrote no results file at ${settings.output}`);
     }
-    const swept = await sweepThreadpool(settings);
+    const swept = await sweepThreadpool(settings, view);
     failed = outcome.failed || swept.failed;
   }
   const results = await readResults(settings.output);
@@ -209,6 +301,7 @@ async function runBenchSteps(
     `\n${renderSummary(results, { json: settings.output, markdown: markdownPathFor(settings.output) })}`,
   );
   out.write(`Finished in ${formatElapsed(Date.now() - startedAt)}.\n`);
+  if (options.json) stdout.write(await readFile(settings.output, 'utf8'));
   const errored = results.results.filter((r) => r.error !== null);
   if (errored.length > 0 || failed) {
     const why = errored.length > 0 ? `${errored.length} bench(es) errored` : 'vitest reported a failure';

@@ -9,7 +9,7 @@
 import type { TestProject } from 'vitest/node';
 import { prepareBenchApi } from '../bench/api.js';
 import { type DataPaths, prepareDataPaths } from '../bench/data.js';
-import { type BenchSettings, readSettings } from '../bench/settings.js';
+import { type BenchSettings, QUIET_ENV, readSettings } from '../bench/settings.js';
 
 export type Teardown = () => Promise<void> | void;
 
@@ -77,8 +77,9 @@ export async function runSetupSteps(steps: readonly SetupStep[], ctx: SetupConte
 
 export default async function setup(project: TestProject): Promise<Teardown> {
   const settings = readSettings();
+  // `--quiet` (QUIET_ENV, set by the CLI): the summary and findings only.
   const log = (line: string): void => {
-    process.stderr.write(`[setup] ${line}\n`);
+    if (!process.env[QUIET_ENV]) process.stderr.write(`[setup] ${line}\n`);
   };
   return runSetupSteps(SETUP_STEPS, { settings, provide: project.provide.bind(project), log });
 }

@@ -5,8 +5,9 @@
  * and charts (src/report/write.ts, which validates against the schema first).
  */
 import type { Writable } from 'node:stream';
-import type { TestCase, TestModule, TestSpecification } from 'vitest/node';
+import type { TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node';
 import { experimental_getRunnerTask, type Reporter } from 'vitest/node';
+import { type PlannedBench, plannedBenches } from '../bench/plan.js';
 import { type BenchSettings, readSettings } from '../bench/settings.js';
 import { writeFileAtomic } from '../output/atomic.js';
 import { analyze } from '../profiling/analysis.js';
@@ -48,7 +49,9 @@ export interface StacReporterOptions {
   /** Default: read from STAC_BENCH_SETTINGS when the run starts. */
   settings?: BenchSettings;
   /** Where progress lines go. Default process.stderr. */
-  progress?: Writable;
+  progress?: Pick<Writable, 'write'>;
+  /** No progress line per bench (`--quiet`); the lines about the results file are still written. */
+  quiet?: boolean;
   /** Default: `analyze` of src/profiling/analysis.ts. */
   analyze?: Analyze;
   /** Default: `writeResults` (JSON + Markdown report + charts). */
@@ -75,15 +78,24 @@ export class StacReporter implements Reporter {
   /** The last results file written (null until the run ends). */
   lastResults: ResultsFile | null = null;
   private settings: BenchSettings | undefined;
-  private readonly progress: Writable;
+  private readonly progress: Pick<Writable, 'write'>;
+  private vitest: Vitest | null = null;
+  private modules: string[] = [];
   private total = 0;
   private done = 0;
   private started = 0;
   private modulesPending = 0;
+  /** The planned benches by name (null: some bench file's benches are only known once collected). */
+  private plan: Map<string, PlannedBench> | null = null;
+  private work = { done: 0, total: 0 };
 
   constructor(private readonly options: StacReporterOptions = {}) {
     this.settings = options.settings;
     this.progress = options.progress ?? process.stderr;
+  }
+
+  onInit(vitest: Vitest): void {
+    this.vitest = vitest;
   }
 
   onTestRunStart(specifications: ReadonlyArray<TestSpecification>): void {
@@ -92,15 +104,52 @@ export class StacReporter implements Reporter {
     this.done = 0;
     this.started = 0;
     this.modulesPending = specifications.length;
+    this.modules = specifications.map((s) => s.moduleId);
+    this.plan = null;
+    this.work = { done: 0, total: 0 };
     this.lastResults = null;
   }
 
-  /** The ETA clock starts with the first bench file, after the data and the local API are ready. */
+  /**
+   * The ETA clock starts with the first bench file, after the data and the local API are ready;
+   * then the benches of every file are known (the globalSetup has provided what they are built
+   * from), so the count is whole before the first bench runs.
+   */
   onTestModuleStart(): void {
-    if (this.started === 0) this.started = performance.now();
+    if (this.started !== 0) return;
+    this.started = performance.now();
+    this.plan = this.planAll();
+    if (!this.plan) return;
+    this.total = this.plan.size;
+    this.work.total = [...this.plan.values()].reduce((sum, b) => sum + b.weight, 0);
+    this.modulesPending = 0;
+  }
+
+  private planAll(): Map<string, PlannedBench> | null {
+    const provided = this.vitest?.getRootProject().getProvidedContext();
+    if (!provided?.settings || !provided.dataPaths) return null;
+    const inputs = {
+      settings: provided.settings,
+      dataPaths: provided.dataPaths,
+      stacApi: provided.stacApi ?? null,
+    };
+    const plan = new Map<string, PlannedBench>();
+    for (const module of this.modules) {
+      let benches: PlannedBench[] | null;
+      try {
+        benches = plannedBenches(module, inputs);
+      } catch {
+        // The bench file reports the same error when it builds its cases.
+        benches = null;
+      }
+      if (benches === null) return null;
+      for (const b of benches) plan.set(`${module}\0${b.name}`, b);
+    }
+    return plan;
   }
 
   onTestModuleCollected(testModule: TestModule): void {
+    if (this.plan) return;
     this.modulesPending = Math.max(0, this.modulesPending - 1);
     for (const testCase of testModule.children.allTests()) {
       if (testCase.options.mode === 'run') this.total++;
@@ -110,11 +159,17 @@ export class StacReporter implements Reporter {
   onTestCaseResult(testCase: TestCase): void {
     if (testCase.result().state === 'skipped') return;
     this.done++;
+    const planned = this.plan?.get(`${testCase.module.moduleId}\0${testCase.name}`);
+    this.work.done += planned?.weight ?? 0;
+    if (this.options.quiet) return;
     const result = buildResult(collectBench(testCase));
     const elapsed = performance.now() - (this.started || performance.now());
     const sized = (this.settings?.testSizes?.length ?? 0) > 1;
     const label = { name: testCase.name, result, sized };
-    this.progress.write(`${progressLine(this.done, this.total, label, elapsed, this.modulesPending > 0)}\n`);
+    const share = this.plan ? this.work : undefined;
+    this.progress.write(
+      `${progressLine(this.done, this.total, label, elapsed, this.modulesPending > 0, share)}\n`,
+    );
   }
 
   async onTestRunEnd(
@@ -176,6 +231,8 @@ export class StacReporter implements Reporter {
     }
     this.lastResults = file;
     const failed = results.filter((r) => r.error).length;
+    // A failed bench is recorded, not thrown (measured-bench.ts): the run fails here instead.
+    if (failed > 0) process.exitCode = 1;
     this.progress.write(
       `results: ${paths.json} (${results.length} rows${failed ? `, ${failed} failed` : ''}), report: ${paths.report}\n`,
     );

@@ -209,6 +209,14 @@ export function buildResultsFile(input: ResultsFileInput): ResultsFile {
   };
 }
 
+/** `~1m20s`: the time left at the pace so far; `0s` when nothing is left, `?` before anything is done. */
+function etaOf(done: number, total: number, elapsedMs: number, share?: WorkShare): string {
+  if (done >= total) return '0s';
+  const [doneWork, totalWork] = share && share.done > 0 ? [share.done, share.total] : [done, total];
+  if (doneWork <= 0) return '?';
+  return `~${formatDuration((elapsedMs / doneWork) * Math.max(0, totalWork - doneWork))}`;
+}
+
 /** `1m20s`, `45s`, `1h02m`. */
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
@@ -218,11 +226,19 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
+/** The share of the run's work done, as weights (src/bench/plan.ts): `done` of `total`. */
+export interface WorkShare {
+  done: number;
+  total: number;
+}
+
 /**
- * `[12/40] directory concurrent c=10 … 23,400 items/s — ETA 1m20s`. The ETA is the elapsed time per
- * finished bench times the benches left. `moreToCome`: bench files not collected yet, so the total
- * is a lower bound (`[3/8+]`, `ETA ≥ 40s`). `label.sized`: a run of several sizes, so the line
- * names the dataset's size (`directory (10,000 items) concurrent c=10`).
+ * `[12/40] directory concurrent c=10 … 23,400 items/s — ETA ~1m20s`. The ETA is an estimate: the
+ * elapsed time scaled by the work left, weighed by `share` (each bench's Items times runs) when
+ * the plan is known, otherwise by the count of benches. `moreToCome`: bench files whose benches are
+ * not known yet, so neither the total nor the time left is (`[3/8+]`, `ETA ?`); never a bound it
+ * cannot keep. `label.sized`: a run of several sizes, so the line names the dataset's size
+ * (`directory (10,000 items) concurrent c=10`).
  */
 export function progressLine(
   done: number,
@@ -230,6 +246,7 @@ export function progressLine(
   label: { name: string; result: BenchmarkResult | null; sized?: boolean },
   elapsedMs: number,
   moreToCome = false,
+  share?: WorkShare,
 ): string {
   const r = label.result;
   const what = r
@@ -248,8 +265,7 @@ export function progressLine(
   if (!r) figure = 'done';
   else if (r.error) figure = `FAILED: ${r.error}`;
   else figure = `${Math.round(r.throughput_items_per_sec ?? 0).toLocaleString('en-US')} items/s`;
-  const left = Math.max(0, total - done);
-  const eta = done > 0 ? formatDuration((elapsedMs / done) * left) : '?';
+  const eta = moreToCome ? '?' : etaOf(done, total, elapsedMs, share);
   const plus = moreToCome ? '+' : '';
-  return `[${done}/${Math.max(total, done)}${plus}] ${what} … ${figure} — ETA ${moreToCome ? '≥ ' : ''}${eta}`;
+  return `[${done}/${Math.max(total, done)}${plus}] ${what} … ${figure} — ETA ${eta}`;
 }

@@ -66,7 +66,7 @@ describe('runBench', () => {
     expect(out).toMatch(/error: .*failed on purpose/);
     expect(out).toContain(`Results: ${join(dir, 'run.json')}`);
     expect(out).toContain(`Report:  ${join(dir, 'run_report.md')}`);
-    expect(out).toMatch(/Finished in \d+s\.\n$/);
+    expect(out).toMatch(/Finished in (\d+m)?\d+s\.\n$/);
   });
 });
 

@@ -22,6 +22,8 @@ interface Run {
   /** The names of the interleaved scenario's runs, in the order they ran. */
   scenarioRuns: string[];
   exitCode: number | string | undefined;
+  /** What vitest itself printed (its logger, on both streams). */
+  console: string;
 }
 
 async function runSelfTestBench(): Promise<Run> {
@@ -45,21 +47,34 @@ async function runSelfTestBench(): Promise<Run> {
       done();
     },
   });
+  let console = '';
+  const vitestOut = new Writable({
+    write(chunk, _enc, done) {
+      console += String(chunk);
+      done();
+    },
+  });
   let written: WrittenPaths | undefined;
   const reporter = new StacReporter({ progress: sink, onResults: (_file, paths) => (written = paths) });
   try {
-    const vitest = await startVitest('benchmark', [], {
-      config: './vitest.bench.config.ts',
-      run: true,
-      watch: false,
-      benchmark: { include: ['bench/trivial.bench.ts'], reporters: [reporter] },
-    });
+    const vitest = await startVitest(
+      'benchmark',
+      [],
+      {
+        config: './vitest.bench.config.ts',
+        run: true,
+        watch: false,
+        benchmark: { include: ['bench/trivial.bench.ts'], reporters: [reporter] },
+      },
+      {},
+      { stdout: vitestOut, stderr: vitestOut },
+    );
     await vitest.close();
     const exitCode = process.exitCode;
     if (!reporter.lastResults || !written) throw new Error('the reporter produced no results');
     const fromDisk = JSON.parse(readFileSync(output, 'utf8')) as ResultsFile;
     const scenarioRuns = readFileSync(join(dir, 'runs.log'), 'utf8').split('\n').filter(Boolean);
-    return { file: reporter.lastResults, written, fromDisk, progress, scenarioRuns, exitCode };
+    return { file: reporter.lastResults, written, fromDisk, progress, scenarioRuns, exitCode, console };
   } finally {
     process.env = saved.env;
     process.exitCode = saved.exitCode;
@@ -181,10 +196,15 @@ describe('a vitest bench run with measuredBench and StacReporter', () => {
     expect(run.exitCode).toBe(1);
   });
 
+  it('records a failed bench without an unhandled rejection or a failed suite in vitest', () => {
+    expect(run.console).not.toMatch(/Unhandled|PromiseRejectionHandled|FAIL/);
+    expect(run.file.results.filter((r) => r.error !== null)).toHaveLength(2);
+  });
+
   it('prints one progress line per finished bench, then where the results are', () => {
     const lines = run.progress.filter((l) => l.startsWith('['));
     expect(lines).toHaveLength(9);
-    expect(lines[0]).toMatch(/^\[1\/9\] ndjson sequential c=1 … [\d,]+ items\/s — ETA \d+s$/);
+    expect(lines[0]).toMatch(/^\[1\/9\] ndjson sequential c=1 … [\d,]+ items\/s — ETA (~\d+s|\?)$/);
     expect(
       lines.some((l) => /^\[\d\/9\] ndjson concurrent c=2 … FAILED: Error: measured run failed/.test(l)),
     ).toBe(true);

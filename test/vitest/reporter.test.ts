@@ -287,24 +287,31 @@ describe('measurementConditions', () => {
 describe('progress lines', () => {
   const result = buildResult(bench())!;
 
-  it('show the position, the bench, its throughput and an ETA from the time per finished bench', () => {
-    // 12 done in 60 s -> 5 s each, 28 left -> 140 s
+  it('show the position, the bench, its throughput and an estimated time left from the time per finished bench', () => {
+    // 12 done in 60 s -> 5 s each, 28 left -> about 140 s
     expect(progressLine(12, 40, { name: 'x', result }, 60_000)).toBe(
-      '[12/40] directory concurrent c=10 … 2,000 items/s — ETA 2m20s',
+      '[12/40] directory concurrent c=10 … 2,000 items/s — ETA ~2m20s',
     );
   });
 
-  it('say FAILED with the error for a failed bench, and mark a total that is still growing', () => {
+  it('weigh the time left by the work left when the plan is known, not by the count of benches', () => {
+    // Half the benches but a quarter of the work done in 60 s: about 180 s left, not 60 s.
+    expect(progressLine(2, 4, { name: 'x', result }, 60_000, false, { done: 100, total: 400 })).toBe(
+      '[2/4] directory concurrent c=10 … 2,000 items/s — ETA ~3m00s',
+    );
+  });
+
+  it('say FAILED with the error for a failed bench, and claim no time left while the total is still growing', () => {
     const failed = buildResult(bench({ stats: null, meta: meta({ runs: [], error: 'Error: boom' }) }))!;
     expect(progressLine(3, 8, { name: 'x', result: failed }, 3_000, true)).toBe(
-      '[3/8+] directory concurrent c=10 … FAILED: Error: boom — ETA ≥ 5s',
+      '[3/8+] directory concurrent c=10 … FAILED: Error: boom — ETA ?',
     );
   });
 
   it("name the dataset's size in a run of several sizes", () => {
     const items = result.dataset.items.toLocaleString('en-US');
     expect(progressLine(12, 40, { name: 'x', result, sized: true }, 60_000)).toBe(
-      `[12/40] directory (${items} items) concurrent c=10 … 2,000 items/s — ETA 2m20s`,
+      `[12/40] directory (${items} items) concurrent c=10 … 2,000 items/s — ETA ~2m20s`,
     );
   });
 

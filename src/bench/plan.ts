@@ -1,0 +1,53 @@
+/**
+ * The benches a bench file will register, known before it starts: the same cases the bench files
+ * build (src/bench/cases.ts, narrowed by --only), from the settings, data and API the globalSetup
+ * provides. The progress line counts against this total and weighs its ETA with it.
+ */
+import { basename } from 'node:path';
+import type { BenchApiInfo } from './api.js';
+import { apiCases, type BenchCase, type CaseMeta, fileCases, parquetCases, pipelineCases } from './cases.js';
+import type { DataPaths } from './data.js';
+import { selectCases } from './only.js';
+import type { BenchSettings } from './settings.js';
+
+export interface PlannedBench {
+  name: string;
+  /**
+   * The bench's share of the run's work, for the ETA: its Items times its runs. A file scenario's
+   * floors weigh nothing: their runs are taken inside the rows they bound (measured-scenario.ts).
+   */
+  weight: number;
+}
+
+export interface PlanInputs {
+  settings: BenchSettings;
+  dataPaths: DataPaths;
+  stacApi: BenchApiInfo | null;
+}
+
+function planned(cases: readonly BenchCase<unknown>[], interleavedFloors: boolean): PlannedBench[] {
+  return cases.map((c) => ({ name: c.name, weight: weightOf(c.meta, interleavedFloors) }));
+}
+
+function weightOf(meta: CaseMeta, interleavedFloors: boolean): number {
+  if (interleavedFloors && meta.kind === 'floor') return 0;
+  return Math.max(1, meta.dataset.items) * (meta.samples + meta.warmups);
+}
+
+/** The benches of the bench file at `path`, or null for a file this plan does not know. */
+export function plannedBenches(path: string, inputs: PlanInputs): PlannedBench[] | null {
+  const { settings, dataPaths, stacApi } = inputs;
+  const only = settings.only ?? [];
+  switch (basename(path)) {
+    case 'file-io.bench.ts':
+      return planned(selectCases(fileCases(settings, dataPaths), only), true);
+    case 'parquet.bench.ts':
+      return planned(selectCases(parquetCases(settings, dataPaths), only), true);
+    case 'api.bench.ts':
+      return planned(selectCases(apiCases(settings, stacApi), only), false);
+    case 'pipeline.bench.ts':
+      return planned(selectCases(pipelineCases(settings, dataPaths), only), true);
+    default:
+      return null;
+  }
+}
