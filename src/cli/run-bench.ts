@@ -80,6 +80,20 @@ export function consoleFromArgs(argv: readonly string[]): BenchConsole {
   return { quiet: argv.includes('--quiet'), json: argv.includes('--json') };
 }
 
+/**
+ * Colours only on a terminal: vitest's colours (tinyrainbow) are on unless NO_COLOR is set, pipe
+ * or not, and are chosen when vitest is first loaded. So before that, when the stream vitest
+ * writes to is not a terminal and neither NO_COLOR nor FORCE_COLOR is set, NO_COLOR is set (for
+ * this process and the bench processes it starts).
+ */
+export function noColourOffTerminal(
+  stream: Pick<NodeJS.WritableStream, 'write'>,
+  env: NodeJS.ProcessEnv = process.env,
+): void {
+  if ('NO_COLOR' in env || 'FORCE_COLOR' in env) return;
+  if ((stream as { isTTY?: boolean }).isTTY !== true) env.NO_COLOR = '1';
+}
+
 /** The reporters of a bench run from the CLI: the project's always; vitest's tables unless quiet. */
 async function reportersFor(view: BenchConsole): Promise<unknown[]> {
   const { StacReporter } = await import('../vitest/reporter.js');
@@ -268,6 +282,7 @@ async function runBenchSteps(
   // --json: stdout is the results file alone; vitest's tables and the summary go to stderr.
   const out = options.json ? err : stdout;
   const view: BenchConsole = { quiet: options.quiet === true, json: options.json === true, out, err };
+  noColourOffTerminal(out);
   // The options set the run; a STAC_BENCH_SETTINGS in the environment (for `vitest bench` run
   // directly) is checked all the same, so that a typo in it is not taken for a setting in force.
   const problem = settingsProblem();

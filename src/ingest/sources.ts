@@ -17,7 +17,7 @@
  * A source that cannot be ingested at all is a SourceError naming the path.
  */
 import type { Dirent, Stats } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { NO_ITEMS } from './decode/cursor.js';
 import type { Job, JobResult } from './run/jobs.js';
@@ -56,7 +56,7 @@ export async function planSource(source: string, options: PlanOptions): Promise<
   const info = await statSource(source);
   // A folder is listed once: its entries decide the format and, for an items folder, are the plan.
   const entries = info.isDirectory() ? await listDirectory(source) : null;
-  const format = options.format ?? (entries ? folderFormat(entries) : fileFormat(source));
+  const format = options.format ?? (entries ? folderFormat(entries) : await fileFormat(source));
   const dirOk = format === 'directory' || format === 'catalog';
   if (entries ? !dirOk : format === 'directory') {
     throw new SourceError(source, `is a ${entries ? 'directory' : 'file'}, not ${article(format)}`);
@@ -110,16 +110,57 @@ function folderFormat(entries: Dirent[]): SourceFormat {
   return 'directory';
 }
 
-/** The format of a file, from its name. */
-function fileFormat(source: string): SourceFormat {
+/** The format of a file, from its name, or from its first bytes when the name does not say. */
+async function fileFormat(source: string): Promise<SourceFormat> {
   const ext = extname(source).toLowerCase();
   if (PARQUET_EXT.has(ext)) return 'parquet';
   if (NDJSON_EXT.has(ext)) return 'ndjson';
   if (JSON_EXT.has(ext)) return CATALOG_NAMES.has(basename(source).toLowerCase()) ? 'catalog' : 'json';
+  const sniffed = sniffFormat(await headOf(source));
+  if (sniffed) return sniffed;
   throw new SourceError(
     source,
-    `unknown format '${ext || basename(source)}' (expected a directory, .json, .ndjson or .parquet; or pass a format)`,
+    `unknown format: the name does not say and the content is neither Parquet nor JSON (expected a directory, .json, .ndjson or .parquet; or pass --format)`,
   );
+}
+
+/** Bytes read from the start of a file whose name does not say its format. */
+export const SNIFF_BYTES = 1 << 20;
+
+async function headOf(path: string): Promise<Uint8Array> {
+  const handle = await open(path, 'r').catch((e: Error) => {
+    throw new SourceError(path, `cannot open: ${e.message}`);
+  });
+  try {
+    const buffer = new Uint8Array(SNIFF_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * A format from a file's first bytes: Parquet starts with `PAR1`; JSON text is NDJSON when its
+ * first line is a whole JSON value and another line follows it, otherwise one JSON document
+ * (a FeatureCollection, an array of Items or one Item, maybe pretty-printed). Null: neither.
+ */
+export function sniffFormat(head: Uint8Array): SourceFormat | null {
+  if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31) {
+    return 'parquet';
+  }
+  const text = new TextDecoder().decode(head).replace(/^\uFEFF/, '');
+  const start = text.search(/\S/);
+  if (start === -1 || (text[start] !== '{' && text[start] !== '[')) return null;
+  const newline = text.indexOf('\n', start);
+  if (newline === -1) return 'json';
+  try {
+    JSON.parse(text.slice(start, newline));
+  } catch {
+    // The first line is not a whole value: a document spread over lines.
+    return 'json';
+  }
+  return /\S/.test(text.slice(newline)) ? 'ndjson' : 'json';
 }
 
 async function listDirectory(dir: string): Promise<Dirent[]> {

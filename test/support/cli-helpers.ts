@@ -13,7 +13,7 @@ export interface CliRun {
 
 export function runCli(
   args: string[],
-  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string; replaceEnv?: boolean } = {},
 ): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
@@ -22,7 +22,8 @@ export function runCli(
       {
         cwd: options.cwd ?? ROOT,
         timeout: options.timeoutMs ?? 60_000,
-        env: { ...process.env, ...options.env },
+        // replaceEnv: exactly `env` (to leave a variable out), not merged over this process's.
+        env: options.replaceEnv ? options.env : { ...process.env, ...options.env },
       },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;

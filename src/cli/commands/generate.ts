@@ -8,7 +8,16 @@ import { resolve } from 'node:path';
 import { writeDataset } from '../../fixtures/writers.js';
 import { FILE_FORMATS } from '../../ingest/types.js';
 import { ITEM_PROFILES } from '../../stac/item.js';
-import { choiceFlag, EXIT, helpAsked, intFlag, parseArgs, stringFlag, UsageError } from '../args.js';
+import {
+  choiceFlag,
+  EXIT,
+  helpAsked,
+  intFlag,
+  type ParsedArgs,
+  parseArgs,
+  stringFlag,
+  UsageError,
+} from '../args.js';
 import { checkParent, checkTarget, MARKER, type OutputKind, writeInPlace } from '../generate-output.js';
 
 export const DEFAULT_SEED = 42;
@@ -36,6 +45,17 @@ export interface GenerateArgs {
   force: boolean;
 }
 
+/** Other spellings of a format: the GeoJSON type name, as the origin's tools write it. */
+const FORMAT_ALIASES: Record<string, string> = { FeatureCollection: 'feature-collection' };
+
+/** `--format`, with the GeoJSON spelling `FeatureCollection` taken for `feature-collection`. */
+export function formatFlag<T extends string>(args: ParsedArgs, choices: readonly T[]): T | undefined {
+  const raw = stringFlag(args, 'format');
+  const alias = raw === undefined ? undefined : FORMAT_ALIASES[raw];
+  if (alias !== undefined) args.flags.set('format', alias);
+  return choiceFlag(args, 'format', choices);
+}
+
 /** Parses and checks the arguments; every mistake is a one-line UsageError. */
 export function parseGenerateArgs(argv: string[]): GenerateArgs {
   const args = parseArgs(argv, {
@@ -45,7 +65,7 @@ export function parseGenerateArgs(argv: string[]): GenerateArgs {
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
   const output = stringFlag(args, 'output');
   const count = intFlag(args, 'count', { min: 1, max: 100_000_000 });
-  const format = choiceFlag(args, 'format', FILE_FORMATS);
+  const format = formatFlag(args, FILE_FORMATS);
   if (output === undefined || output.trim() === '')
     throw new UsageError(`--output is required (${GENERATE_USAGE})`);
   if (count === undefined) throw new UsageError(`--count is required (${GENERATE_USAGE})`);

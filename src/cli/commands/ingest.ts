@@ -25,6 +25,7 @@ import { closeWorkerPool, ingest, parseVariant, VARIANT_TOKENS } from '../../ing
 import { isUrl } from '../../ingest/io/reading.js';
 import { FailureCollector, FILE_FORMATS, type IngestOptions, STRATEGIES } from '../../ingest/types.js';
 import { type AtomicWriteStream, createAtomicWriteStream } from '../../output/atomic.js';
+import { formatDuration } from '../../vitest/results-model.js';
 import {
   choiceFlag,
   EXIT,
@@ -38,6 +39,7 @@ import {
 } from '../args.js';
 import { parseToArgs, runTo, TO_FLAGS, type ToArgs } from '../ingest-to.js';
 import { checkNotSource, checkWritableFile } from '../output-path.js';
+import { formatFlag } from './generate.js';
 
 const USAGE =
   'usage: benchmark-ingest ingest SOURCE [--collection-id ID] [--strategy S] [--concurrency N] ' +
@@ -102,6 +104,12 @@ export async function run(
     return EXIT.ok;
   }
   const { source, options, output, progress, to } = parseIngestArgs(argv);
+  if ((options.strategy ?? 'sequential') === 'sequential' && options.concurrency !== undefined) {
+    io.stderr.write(
+      `benchmark-ingest ingest: --strategy sequential ignores --concurrency ${options.concurrency} (it ingests one Item at a time)\n`,
+    );
+    delete options.concurrency;
+  }
   if (to !== undefined) return runTo(source, options, to, io, progress === true, progressMs);
   if (output !== undefined) {
     await checkNotSource(output, source, options.format);
@@ -119,7 +127,7 @@ export async function run(
     progress || tty
       ? setInterval(() => {
           const s = (performance.now() - started) / 1000;
-          const line = `${count} items, ${failures.count} failures, ${Math.round(count / s)} items/s`;
+          const line = progressText(count, failures.count, s, options.maxItems);
           io.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
         }, progressMs)
       : null;
@@ -156,6 +164,20 @@ export async function run(
   // Every input failed and nothing came out: not a success.
   if (count === 0 && failures.count > 0 && !sink.closed) return EXIT.failed;
   return EXIT.ok;
+}
+
+/**
+ * `1200 items, 0 failures, 600 items/s`; with --max-items (the only total known before the end),
+ * `1200 of at most 5000 items (24%), 0 failures, 600 items/s, ETA ~6s` — the ETA is the time to
+ * that bound at the rate so far, and a source with fewer Items ends sooner.
+ */
+export function progressText(count: number, failures: number, seconds: number, total?: number): string {
+  const rate = seconds > 0 ? count / seconds : 0;
+  const tail = `${failures} failures, ${Math.round(rate)} items/s`;
+  if (total === undefined || total <= 0) return `${count} items, ${tail}`;
+  const pct = Math.min(100, Math.floor((100 * count) / total));
+  const eta = rate > 0 ? `~${formatDuration((Math.max(0, total - count) / rate) * 1000)}` : '?';
+  return `${count} of at most ${total} items (${pct}%), ${tail}, ETA ${eta}`;
 }
 
 /**
@@ -208,7 +230,7 @@ export function parseIngestArgs(argv: string[]): {
   set('strategy', choiceFlag(args, 'strategy', STRATEGIES));
   set('concurrency', intFlag(args, 'concurrency', { min: 1, max: 1024 }));
   set('maxItems', intFlag(args, 'max-items', { min: 0 }));
-  set('format', choiceFlag(args, 'format', ['json', ...FILE_FORMATS] as const));
+  set('format', formatFlag(args, ['json', ...FILE_FORMATS] as const));
   set('collectionId', stringFlag(args, 'collection-id'));
   set('variant', variantFlag(stringFlag(args, 'variant')));
   set('batchSize', intFlag(args, 'batch-size', { min: 1, max: 100_000 }));
