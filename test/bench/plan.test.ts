@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { BenchApiInfo } from '../../src/bench/api.js';
+import { apiCases, fileCases, parquetCases, pipelineCases } from '../../src/bench/cases.js';
+import type { DataPaths } from '../../src/bench/data.js';
+import { plannedBenches } from '../../src/bench/plan.js';
+import { mergeSettings } from '../../src/bench/settings.js';
+
+const data = (path: string, items = 300) => ({ path, items, itemBytesAvg: 1200 });
+const dataPaths: DataPaths = {
+  directory: data('/d/items'),
+  'feature-collection': data('/d/fc.json'),
+  ndjson: data('/d/items.ndjson'),
+  catalog: data('/d/catalog/catalog.json'),
+  parquet: data('/d/items.parquet'),
+};
+const stacApi: BenchApiInfo = {
+  url: 'http://127.0.0.1:4000',
+  local: true,
+  collections: [
+    { id: 'bench-small', items: 100 },
+    { id: 'bench-large', items: 10_000 },
+  ],
+  pageSize: 100,
+  latencyMs: 50,
+  controlUrl: 'http://127.0.0.1:4001',
+};
+
+describe('plannedBenches: the benches of every bench file, before any runs', () => {
+  const settings = mergeSettings({ samples: 3, warmups: 1 });
+  const inputs = { settings, dataPaths, stacApi };
+
+  it('names the same benches, in the same order, as the cases each bench file registers', () => {
+    const names = (path: string) => plannedBenches(path, inputs)!.map((b) => b.name);
+    expect(names('/p/bench/file-io.bench.ts')).toEqual(fileCases(settings, dataPaths).map((c) => c.name));
+    expect(names('/p/bench/parquet.bench.ts')).toEqual(parquetCases(settings, dataPaths).map((c) => c.name));
+    expect(names('/p/bench/api.bench.ts')).toEqual(apiCases(settings, stacApi).map((c) => c.name));
+    expect(names('/p/bench/pipeline.bench.ts')).toEqual(
+      pipelineCases(settings, dataPaths).map((c) => c.name),
+    );
+  });
+
+  it('narrows them with --only, and knows nothing of other bench files', () => {
+    const only = { ...inputs, settings: mergeSettings({ only: ['ndjson'] }) };
+    const names = plannedBenches('/p/bench/file-io.bench.ts', only)!.map((b) => b.name);
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.every((n) => n.startsWith('ndjson'))).toBe(true);
+    expect(plannedBenches('/p/bench/api.bench.ts', only)).toEqual([]);
+    expect(plannedBenches('/p/bench/trivial.bench.ts', inputs)).toBeNull();
+  });
+
+  it('weighs a bench by its Items times its runs, and an interleaved floor by nothing', () => {
+    const file = plannedBenches('/p/bench/file-io.bench.ts', inputs)!;
+    const cases = fileCases(settings, dataPaths);
+    const row = cases.find((c) => c.meta.kind !== 'floor')!;
+    const floor = cases.find((c) => c.meta.kind === 'floor')!;
+    expect(file.find((b) => b.name === row.name)!.weight).toBe(300 * (row.meta.samples + row.meta.warmups));
+    expect(file.find((b) => b.name === floor.name)!.weight).toBe(0);
+    const api = plannedBenches('/p/bench/api.bench.ts', inputs)!;
+    expect(api.every((b) => b.weight > 0)).toBe(true);
+  });
+});
