@@ -120,7 +120,7 @@ async function fileFormat(source: string): Promise<SourceFormat> {
   if (sniffed) return sniffed;
   throw new SourceError(
     source,
-    `unknown format: the name does not say and the content is neither Parquet nor JSON (expected a directory, .json, .ndjson or .parquet; or pass --format)`,
+    `unknown format '${ext || basename(source)}': the content is neither Parquet nor JSON either (expected a directory, .json, .ndjson or .parquet; or pass a format)`,
   );
 }
 

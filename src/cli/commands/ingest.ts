@@ -104,7 +104,8 @@ export async function run(
     return EXIT.ok;
   }
   const { source, options, output, progress, to } = parseIngestArgs(argv);
-  if ((options.strategy ?? 'sequential') === 'sequential' && options.concurrency !== undefined) {
+  // At 1 nothing is ignored: sequential runs at 1.
+  if ((options.strategy ?? 'sequential') === 'sequential' && (options.concurrency ?? 1) !== 1) {
     io.stderr.write(
       `benchmark-ingest ingest: --strategy sequential ignores --concurrency ${options.concurrency} (it ingests one Item at a time)\n`,
     );
