@@ -100,7 +100,7 @@ export function compareToBaseline(group: RowGroup): Comparison[] {
       baseline_strategy: ingestStrategyOf(base),
       strategy: ingestStrategyOf(row),
       concurrency: row.concurrency,
-      speedup: round(row.throughput_items_per_sec! / base.throughput_items_per_sec!, 3),
+      speedup: roundRatio(row.throughput_items_per_sec! / base.throughput_items_per_sec!),
       memory_overhead_mb: round((row.peak_memory_mb ?? 0) - (base.peak_memory_mb ?? 0), 1),
     });
   }
@@ -726,6 +726,11 @@ export function analyze(
       .map((g) => findingFor(g, config, cores, jsonSizes))
       .filter((f): f is Finding => f !== null),
   };
+}
+
+/** Three decimals, or three significant digits below 1: a very slow row's ratio must not round to 0. */
+function roundRatio(n: number): number {
+  return n >= 1 ? round(n, 3) : Number(n.toPrecision(3));
 }
 
 function round(n: number, digits: number): number {
