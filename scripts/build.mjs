@@ -13,4 +13,6 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 // A removed source file must not live on as a stale .js in the package.
 rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-cpSync(new URL('../schema/', import.meta.url), new URL('../dist/schema/', import.meta.url), { recursive: true });
+cpSync(new URL('../schema/', import.meta.url), new URL('../dist/schema/', import.meta.url), {
+  recursive: true,
+});
