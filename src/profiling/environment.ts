@@ -1,8 +1,8 @@
 /** The conditions a results file was measured under (docs/architecture.md, "Results file": `environment`). */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Environment } from './result.js';
 
@@ -57,8 +57,12 @@ export function uvThreadpoolSize(env: NodeJS.ProcessEnv): number {
   return Math.min(n, 1024);
 }
 
-/** HEAD of the git checkout at `root`; null outside a git checkout or without git. */
+/**
+ * HEAD of the git checkout whose top is `root`; null elsewhere or without git. An installed package
+ * sits inside the user's project, whose commit says nothing about the code measured.
+ */
 export function gitCommit(root: string): string | null {
+  if (!existsSync(join(root, '.git'))) return null;
   try {
     const out = execFileSync('git', ['rev-parse', 'HEAD'], {
       cwd: root,
@@ -72,18 +76,31 @@ export function gitCommit(root: string): string | null {
   }
 }
 
-/** Installed versions read from node_modules/<name>/package.json; packages not installed are left out. */
+/**
+ * Installed versions read from node_modules/<name>/package.json in `root` or the nearest folder above
+ * it that has one, as Node resolves them (an installed package's dependencies are hoisted into the
+ * user's node_modules); packages not installed are left out.
+ */
 export function packageVersions(root: string, names: readonly string[]): Record<string, string> {
   const versions: Record<string, string> = {};
   for (const name of names) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as {
-        version?: unknown;
-      };
-      if (typeof pkg.version === 'string') versions[name] = pkg.version;
-    } catch {
-      // not installed: nothing to record
-    }
+    const version = installedVersion(root, name);
+    if (version !== null) versions[name] = version;
   }
   return versions;
+}
+
+function installedVersion(root: string, name: string): string | null {
+  for (let dir = resolve(root); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'node_modules', name, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { version?: unknown };
+        return typeof pkg.version === 'string' ? pkg.version : null;
+      } catch {
+        return null;
+      }
+    }
+    if (dirname(dir) === dir) return null;
+  }
 }
