@@ -224,10 +224,10 @@ async function runShardedApi(options: ShardedPipeline, ctx: Context): Promise<Pi
     const feed = await apiFeed(run);
     feed.readMs += performance.now() - t;
     planning = feed.readMs;
-    report = await dispatch(options, ctx, feed, {
-      http: run.httpOptions,
-      counters: run.client.counters.buffer,
-    });
+    // Towards a remote host the ingest capped the slots (politeness): so many workers crawl, no more.
+    const workers = Math.min(options.workers, run.concurrency);
+    const api = { http: run.httpOptions, counters: run.client.counters.buffer };
+    report = await dispatch({ ...options, workers }, ctx, feed, api);
   };
   try {
     const items = ingestApi(source, {
