@@ -167,11 +167,11 @@ async function* run(
       partitionsPerSlot: options.partitionsPerSlot,
       first: guess ? adoptFirstPage(guess, endpoint, params, failures, onPage) : undefined,
     };
-    let count = 0;
     if (options.crawlWith) {
       await options.crawlWith(apiRun);
       return;
     }
+    let count = 0;
     for await (const item of API_STRATEGIES[strategy](apiRun)) {
       yield item;
       if (++count >= maxItems) return;
