@@ -52,7 +52,7 @@ export function ingest(source: string, options: IngestOptions = {}): AsyncIterab
 }
 
 /** A URL of a static catalog / JSON document rather than a STAC API root. */
-function isJsonDocumentUrl(url: string, format: IngestOptions['format']): boolean {
+export function isJsonDocumentUrl(url: string, format: IngestOptions['format']): boolean {
   if (format === 'catalog' || format === 'json' || format === 'feature-collection') return true;
   const path = new URL(url).pathname.toLowerCase();
   return path.endsWith('.json') || path.endsWith('.geojson');

@@ -7,7 +7,7 @@ import type { Agent } from 'undici';
 import type { JobContext } from '../../workers/serve.js';
 import { FailureCollector } from '../types.js';
 import { HttpCounters } from './counters.js';
-import { HttpClient } from './http.js';
+import { HttpClient, type HttpOptions } from './http.js';
 import { pages, RepeatedNextError } from './page.js';
 import { touchesBoundary } from './partition.js';
 import { guardedAgent } from './reach.js';
@@ -27,6 +27,19 @@ function agentFor(privateAddresses: 'allow' | 'refuse'): Agent {
   return agent;
 }
 
+/**
+ * The HTTP client of a crawl on a worker thread: the caller's shared counters and options, over the
+ * worker's guarded Agent for the reach policy the caller decided (the sharded pipeline's crawls too).
+ */
+export function crawlClient(http: HttpOptions, counters: SharedArrayBuffer, signal: AbortSignal): HttpClient {
+  const reach = http.privateAddresses === 'allow' ? 'allow' : 'refuse';
+  return new HttpClient(
+    new HttpCounters(counters),
+    { ...http, privateAddresses: reach, dispatcher: agentFor(reach) },
+    signal,
+  );
+}
+
 /** Crawls one partition; a failed page ends it with the reason (never a throw: the caller rebuilds it). */
 export async function crawlJob(msg: CrawlRequest, job: JobContext): Promise<CrawlEnd> {
   const controller = new AbortController();
@@ -41,12 +54,7 @@ export async function crawlJob(msg: CrawlRequest, job: JobContext): Promise<Craw
     wake = null;
     w?.();
   });
-  const reach = msg.http.privateAddresses === 'allow' ? 'allow' : 'refuse';
-  const client = new HttpClient(
-    new HttpCounters(msg.counters),
-    { ...msg.http, privateAddresses: reach, dispatcher: agentFor(reach) },
-    signal,
-  );
+  const client = crawlClient(msg.http, msg.counters, signal);
   const failures = new FailureCollector();
   try {
     for await (const page of pages(client, msg.request, failures)) {
