@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/args.js';
 import { parseIngestArgs } from '../../src/cli/commands/ingest.js';
+import { firstRequest } from '../../src/ingest/api/endpoint.js';
 import { type ApiReport, closeApiWorkers, ingestApi, newApiReport } from '../../src/ingest/api/index.js';
 import { itemTimeRange } from '../../src/ingest/api/time.js';
 import type { StrategyName } from '../../src/ingest/types.js';
@@ -230,5 +231,38 @@ describe('ingest --token-env against a server', () => {
       expect(h['x-team']).toBe('bench');
     }
     expect(run.stdout + run.stderr).not.toContain('tok-123-secret');
+  });
+});
+
+describe('the search parameters on the wire', () => {
+  const endpoint = {
+    rootUrl: 'https://api.test/',
+    searchUrl: 'https://api.test/search',
+    itemsRoute: false,
+    collectionId: 'c',
+    collection: null,
+    local: false,
+  };
+  const filter = { op: '=', args: [{ property: 'platform' }, 'sentinel-2a'] };
+  const search = {
+    bbox: [1, 2, 3, 4],
+    datetime: '2024-01-01T00:00:00Z/..',
+    filter,
+    'filter-lang': 'cql2-json',
+  };
+
+  it('go in the POST body as given', () => {
+    expect(firstRequest({ ...endpoint, method: 'POST' }, search).body).toEqual({
+      collections: ['c'],
+      ...search,
+    });
+  });
+
+  it('go in the GET query string, the filter as its JSON', () => {
+    const url = new URL(firstRequest({ ...endpoint, method: 'GET' }, search).url);
+    expect(url.searchParams.get('bbox')).toBe('1,2,3,4');
+    expect(url.searchParams.get('datetime')).toBe('2024-01-01T00:00:00Z/..');
+    expect(JSON.parse(url.searchParams.get('filter')!)).toEqual(filter);
+    expect(url.searchParams.get('filter-lang')).toBe('cql2-json');
   });
 });
