@@ -4,8 +4,8 @@
  * that is as fast as the best within the noise, its memory and request cost, one sentence with its
  * conditions). Pure: the same rows in, the same analysis out.
  */
-import { availableParallelism } from 'node:os';
 import { explainBottleneck, type FloorSet, floorsOf, reachOf } from './bottleneck.js';
+import { usableCores } from './environment.js';
 import { fmtBytes, fmtInt, fmtNum, fmtPct, fmtRatio, fmtSigned } from './format.js';
 import {
   bottleneckStageOf,
@@ -456,8 +456,8 @@ function coresFrom(config: Record<string, unknown>, environment?: Partial<Enviro
   if (typeof fromEnv === 'number' && fromEnv > 0) return fromEnv;
   const fromConfig = config.cpus;
   if (typeof fromConfig === 'number' && fromConfig > 0) return fromConfig;
-  // Analysed where it was measured (the reporter): this machine's cores.
-  return availableParallelism();
+  // Analysed where it was measured (the reporter): the cores this process may use.
+  return usableCores();
 }
 
 /**

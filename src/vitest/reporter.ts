@@ -7,7 +7,7 @@
 import type { Writable } from 'node:stream';
 import type { TestCase, TestModule, TestSpecification } from 'vitest/node';
 import { experimental_getRunnerTask, type Reporter } from 'vitest/node';
-import { type BenchSettings, readSettings } from '../bench/settings.js';
+import { type BenchSettings, publicSettings, readSettings } from '../bench/settings.js';
 import { writeFileAtomic } from '../output/atomic.js';
 import { analyze } from '../profiling/analysis.js';
 import { collectEnvironment } from '../profiling/environment.js';
@@ -150,7 +150,10 @@ export class StacReporter implements Reporter {
       this.progress.write(`no benchmark results to write (run ${reason}${why})\n`);
       return;
     }
-    const config: Record<string, unknown> = { ...settings, measurement: measurementConditions(benches) };
+    const config: Record<string, unknown> = {
+      ...publicSettings(settings),
+      measurement: measurementConditions(benches),
+    };
     const environment = collectEnvironment();
     let file = buildResultsFile({
       results,

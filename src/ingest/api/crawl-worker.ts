@@ -3,7 +3,7 @@
  * partition, one page after another, parses each page here, marks the items touching a partition
  * boundary and posts the Items to the main thread. At most WINDOW pages wait unacknowledged.
  */
-import type { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { JobContext } from '../../workers/serve.js';
 import { FailureCollector } from '../types.js';
 import { HttpCounters } from './counters.js';
@@ -17,8 +17,8 @@ import { type CrawlEnd, type CrawlPage, type CrawlRequest, type CrawlSignal, WIN
  * One crawl at a time per worker: two connections are plenty. One Agent per reach policy (the
  * ingest decided it from its root), kept for the connections' reuse across crawls.
  */
-const agents = new Map<string, Agent>();
-function agentFor(privateAddresses: 'allow' | 'refuse'): Agent {
+const agents = new Map<string, Dispatcher>();
+function agentFor(privateAddresses: 'allow' | 'refuse'): Dispatcher {
   let agent = agents.get(privateAddresses);
   if (!agent) {
     agent = guardedAgent(2, privateAddresses);

@@ -128,6 +128,8 @@ async function* run(
     backoffMs: options.backoffMs,
     maxBackoffMs: options.maxBackoffMs,
     headers: options.headers,
+    // The caller's headers go to the root's origin only (a hostile catalog must not get a token).
+    headersOrigin: new URL(url).origin,
     userAgent: options.userAgent,
     pace,
   };
