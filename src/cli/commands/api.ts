@@ -1,12 +1,13 @@
 /** `benchmark-ingest api`: benchmarks STAC API ingest (a real --catalog-url, or the built-in local STAC API). */
 import { EXIT, helpAsked } from '../args.js';
 import { settingsFromArgs, USAGE } from '../bench-options.js';
-import { runBench } from '../run-bench.js';
+import { EXPORT_USAGE, runBenchWithExports, takeExports } from '../export-option.js';
 
 export async function run(argv: string[]): Promise<number> {
   if (helpAsked(argv)) {
-    process.stdout.write(`${USAGE.api}\n`);
+    process.stdout.write(`${USAGE.api}\n${EXPORT_USAGE}\n`);
     return EXIT.ok;
   }
-  return runBench('api', settingsFromArgs('api', argv));
+  const { exports, rest } = takeExports(argv);
+  return runBenchWithExports('api', settingsFromArgs('api', rest), exports);
 }
