@@ -1,4 +1,7 @@
-/** Public API of stac-ingest-bench: the ingest library, the generator, the local STAC API, the instruments and the reports. */
+/**
+ * Public API of stac-ingest-bench (the package's one entry, `import … from 'stac-ingest-bench'`): the
+ * ingest library, pipelines, the generator, the local STAC API, the instruments and the reports.
+ */
 
 export type { BenchSettings } from './bench/settings.js';
 export { ensureDataset } from './fixtures/cache.js';
@@ -8,9 +11,24 @@ export { closeApiWorkers, HttpError, ingestApi, RepeatedNextError } from './inge
 export { closeWorkerPool, ingest } from './ingest/index.js';
 export * from './ingest/types.js';
 export { startStacApi } from './mock-api/server.js';
+export {
+  closePipelinePool,
+  PipelineError,
+  type PipelineOptions,
+  type PipelineReport,
+  type Placement,
+  runPipeline,
+  type StageSeconds,
+} from './pipeline/index.js';
 export { analyze } from './profiling/analysis.js';
 export { compareRuns } from './profiling/compare.js';
-export { collectGarbage, type Measurement, measure } from './profiling/instruments.js';
+export {
+  collectGarbage,
+  type Measured,
+  type Measurement,
+  type MeasureOptions,
+  measure,
+} from './profiling/instruments.js';
 export * from './profiling/result.js';
 export { validateResults } from './profiling/schema.js';
 /** Writes the validated results JSON, `<name>_report.md` and the SVG charts (also exported as `saveResults`). */

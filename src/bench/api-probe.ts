@@ -32,6 +32,10 @@ export interface ProbeOptions {
   /** The cap the runs will keep (--max-rps), kept by the probe too. */
   maxRps?: number | null;
   timeoutMs?: number;
+  /** Headers to the API's origin (--header, --token-env), as the runs send them. */
+  headers?: Record<string, string>;
+  /** The runs' search parameters: the count and the page are those of the search the runs send. */
+  search?: Record<string, unknown>;
 }
 
 function median(values: readonly number[]): number {
@@ -43,11 +47,14 @@ function median(values: readonly number[]): number {
 /** Probes the collection the runs will search; throws what the ingest would (IngestError). */
 export async function probeApi(url: string, collectionId: string, options: ProbeOptions): Promise<ApiProbe> {
   const pace = options.maxRps ? newPace(options.maxRps) : undefined;
+  const search = options.search ?? {};
   const counters = new HttpCounters();
   const http = {
     timeoutMs: options.timeoutMs,
     retries: 1,
     privateAddresses: await privateAddressesFor(url, 'auto'),
+    headers: options.headers,
+    headersOrigin: new URL(url).origin,
   };
   const client = new HttpClient(counters, { ...http, pace });
   // The timed searches wait for their turn first, so that the wait is not timed with them.
@@ -60,13 +67,16 @@ export async function probeApi(url: string, collectionId: string, options: Probe
     for (let i = 0; i < LATENCY_SAMPLES; i++) {
       await pacer?.take();
       const started = performance.now();
-      const page = await fetchPage(timed, firstRequest(endpoint, { limit: 1 }));
+      const page = await fetchPage(timed, firstRequest(endpoint, { ...search, limit: 1 }));
       roundTrips.push(performance.now() - started);
       matched ??= page.numberMatched;
     }
     // The first page of the search the runs send: the page size they will see.
     const limit = pageLimit({}, options.maxItems ?? Number.POSITIVE_INFINITY);
-    const first = await fetchPage(client, firstRequest(endpoint, limit === undefined ? {} : { limit }));
+    const first = await fetchPage(
+      client,
+      firstRequest(endpoint, limit === undefined ? search : { ...search, limit }),
+    );
     return {
       matched,
       pageSize: Math.max(1, first.features),

@@ -58,6 +58,10 @@ export interface ApiIngestOptions {
   maxRemoteConcurrency: number;
   /** A real API: the request-rate cap (--max-rps), kept over all the runs of the bench process. */
   maxRps?: number;
+  /** A real API: headers to its origin (--header, --token-env). */
+  headers?: Record<string, string>;
+  /** A real API: the search parameters passed through (--bbox, --datetime, --query, --filter). */
+  search?: Record<string, unknown>;
 }
 
 /**
@@ -381,6 +385,8 @@ export function apiCases(
             // A real API: the levels asked for are the user's explicit choice.
             maxRemoteConcurrency: Math.max(...settings.concurrency, ...settings.workers),
             ...(!api.local && settings.api.maxRps !== null ? { maxRps: settings.api.maxRps } : {}),
+            ...(!api.local && settings.api.headers ? { headers: settings.api.headers } : {}),
+            ...(!api.local && settings.api.search ? { search: settings.api.search } : {}),
           },
         },
       });

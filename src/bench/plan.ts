@@ -38,14 +38,15 @@ function weightOf(meta: CaseMeta, interleavedFloors: boolean): number {
 export function plannedBenches(path: string, inputs: PlanInputs): PlannedBench[] | null {
   const { settings, dataPaths, stacApi } = inputs;
   const only = settings.only ?? [];
-  switch (basename(path)) {
-    case 'file-io.bench.ts':
+  // .ts from source, .js in the installed package.
+  switch (basename(path).replace(/\.bench\.[jt]s$/, '')) {
+    case 'file-io':
       return planned(selectCases(fileCases(settings, dataPaths), only), true);
-    case 'parquet.bench.ts':
+    case 'parquet':
       return planned(selectCases(parquetCases(settings, dataPaths), only), true);
-    case 'api.bench.ts':
+    case 'api':
       return planned(selectCases(apiCases(settings, stacApi), only), false);
-    case 'pipeline.bench.ts':
+    case 'pipeline':
       return planned(selectCases(pipelineCases(settings, dataPaths), only), true);
     default:
       return null;

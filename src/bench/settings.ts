@@ -88,6 +88,13 @@ export interface BenchSettings {
     overBudget: boolean;
     /** A real API: what the probe before the run found (set by the CLI's checks; null: no probe). */
     probe: ApiProbe | null;
+    /**
+     * A real API: headers sent to its origin with every request (--header, --token-env). Their
+     * values never reach the results file (`publicSettings`).
+     */
+    headers: Record<string, string> | null;
+    /** A real API: search parameters the runs pass through (--bbox, --datetime, --query, --filter). */
+    search: Record<string, unknown> | null;
   };
   /** Results JSON path; the report goes beside it. */
   output: string;
@@ -133,6 +140,8 @@ export const DEFAULT_SETTINGS: BenchSettings = {
     requestBudget: 2000,
     overBudget: false,
     probe: null,
+    headers: null,
+    search: null,
   },
   output: 'results/benchmark.json',
   uvThreadpool: [],
@@ -154,6 +163,14 @@ export const DEFAULT_SETTINGS: BenchSettings = {
   },
   only: [],
 };
+
+/** The settings as a results file records them: header values (tokens, keys) hidden. */
+export function publicSettings(settings: BenchSettings): BenchSettings {
+  const headers = settings.api.headers;
+  if (!headers) return settings;
+  const hidden = Object.fromEntries(Object.keys(headers).map((name) => [name, '(hidden)']));
+  return { ...settings, api: { ...settings.api, headers: hidden } };
+}
 
 /** Reads settings from the environment (defaults for what is absent). Throws a SettingsError when they are not valid. */
 export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {

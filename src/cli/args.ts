@@ -18,14 +18,22 @@ export const MAX_RPS_RANGE = { min: 0.01, max: 100_000 } as const;
 export interface ParsedArgs {
   positionals: string[];
   flags: Map<string, string | true>;
+  /** Every value of a flag that may be given several times (`known.repeatable`), in order. */
+  repeated?: Map<string, string[]>;
 }
 
 /**
- * Parses `--name value`, `--name=value` and boolean `--flag` (names listed in `booleans`).
+ * Parses `--name value`, `--name=value` and boolean `--flag` (names listed in `booleans`); a name
+ * in `repeatable` keeps every value (`repeated`), the others their last.
  * Unknown flags are a UsageError naming the flag.
  */
-export function parseArgs(argv: string[], known: { values: string[]; booleans?: string[] }): ParsedArgs {
-  const values = new Set(known.values);
+export function parseArgs(
+  argv: string[],
+  known: { values: string[]; booleans?: string[]; repeatable?: string[] },
+): ParsedArgs {
+  const repeatable = new Set(known.repeatable ?? []);
+  const repeated = new Map<string, string[]>();
+  const values = new Set([...known.values, ...repeatable]);
   const booleans = new Set(known.booleans ?? []);
   const flags = new Map<string, string | true>();
   const positionals: string[] = [];
@@ -46,11 +54,12 @@ export function parseArgs(argv: string[], known: { values: string[]; booleans?: 
         throw new UsageError(`--${name} needs a value`);
       }
       flags.set(name, value);
+      if (repeatable.has(name)) repeated.set(name, [...(repeated.get(name) ?? []), value]);
     } else {
       throw new UsageError(`unknown option --${name}`);
     }
   }
-  return { positionals, flags };
+  return { positionals, flags, repeated };
 }
 
 export function stringFlag(args: ParsedArgs, name: string): string | undefined {

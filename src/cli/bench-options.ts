@@ -30,6 +30,13 @@ import {
   UsageError,
 } from './args.js';
 import { makeFolders, probeFolder } from './output-path.js';
+import {
+  headersFromArgs,
+  REMOTE_FLAGS,
+  REPEATABLE_FLAGS,
+  remoteFlagsGiven,
+  searchFromArgs,
+} from './remote-flags.js';
 
 export type BenchMode = 'file' | 'api' | 'pipeline' | 'all';
 
@@ -65,6 +72,7 @@ const API_FLAGS = [
   'page-size',
   'max-rps',
   'request-budget',
+  ...REMOTE_FLAGS,
 ];
 /** Boolean flags of `api` and `all`. */
 const API_BOOLEANS = ['yes'];
@@ -96,7 +104,9 @@ export const USAGE: Record<BenchMode, string> = {
     '       [--concurrency 1,5,10] [--workers 1,2,4] [--latency-ms L] [--page-size P] [--samples N] [--warmups N]\n' +
     '       [--output FILE.json]   (no --catalog-url: the built-in local STAC API)\n' +
     '  with --catalog-url: [--max-rps N] (requests per second, all runs) [--request-budget N] (default 2000)\n' +
-    '       [--yes] (start above the budget, or when the requests cannot be estimated)',
+    '       [--yes] (start above the budget, or when the requests cannot be estimated)\n' +
+    "       [--header 'Name: value']... [--token-env NAME] (sent to the catalog's origin only)\n" +
+    '       [--bbox W,S,E,N] [--datetime A/B] [--query JSON] [--filter CQL2-JSON] (the search the runs send)',
   pipeline:
     'usage: benchmark-ingest pipeline [--from directory|ndjson|feature-collection|parquet] [--to directory|ndjson|parquet]\n' +
     '       [--transform update,validate | none] [--placement caller,sharded] [--concurrency 10] [--workers 1,2]\n' +
@@ -157,6 +167,13 @@ function applyApi(s: BenchSettings, args: ParsedArgs): void {
   s.api.overBudget = args.flags.has('yes');
   s.api.latencyMs = numberFlag(args, 'latency-ms', { min: 0, max: 60_000 }) ?? s.api.latencyMs;
   s.api.pageSize = intFlag(args, 'page-size', { min: 1, max: 10_000 }) ?? s.api.pageSize;
+  if (url === undefined && remoteFlagsGiven(args)) {
+    throw new UsageError(
+      '--header, --token-env, --bbox, --datetime, --query and --filter need --catalog-url (the local API searches its whole collections)',
+    );
+  }
+  s.api.headers = headersFromArgs(args) ?? null;
+  s.api.search = searchFromArgs(args) ?? null;
 }
 
 export function checkUrl(raw: string): string {
@@ -248,7 +265,8 @@ function applyPipeline(s: BenchSettings, args: ParsedArgs): void {
 /** Builds the settings of one benchmark command from its arguments (no I/O). */
 export function settingsFromArgs(mode: BenchMode, argv: string[]): BenchSettings {
   const booleans = [...(mode === 'api' || mode === 'all' ? API_BOOLEANS : []), ...CONSOLE_BOOLEANS];
-  const args = parseArgs(argv, { values: KNOWN_FLAGS[mode], booleans });
+  const repeatable = mode === 'api' || mode === 'all' ? REPEATABLE_FLAGS : [];
+  const args = parseArgs(argv, { values: KNOWN_FLAGS[mode], booleans, repeatable });
   if (args.positionals.length > 0) {
     throw new UsageError(`unexpected argument '${args.positionals[0]}' (see --help)`);
   }
@@ -363,12 +381,18 @@ export async function checkDirectory(dir: string): Promise<void> {
 }
 
 /** The catalog's landing page answers 2xx within `timeoutMs`; a UsageError naming the URL otherwise. */
-export async function checkCatalog(url: string, timeoutMs = 5000): Promise<void> {
+export async function checkCatalog(
+  url: string,
+  timeoutMs = 5000,
+  headers: Record<string, string> = {},
+): Promise<void> {
   let res: Response;
   try {
     res = await fetch(url, {
       signal: AbortSignal.timeout(timeoutMs),
-      headers: { accept: 'application/json' },
+      headers: { ...headers, accept: 'application/json' },
+      // The user's headers must not follow a redirect to another host: a redirect answers too.
+      redirect: Object.keys(headers).length > 0 ? 'manual' : 'follow',
     });
   } catch (e) {
     const err = e as Error & { cause?: { code?: string; message?: string } };
@@ -379,19 +403,27 @@ export async function checkCatalog(url: string, timeoutMs = 5000): Promise<void>
     throw new UsageError(`--catalog-url ${url}: unreachable (${why})`);
   }
   await res.body?.cancel();
-  if (!res.ok) throw new UsageError(`--catalog-url ${url}: answered HTTP ${res.status}`);
+  const redirected = res.status >= 300 && res.status < 400;
+  if (!res.ok && !redirected) throw new UsageError(`--catalog-url ${url}: answered HTTP ${res.status}`);
 }
 
 /**
  * The collection exists: `GET {catalog}/collections/{id}` does not answer 404. Other answers (an
  * API without that route, a transient error) are left to the benchmark to report.
  */
-export async function checkCollection(url: string, collectionId: string, timeoutMs = 5000): Promise<void> {
+export async function checkCollection(
+  url: string,
+  collectionId: string,
+  timeoutMs = 5000,
+  headers: Record<string, string> = {},
+): Promise<void> {
   const base = url.endsWith('/') ? url : `${url}/`;
   const target = new URL(`collections/${encodeURIComponent(collectionId)}`, base).href;
+  // Same origin as the catalog by construction: its headers may go with it.
   const res = await fetch(target, {
     signal: AbortSignal.timeout(timeoutMs),
-    headers: { accept: 'application/json' },
+    headers: { ...headers, accept: 'application/json' },
+    redirect: Object.keys(headers).length > 0 ? 'manual' : 'follow',
   }).catch(() => null);
   await res?.body?.cancel();
   if (res?.status === 404) {
@@ -426,6 +458,8 @@ export async function checkBudget(settings: BenchSettings, log: (line: string) =
     probe = await probeApi(url, api.collectionId, {
       maxItems: api.maxItems ?? REAL_API_MAX_ITEMS,
       maxRps: api.maxRps,
+      ...(api.headers ? { headers: api.headers } : {}),
+      ...(api.search ? { search: api.search } : {}),
     });
   } catch (e) {
     throw new UsageError(`--catalog-url ${url}: the probe before the run failed: ${(e as Error).message}`);
@@ -483,8 +517,9 @@ export async function preflight(
   await checkOutput(settings.output);
   if (settings.directory) await checkDirectory(settings.directory);
   if (settings.api.enabled && settings.api.catalogUrl) {
-    await checkCatalog(settings.api.catalogUrl);
-    await checkCollection(settings.api.catalogUrl, settings.api.collectionId);
+    const headers = settings.api.headers ?? {};
+    await checkCatalog(settings.api.catalogUrl, 5000, headers);
+    await checkCollection(settings.api.catalogUrl, settings.api.collectionId, 5000, headers);
     await checkBudget(settings, log);
   }
 }

@@ -8,7 +8,7 @@
  * abort the run: Item files already complete stay, temp files are removed, exit 128 + signal.
  */
 import type { Writable } from 'node:stream';
-import { closeWorkerPool } from '../ingest/index.js';
+import { closeWorkerPool, isJsonDocumentUrl } from '../ingest/index.js';
 import { FailureCollector, type IngestOptions } from '../ingest/types.js';
 import { SinkError, sinkTargetFor } from '../output/index.js';
 import {
@@ -71,10 +71,16 @@ export function parseToArgs(args: ParsedArgs): ToArgs | undefined {
   if (placement === 'sharded') {
     const stray = ['strategy', 'concurrency'].find((f) => args.flags.has(f));
     if (stray) throw new UsageError(`--${stray} applies to --placement caller (sharded takes --workers)`);
+    // A STAC API is crawled by the workers; a catalog over http is read by the caller placement only.
     const source = args.positionals[0];
-    if (source !== undefined && /^https?:\/\//i.test(source)) {
+    const format = stringFlag(args, 'format');
+    if (
+      source !== undefined &&
+      /^https?:\/\//i.test(source) &&
+      isJsonDocumentUrl(source, format as IngestOptions['format'])
+    ) {
       throw new UsageError(
-        `--placement sharded reads file sources on this machine, not '${source}' (use --placement caller)`,
+        `--placement sharded reads a STAC API or files on this machine, not the remote document '${source}' (use --placement caller)`,
       );
     }
   }

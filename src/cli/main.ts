@@ -21,6 +21,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
     summary: 'compare results files (one or several runs per side)',
     load: () => import('./commands/compare.js'),
   },
+  report: {
+    summary: 'render the report and exports of a results file again',
+    load: () => import('./commands/report.js'),
+  },
 };
 
 export function usage(): string {

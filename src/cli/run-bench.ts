@@ -26,28 +26,39 @@ import { readResults } from './results-file.js';
 import { stopChildrenOnSignal } from './signals.js';
 import { runSizes, sizesOf } from './size-runs.js';
 
+/**
+ * Where the bench config and bench files are: the repository when this module runs from source
+ * (.ts), the package's `dist/` when it runs compiled (.js), which mirrors the repository's layout
+ * (dist/src, dist/bench, dist/vitest.bench.config.js, dist/schema).
+ */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const BENCH_CONFIG = 'vitest.bench.config.ts';
+const EXT = fileURLToPath(import.meta.url).endsWith('.ts') ? '.ts' : '.js';
+export const BENCH_CONFIG = `vitest.bench.config${EXT}`;
+
+const FILE_IO = `bench/file-io.bench${EXT}`;
+const PARQUET = `bench/parquet.bench${EXT}`;
+const API = `bench/api.bench${EXT}`;
+const PIPELINE = `bench/pipeline.bench${EXT}`;
 
 /** The bench files of each mode, relative to the project root. */
 export const BENCH_FILES: Record<BenchMode, string[]> = {
-  file: ['bench/file-io.bench.ts', 'bench/parquet.bench.ts'],
-  api: ['bench/api.bench.ts'],
-  pipeline: ['bench/pipeline.bench.ts'],
-  all: ['bench/file-io.bench.ts', 'bench/parquet.bench.ts', 'bench/api.bench.ts', 'bench/pipeline.bench.ts'],
+  file: [FILE_IO, PARQUET],
+  api: [API],
+  pipeline: [PIPELINE],
+  all: [FILE_IO, PARQUET, API, PIPELINE],
 };
 
 /** Whether a bench file has a row to run with these settings (`--only` may leave one nothing). */
 function fileRunsSomething(file: string, s: BenchSettings): boolean {
   const only = s.only ?? [];
   switch (file) {
-    case 'bench/file-io.bench.ts':
+    case FILE_IO:
       return FILE_SCENARIOS.some((f) => s.formats.includes(f) && selects(only, f, STRATEGIES));
-    case 'bench/parquet.bench.ts':
+    case PARQUET:
       return s.formats.includes('parquet') && selects(only, 'parquet', STRATEGIES);
-    case 'bench/api.bench.ts':
+    case API:
       return s.api.enabled && selects(only, 'api-search', STRATEGIES);
-    case 'bench/pipeline.bench.ts':
+    case PIPELINE:
       return s.pipeline.enabled && selects(only, 'pipeline', ONLY_STRATEGIES);
     default:
       return true;
@@ -59,7 +70,7 @@ function fileRunsSomething(file: string, s: BenchSettings): boolean {
  * only the file-I/O benches run.
  */
 export function benchFilesFor(mode: BenchMode, settings: BenchSettings): string[] {
-  if (settings.directory) return ['bench/file-io.bench.ts'];
+  if (settings.directory) return [FILE_IO];
   return BENCH_FILES[mode].filter((f) => fileRunsSomething(f, settings));
 }
 
@@ -191,7 +202,7 @@ export async function sweepThreadpool(
         uvThreadpool: [],
         uvSweep: n,
       };
-      const outcome = await startBenchRun(sub, ['bench/file-io.bench.ts'], view);
+      const outcome = await startBenchRun(sub, [FILE_IO], view);
       failed ||= outcome.failed;
       const extra = await readResults(output).catch(() => null);
       if (!extra) {

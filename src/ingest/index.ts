@@ -52,7 +52,7 @@ export function ingest(source: string, options: IngestOptions = {}): AsyncIterab
 }
 
 /** A URL of a static catalog / JSON document rather than a STAC API root. */
-function isJsonDocumentUrl(url: string, format: IngestOptions['format']): boolean {
+export function isJsonDocumentUrl(url: string, format: IngestOptions['format']): boolean {
   if (format === 'catalog' || format === 'json' || format === 'feature-collection') return true;
   const path = new URL(url).pathname.toLowerCase();
   return path.endsWith('.json') || path.endsWith('.geojson');
@@ -130,6 +130,8 @@ async function catalogClient(
       retries: options.retries,
       maxBodyBytes: options.maxBodyBytes,
       privateAddresses,
+      // Only a catalog read over http(s) has an origin the caller's headers are meant for.
+      ...(isUrl(source) ? { headers: options.headers, headersOrigin: new URL(source).origin } : {}),
       pace: options.maxRps === undefined ? undefined : newPace(options.maxRps),
       concurrency,
       dispatcher: options.dispatcher,
@@ -141,6 +143,20 @@ async function catalogClient(
 
 function defaultConcurrency(strategy: StrategyName): number {
   return strategy === 'worker-threads' ? 2 : 10;
+}
+
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Header names are tokens and values hold no line breaks (no request smuggled in a value). */
+function checkHeaders(headers: Record<string, string>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name)) throw new TypeError(`headers: '${name}' is not a header name`);
+    // The value is not quoted: it may be a secret.
+    if (typeof value !== 'string' || /[\r\n\0]/.test(value)) {
+      throw new TypeError(`headers: the value of '${name}' must be a string without line breaks`);
+    }
+  }
 }
 
 /** Options a caller got wrong are a TypeError naming the option and what it expects. */
@@ -171,6 +187,7 @@ function checkOptions(options: IngestOptions): void {
   if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) {
     throw new TypeError(`timeoutMs must be > 0, got ${options.timeoutMs}`);
   }
+  if (options.headers !== undefined) checkHeaders(options.headers);
   const reach = options.privateAddresses;
   if (reach !== undefined && reach !== 'auto' && reach !== 'allow' && reach !== 'refuse') {
     throw new TypeError(`privateAddresses must be auto, allow or refuse, got '${reach}'`);

@@ -111,6 +111,12 @@ export interface IngestOptions {
    * private network.
    */
   privateAddresses?: PrivateAddresses;
+  /**
+   * Remote sources: headers sent with each request to the source's own origin (scheme, host and
+   * port), such as `Authorization` or an API key. Never sent to another origin: a link, `next` link
+   * or redirect that leaves it goes without them, so a catalog cannot hand them to another host.
+   */
+  headers?: Record<string, string>;
   /** A static catalog over http(s): follow links to hosts other than the root's. Default true. */
   otherHosts?: boolean;
   /** Remote requests go through this undici dispatcher (tests: a MockAgent). */

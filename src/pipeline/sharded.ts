@@ -7,15 +7,27 @@
  * worker (the least loaded first), follows a catalog's links as its documents are read, gathers
  * counts, failures and stage times, and finishes the sink with every worker's part.
  *
+ * A STAC API source is planned as the API `worker-threads` strategy plans it (search-plan.ts: the
+ * first page first, a search of one page is not partitioned, then a probe round of time slices):
+ * the Items this thread received while planning go to the workers as bytes, and each time slice
+ * left to crawl is a share a worker crawls page by page with the API crawl's client. Copies of an
+ * Item across slices are dropped by the sink (exclusive create): exactly one lands.
+ *
  * A worker that dies, or whose writer fails, stops the run: the others are told to stop (each
  * aborts its writer: no partial Item file), and the error names the share the dead worker was
  * writing. The summary counts what every worker had written.
  */
 
 import type { Worker } from 'node:worker_threads';
+import { type Chain, pagesLeft } from '../ingest/api/chain-queue.js';
+import { firstRequest } from '../ingest/api/endpoint.js';
+import { type ApiRun, ingestApi } from '../ingest/api/index.js';
+import { DuplicateFilter, partitionDatetime } from '../ingest/api/partition.js';
+import { partitionReport, planFor } from '../ingest/api/search-plan.js';
+import { plannedCrawls, probedItems } from '../ingest/api/strategies.js';
 import { ItemsCursor, NO_ITEMS } from '../ingest/decode/cursor.js';
 import { openFeatureStream, type PartSource, type StreamPart } from '../ingest/decode/feature-stream.js';
-import { DEFAULT_BATCH } from '../ingest/index.js';
+import { DEFAULT_BATCH, isJsonDocumentUrl } from '../ingest/index.js';
 import { isUrl } from '../ingest/io/reading.js';
 import type { Job, JobResult } from '../ingest/run/jobs.js';
 import { planSource } from '../ingest/sources.js';
@@ -30,10 +42,11 @@ import { finishSink, prepareSink, type SinkOptions } from '../output/index.js';
 import { SinkError } from '../output/types.js';
 import type { TransformOptions } from '../transform/types.js';
 import { lazyShared, Pool, type Task } from '../workers/pool.js';
-import { NamedError, stoppedError } from './errors.js';
+import { NamedError, PipelineError, stoppedError } from './errors.js';
 import {
   type FromShard,
   featuresShare,
+  itemsShare,
   type ShardCounts,
   type ShardEnd,
   type ShardStart,
@@ -82,15 +95,40 @@ interface Context {
   transformOptions: TransformOptions;
 }
 
+/**
+ * Where a run's shares come from. `next` gives the next share, or null when none is available now;
+ * `read` hears that a share was read (a catalog document's links may add shares); `more` says
+ * whether shares were added since `next` last gave null.
+ */
+interface Feed {
+  next(): Promise<Share | null>;
+  read(share: Share, m: Extract<FromShard, { kind: 'read' }>): void;
+  more(): boolean;
+  close(): Promise<void>;
+  /** This thread's own read and parse time (planning, streaming a FeatureCollection). */
+  readMs: number;
+}
+
 export async function runSharded(options: ShardedPipeline, ctx: Context): Promise<PipelineReport> {
-  const { source, to } = options;
-  const { failures, sinkOptions } = ctx;
+  const { source } = options;
   if (isUrl(source)) {
-    throw new SourceError(
-      source,
-      'the sharded placement reads file sources on this machine (a STAC API or a remote catalog runs with the caller placement)',
-    );
+    if (isJsonDocumentUrl(source, options.format as SourceFormat | undefined)) {
+      throw new SourceError(
+        source,
+        'the sharded placement reads a catalog on this machine or a STAC API (a remote catalog runs with the caller placement)',
+      );
+    }
+    return runShardedApi(options, ctx);
   }
+  const feed = await fileFeed(options, ctx);
+  await prepareSink(options.to, { ...ctx.sinkOptions, inputs: [source] });
+  return dispatch(options, ctx, feed);
+}
+
+/** The shares of a file source: the ingest planner's jobs, a catalog's links as they are read, a streamed FeatureCollection's chunks. */
+async function fileFeed(options: ShardedPipeline, ctx: Context): Promise<Feed> {
+  const { source } = options;
+  const { failures } = ctx;
   const ingestOptions = options.ingestOptions ?? {};
   const variant = parseVariant(ingestOptions.variant);
   const plan = await planSource(source, {
@@ -101,27 +139,177 @@ export async function runSharded(options: ShardedPipeline, ctx: Context): Promis
     otherHosts: ingestOptions.otherHosts ?? true,
   });
   for (const f of plan.failures ?? []) failures.add(f.source, f.reason);
-  await prepareSink(to, { ...sinkOptions, inputs: [source] });
+  const addFailures = (list: readonly IngestFailure[]): void => {
+    for (const f of list) failures.add(f.source, f.reason);
+  };
 
-  // This thread's own stage time: streaming a FeatureCollection (read_parse), finishing (write).
-  let hereReadMs = 0;
   const queue: Job[] = [...plan.jobs];
   let next = 0;
+  let ids = 0;
   // A large FeatureCollection is streamed here and cut into shares of whole features.
   let stream: PartSource | null = null;
   let firstPart: StreamPart | null = null;
+  const feed: Feed = {
+    readMs: 0,
+    async next() {
+      if (next < queue.length) {
+        const job = queue[next++]!;
+        if (next > 1024 && next === queue.length) {
+          queue.length = 0;
+          next = 0;
+        }
+        return { id: ids++, job };
+      }
+      while (stream !== null) {
+        const t = performance.now();
+        const part = firstPart ?? (await stream.next());
+        feed.readMs += performance.now() - t;
+        firstPart = null;
+        if (part === null) {
+          stream = null;
+          break;
+        }
+        addFailures(part.failures);
+        if (part.slices) return { id: ids++, features: featuresShare(part.slices) };
+      }
+      return null;
+    },
+    read(share, m) {
+      if (!('job' in share)) {
+        addFailures(m.failures);
+        return;
+      }
+      // plan.follow reads the result as the ingest's scheduler hands it: a document that held
+      // Items is one that was read (only the cursor's emptiness matters, not its Items).
+      const result: JobResult = {
+        failures: [...m.failures],
+        cursor: m.items ? new ItemsCursor([]) : NO_ITEMS,
+        ...(m.links ? { links: m.links } : {}),
+      };
+      for (const more of plan.follow(share.job, result)) queue.push(more);
+      addFailures(result.failures);
+    },
+    more: () => next < queue.length,
+    close: async () => {
+      await (stream as PartSource | null)?.close();
+      stream = null;
+    },
+  };
   const only = plan.jobs[0];
   if (plan.format === 'json' && plan.jobs.length === 1 && only?.kind === 'catalog' && only.whole !== true) {
     const t = performance.now();
     const opened = await openFeatureStream(only.ref).catch(() => null);
-    hereReadMs += performance.now() - t;
+    feed.readMs += performance.now() - t;
     if (opened) {
       stream = opened.rest;
       firstPart = opened.first;
       next = 1;
     }
   }
+  return feed;
+}
 
+/**
+ * A STAC API source: the ingest sets up the run (landing page, reach, client, counters) and hands
+ * it to `crawlWith`, which plans here and runs the shares on the workers; nothing is yielded here.
+ */
+async function runShardedApi(options: ShardedPipeline, ctx: Context): Promise<PipelineReport> {
+  const { source, to } = options;
+  const ingestOptions = options.ingestOptions ?? {};
+  await prepareSink(to, { ...ctx.sinkOptions, inputs: [source] });
+  let report: PipelineReport | null = null;
+  let planning = 0;
+  const crawlWith = async (run: ApiRun): Promise<void> => {
+    const t = performance.now();
+    const feed = await apiFeed(run);
+    feed.readMs += performance.now() - t;
+    planning = feed.readMs;
+    // Towards a remote host the ingest capped the slots (politeness): so many workers crawl, no more.
+    const workers = Math.min(options.workers, run.concurrency);
+    const api = { http: run.httpOptions, counters: run.client.counters.buffer };
+    report = await dispatch({ ...options, workers }, ctx, feed, api);
+  };
+  try {
+    const items = ingestApi(source, {
+      ...ingestOptions,
+      strategy: 'worker-threads',
+      concurrency: options.workers,
+      ...(options.collectionId !== undefined ? { collectionId: options.collectionId } : {}),
+      failures: ctx.failures,
+      ...(options.signal ? { signal: options.signal } : {}),
+      crawlWith,
+    });
+    for await (const _ of items) {
+      // crawlWith yields nothing: the workers write every Item.
+    }
+  } catch (e) {
+    if (e instanceof PipelineError) throw e;
+    // The landing page or the plan failed: nothing was written.
+    const stages = { read_parse: planning / 1000, transform: 0, serialize: 0, write: 0 };
+    const figures = { items_in: 0, written: 0, invalid: 0, duplicates: 0, failures: ctx.failures.count };
+    throw stoppedError(source, to.path, options.signal, e, { ...figures, stage_seconds: stages });
+  }
+  if (report === null) throw new Error(`${source}: the search ended before it was planned`);
+  return report;
+}
+
+/**
+ * The shares of a STAC API search, planned as the `worker-threads` strategy plans it: the Items of
+ * the plan's pages (the first page, each probed slice's; copies among them dropped as the strategy
+ * drops them), then the slices left to crawl, longest first. Unpartitioned (one worker, no time
+ * range, a search the first page held): one slice, the whole search, or none left.
+ */
+async function apiFeed(run: ApiRun): Promise<Feed> {
+  const plan = await planFor(run, run.concurrency);
+  const shares: Share[] = [];
+  let ids = 0;
+  if (!plan) {
+    const request = firstRequest(run.endpoint, run.params);
+    const report = partitionReport(run, { start: -Infinity, end: Infinity, matched: null });
+    report.datetime = String(run.params.datetime ?? '..');
+    shares.push({ id: ids++, crawl: { request, datetime: report.datetime } });
+  } else {
+    const filter = new DuplicateFilter(plan.bounds);
+    // probedItems yields the first page's Items, then each slice's kept ones, in page order.
+    const pages = [...(plan.first ? [plan.first] : []), ...plan.slices.map((s) => s.page)];
+    const kept = new Set(probedItems(plan, filter));
+    for (const page of pages) {
+      const items = page.items.filter((item) => kept.delete(item));
+      if (items.length > 0) shares.push({ id: ids++, features: itemsShare(items, page.request.url) });
+    }
+    if (plan.error === null) {
+      const left = (c: Chain) => pagesLeft(c, plan.pageSize);
+      for (const c of plannedCrawls(run, plan).sort((a, b) => left(b) - left(a))) {
+        const datetime = partitionDatetime(c.partition);
+        shares.push({ id: ids++, crawl: { request: c.request, datetime } });
+      }
+    }
+  }
+  let next = 0;
+  return {
+    readMs: 0,
+    next: async () => {
+      if (next < shares.length) return shares[next++]!;
+      // The plan's pages are written; a page it could not fetch or read then ends the run.
+      if (plan && plan.error !== null) throw plan.error;
+      return null;
+    },
+    read: () => {},
+    more: () => false,
+    close: async () => {},
+  };
+}
+
+/** Runs the shares of `feed` on `options.workers` workers and finishes the sink. */
+async function dispatch(
+  options: ShardedPipeline,
+  ctx: Context,
+  feed: Feed,
+  api?: ShardStart['api'],
+): Promise<PipelineReport> {
+  const { source, to } = options;
+  const { failures, sinkOptions } = ctx;
+  const ingestOptions = options.ingestOptions ?? {};
   const maxItems = ingestOptions.maxItems;
   const limit = maxItems === undefined ? undefined : { taken: new SharedArrayBuffer(4), max: maxItems };
   const pool = shared.get();
@@ -129,7 +317,6 @@ export async function runSharded(options: ShardedPipeline, ctx: Context): Promis
   pool.acquire(n);
 
   let fatal: unknown = null;
-  let ids = 0;
   let changed: (() => void) | null = null;
   const signalChange = (): void => {
     const c = changed;
@@ -145,20 +332,12 @@ export async function runSharded(options: ShardedPipeline, ctx: Context): Promis
   const receive = (shard: Shard, m: FromShard): void => {
     if (m.kind === 'read') {
       const share = byId.get(m.id);
-      if (share && 'job' in share) {
-        // plan.follow reads the result as the ingest's scheduler hands it: a document that held
-        // Items is one that was read (only the cursor's emptiness matters, not its Items).
-        const result: JobResult = {
-          failures: [...m.failures],
-          cursor: m.items ? new ItemsCursor([]) : NO_ITEMS,
-          ...(m.links ? { links: m.links } : {}),
-        };
+      if (share) {
         try {
-          for (const more of plan.follow(share.job, result)) queue.push(more);
+          feed.read(share, m);
         } catch (e) {
           fatal ??= e;
         }
-        addFailures(result.failures);
       } else addFailures(m.failures);
     } else {
       if (m.kind === 'done') {
@@ -183,6 +362,7 @@ export async function runSharded(options: ShardedPipeline, ctx: Context): Promis
       transformOptions: ctx.transformOptions,
       ...(options.collectionId !== undefined ? { collectionId: options.collectionId } : {}),
       ...(limit ? { limit } : {}),
+      ...(api ? { api } : {}),
     };
     const shard: Shard = {
       index,
@@ -224,31 +404,6 @@ export async function runSharded(options: ShardedPipeline, ctx: Context): Promis
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
-  /** The next share, or null when none is available now (the queue is empty, the stream ended). */
-  const nextShare = async (): Promise<Share | null> => {
-    if (next < queue.length) {
-      const job = queue[next++]!;
-      if (next > 1024 && next === queue.length) {
-        queue.length = 0;
-        next = 0;
-      }
-      return { id: ids++, job };
-    }
-    while (stream !== null) {
-      const t = performance.now();
-      const part = firstPart ?? (await stream.next());
-      hereReadMs += performance.now() - t;
-      firstPart = null;
-      if (part === null) {
-        stream = null;
-        break;
-      }
-      addFailures(part.failures);
-      if (part.slices) return { id: ids++, features: featuresShare(part.slices) };
-    }
-    return null;
-  };
-
   const send = (shard: Shard, share: Share): void => {
     shard.outstanding.set(share.id, share);
     byId.set(share.id, share);
@@ -268,7 +423,7 @@ export async function runSharded(options: ShardedPipeline, ctx: Context): Promis
         .filter((s) => s.outstanding.size < SHARES_PER_WORKER)
         .sort((a, b) => a.outstanding.size - b.outstanding.size)[0];
       if (room && !exhausted) {
-        const share = await nextShare();
+        const share = await feed.next();
         if (fatal !== null) break;
         if (share) {
           send(room, share);
@@ -282,23 +437,23 @@ export async function runSharded(options: ShardedPipeline, ctx: Context): Promis
       }
       await new Promise<void>((resolve) => (changed = resolve));
       // A share done or links followed: there may be more to hand out.
-      if (next < queue.length) exhausted = false;
+      if (feed.more()) exhausted = false;
     }
     if (fatal !== null) for (const s of shards) if (s.live) s.task.post({ kind: 'stop' } satisfies ToShard);
     await Promise.all(shards.map((s) => s.task.result.catch(() => undefined)));
-    if (stream !== null) await (stream as PartSource).close();
+    await feed.close();
     if (fatal !== null) throw fatal;
     const finishing = performance.now();
     const parts = shards.map((s) => s.end!.part!);
     const sink = await finishSink(to, parts, sinkOptions);
-    const report = figures(shards, failures, hereReadMs, performance.now() - finishing);
+    const report = figures(shards, failures, feed.readMs, performance.now() - finishing);
     return { ...report, written: sink.written, duplicates: sink.duplicates, sink };
   } catch (e) {
     fatal ??= e;
     for (const s of shards) if (s.live) s.task.post({ kind: 'stop' } satisfies ToShard);
     await Promise.all(shards.map((s) => s.task.result.catch(() => undefined)));
-    await (stream as PartSource | null)?.close().catch(() => undefined);
-    throw stoppedError(source, to.path, options.signal, fatal, figures(shards, failures, hereReadMs, 0));
+    await feed.close().catch(() => undefined);
+    throw stoppedError(source, to.path, options.signal, fatal, figures(shards, failures, feed.readMs, 0));
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }

@@ -4,6 +4,9 @@
  * features of a streamed FeatureCollection), what it reports while it runs, and its result. No Item
  * crosses threads: shares are paths and byte ranges, or bytes; reports are counts and failures.
  */
+
+import type { HttpOptions } from '../ingest/api/http.js';
+import type { PageRequest } from '../ingest/api/page.js';
 import type { FeatureSlices } from '../ingest/decode/feature-scan.js';
 import type { Job } from '../ingest/run/jobs.js';
 import type { IngestFailure } from '../ingest/types.js';
@@ -24,6 +27,15 @@ export interface ShardStart {
   collectionId?: string;
   /** maxItems over every worker: an Int32 counter of Items taken, and the limit. */
   limit?: { taken: SharedArrayBuffer; max: number };
+  /** A STAC API source: the run's HTTP options (reach decided by the caller) and shared counters. */
+  api?: { http: HttpOptions; counters: SharedArrayBuffer };
+}
+
+/** A time slice of a STAC API search, crawled by a worker from `request` to its last page. */
+export interface CrawlShare {
+  request: PageRequest;
+  /** The slice's datetime interval, as run errors name it. */
+  datetime: string;
 }
 
 /** Whole features of a streamed FeatureCollection, cut out of one chunk (the bytes are transferred). */
@@ -37,7 +49,10 @@ export interface FeaturesShare {
   firstIndex: number;
 }
 
-export type Share = { id: number; job: Job } | { id: number; features: FeaturesShare };
+export type Share =
+  | { id: number; job: Job }
+  | { id: number; features: FeaturesShare }
+  | { id: number; crawl: CrawlShare };
 
 /** Caller -> job. `end`: no more shares, finish; `stop`: abandon (abort the writer). */
 export type ToShard = { kind: 'share'; share: Share } | { kind: 'end' } | { kind: 'stop' };
@@ -82,6 +97,7 @@ export function shareLabel(share: Share): string {
     const last = f.firstIndex + f.ranges.length / 2 - 1;
     return `${f.source} features[${f.firstIndex}..${last}]`;
   }
+  if ('crawl' in share) return `the search slice ${share.crawl.datetime} (from ${share.crawl.request.url})`;
   const job = share.job;
   switch (job.kind) {
     case 'files':
@@ -115,6 +131,28 @@ export function featuresShare(slices: FeatureSlices): FeaturesShare {
     ascii: slices.ascii,
     firstIndex: slices.firstIndex ?? 0,
   };
+}
+
+/**
+ * A share of Items this thread already holds as whole features (the pages of an API search plan's
+ * probe round): each Item's JSON, so only bytes cross to the worker that writes them.
+ */
+export function itemsShare(items: readonly unknown[], source: string): FeaturesShare {
+  const texts = items.map((item) => Buffer.from(JSON.stringify(item)));
+  const ranges = new Int32Array(texts.length * 2);
+  let at = 0;
+  texts.forEach((t, i) => {
+    ranges[2 * i] = at;
+    at += t.length;
+    ranges[2 * i + 1] = at;
+  });
+  const bytes = new Uint8Array(at);
+  at = 0;
+  for (const t of texts) {
+    bytes.set(t, at);
+    at += t.length;
+  }
+  return { bytes: bytes.buffer, ranges, source, ascii: false, firstIndex: 0 };
 }
 
 /** The slices of a features share, on the worker that received it. */

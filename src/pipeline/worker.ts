@@ -2,10 +2,12 @@
  * The `pipeline` job (registered in src/workers/worker.ts): one worker's part of a `sharded` run.
  * It opens its own sink writer (its shard number), loads the transforms by name, and runs the same
  * loop as the caller placement (drive.ts) over the Items of the shares it is sent: each share read
- * and parsed here (blocking reads: this thread does nothing else), transformed, serialized and
- * written here. It asks for nothing: the caller keeps up to two shares queued here, and says `end`
+ * and parsed here (blocking reads: this thread does nothing else; a STAC API time slice crawled
+ * here page by page with the API crawl's client), transformed, serialized and written here. It asks for nothing: the caller keeps up to two shares queued here, and says `end`
  * when the source is used up (or `stop`). Its figures and failures go back as plain data.
  */
+import { crawlClient } from '../ingest/api/crawl-worker.js';
+import { pages } from '../ingest/api/page.js';
 import { NO_ITEMS } from '../ingest/decode/cursor.js';
 import { ItemStream } from '../ingest/run/item-stream.js';
 import { type JobOutput, type JobResult, jobLabel, resultOf, runJob } from '../ingest/run/jobs.js';
@@ -21,6 +23,7 @@ import {
   type ShardEnd,
   type ShardStart,
   type Share,
+  shareLabel,
   type ToShard,
 } from './shares.js';
 
@@ -86,6 +89,11 @@ export async function pipelineJob(start: ShardStart, job: JobContext): Promise<S
       const share = queue.shift();
       if (share === undefined || stop.signal.aborted) return;
       current = share;
+      if ('crawl' in share) {
+        // Page by page: a slice's Items go to the writer as its pages arrive.
+        for await (const page of crawlShare(share, start, failures, stop.signal)) yield page;
+        continue;
+      }
       const result = resultOf(await runShare(share));
       post({
         kind: 'read',
@@ -133,8 +141,33 @@ export async function pipelineJob(start: ShardStart, job: JobContext): Promise<S
   }
 }
 
+/**
+ * Crawls a time slice of a STAC API search on this thread with the API crawl's own client and
+ * paging (bounded bodies, retries as the server asks, the reach decision of the caller); a page
+ * that fails after its retries ends the run with an error naming the slice.
+ */
+async function* crawlShare(
+  share: Extract<Share, { crawl: unknown }>,
+  start: ShardStart,
+  failures: FailureCollector,
+  signal: AbortSignal,
+): AsyncGenerator<JobResult> {
+  if (!start.api) throw new Error('a search slice was sent to a worker without the API options');
+  const client = crawlClient(start.api.http, start.api.counters, signal);
+  try {
+    for await (const page of pages(client, share.crawl.request, failures)) {
+      yield resultOf({ items: page.items, failures: [] });
+    }
+  } catch (e) {
+    if (signal.aborted) return;
+    throw new Error(`${shareLabel(share)}: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    await client.close();
+  }
+}
+
 /** Reads a share on this thread; an unexpected error is a failure of what it covers (as the scheduler does). */
-async function runShare(share: Share): Promise<JobOutput> {
+async function runShare(share: Exclude<Share, { crawl: unknown }>): Promise<JobOutput> {
   if ('features' in share) return { items: [], failures: [], itemSlices: [featureSlices(share.features)] };
   try {
     return await runJob(share.job, { read: 'sync' });

@@ -4,8 +4,8 @@
  * that is as fast as the best within the noise, its memory and request cost, one sentence with its
  * conditions). Pure: the same rows in, the same analysis out.
  */
-import { availableParallelism } from 'node:os';
 import { explainBottleneck, type FloorSet, floorsOf, reachOf } from './bottleneck.js';
+import { usableCores } from './environment.js';
 import { fmtBytes, fmtInt, fmtNum, fmtPct, fmtRatio, fmtSigned } from './format.js';
 import {
   bottleneckStageOf,
@@ -100,7 +100,7 @@ export function compareToBaseline(group: RowGroup): Comparison[] {
       baseline_strategy: ingestStrategyOf(base),
       strategy: ingestStrategyOf(row),
       concurrency: row.concurrency,
-      speedup: round(row.throughput_items_per_sec! / base.throughput_items_per_sec!, 3),
+      speedup: roundRatio(row.throughput_items_per_sec! / base.throughput_items_per_sec!),
       memory_overhead_mb: round((row.peak_memory_mb ?? 0) - (base.peak_memory_mb ?? 0), 1),
     });
   }
@@ -456,8 +456,8 @@ function coresFrom(config: Record<string, unknown>, environment?: Partial<Enviro
   if (typeof fromEnv === 'number' && fromEnv > 0) return fromEnv;
   const fromConfig = config.cpus;
   if (typeof fromConfig === 'number' && fromConfig > 0) return fromConfig;
-  // Analysed where it was measured (the reporter): this machine's cores.
-  return availableParallelism();
+  // Analysed where it was measured (the reporter): the cores this process may use.
+  return usableCores();
 }
 
 /**
@@ -726,6 +726,11 @@ export function analyze(
       .map((g) => findingFor(g, config, cores, jsonSizes))
       .filter((f): f is Finding => f !== null),
   };
+}
+
+/** Three decimals, or three significant digits below 1: a very slow row's ratio must not round to 0. */
+function roundRatio(n: number): number {
+  return n >= 1 ? round(n, 3) : Number(n.toPrecision(3));
 }
 
 function round(n: number, digits: number): number {

@@ -516,8 +516,32 @@ function renderText(diff: RunDiff): string {
   return `${out.join('\n')}\n`;
 }
 
+/** The answer of a whole comparison: what decides the exit code (3 for `regression`). */
+export type OverallVerdict = 'regression' | 'inconclusive' | 'no regression';
+
+export function overallVerdict(diff: RunDiff): OverallVerdict {
+  if (diff.regressions.length > 0) return 'regression';
+  return diff.inconclusive.length > 0 ? 'inconclusive' : 'no regression';
+}
+
+/** The first line of the Markdown: the answer before the table (a job summary is read top down). */
+function markdownHeadline(diff: RunDiff): string {
+  const compared = diff.rows.filter((r) => r.baseline && r.current).length;
+  const keys = (rows: readonly RowChange[]) => rows.map((r) => `\`${r.key}\``).join(', ');
+  switch (overallVerdict(diff)) {
+    case 'regression':
+      return `**Regression** beyond noise in ${diff.regressions.length} row(s): ${keys(diff.regressions)}`;
+    case 'inconclusive':
+      return `**Inconclusive** for ${diff.inconclusive.length} of ${compared} rows compared, no regression beyond noise: ${keys(diff.inconclusive)}`;
+    default:
+      return `**No regression** beyond noise (${compared} rows compared)`;
+  }
+}
+
 function renderMarkdownDiff(diff: RunDiff): string {
   const out = [
+    markdownHeadline(diff),
+    '',
     `| ${HEADER.join(' | ')} |`,
     '|---|--:|--:|--:|--:|--:|---|',
     ...diff.rows.map((r) => `| ${cells(r).map(mdCell).join(' | ')} |`),
@@ -530,6 +554,7 @@ function renderMarkdownDiff(diff: RunDiff): string {
 
 function renderJson(diff: RunDiff): string {
   const json = {
+    verdict: overallVerdict(diff),
     files: diff.files,
     noise_basis: diff.basis,
     threshold: diff.minChange,

@@ -11,10 +11,10 @@
  * and the measurement says so in `peak_method`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { usableCores } from './environment.js';
 import { RssSampler } from './rss-sampler.js';
 
 /** How `peak_memory_mb` was obtained. */
@@ -170,7 +170,7 @@ function figures(
     cpu_user_seconds: user,
     cpu_system_seconds: system,
     cpu_seconds: cpuSeconds,
-    cpu_per_core: cpuSeconds / availableParallelism(),
+    cpu_per_core: cpuSeconds / usableCores(),
     elu: Number.isFinite(elu) ? elu : 0,
     peak_memory_mb: Math.max(0, peakMb - probe.rssBeforeMb),
     rss_before_mb: probe.rssBeforeMb,

@@ -44,12 +44,24 @@ export function assertValid(file: unknown, jsonPath: string): asserts file is Re
 
 export async function writeReport(file: ResultsFile, jsonPath: string): Promise<WrittenReport> {
   assertValid(file, jsonPath);
-  const dir = dirname(jsonPath);
+  await mkdir(dirname(jsonPath), { recursive: true });
+  await writeFileAtomic(jsonPath, `${JSON.stringify(file, null, 2)}\n`);
+  return { json: jsonPath, ...(await writeRendered(file, jsonPath, dirname(jsonPath))) };
+}
+
+/**
+ * The Markdown report and the charts of the results file at `jsonPath`, written into `dir` (its
+ * own folder, or another one); the results file itself is not written. Named after `jsonPath`:
+ * `run.json` -> `dir/run_report.md`, `dir/run_<chart>.svg`.
+ */
+export async function writeRendered(
+  file: ResultsFile,
+  jsonPath: string,
+  dir: string,
+): Promise<Omit<WrittenReport, 'json'>> {
   const baseName = baseNameOf(jsonPath);
   const charts = planCharts(file, baseName);
-  const markdown = markdownPathFor(jsonPath);
-  await mkdir(dir, { recursive: true });
-  await writeFileAtomic(jsonPath, `${JSON.stringify(file, null, 2)}\n`);
+  const markdown = join(dir, `${baseName}_report.md`);
   await writeFileAtomic(markdown, renderMarkdown(file, { baseName, charts }));
   const chartPaths: string[] = [];
   for (const c of charts) {
@@ -57,5 +69,5 @@ export async function writeReport(file: ResultsFile, jsonPath: string): Promise<
     await writeFileAtomic(path, c.svg);
     chartPaths.push(path);
   }
-  return { json: jsonPath, markdown, charts: chartPaths };
+  return { markdown, charts: chartPaths };
 }

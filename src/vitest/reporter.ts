@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream';
 import type { TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node';
 import { experimental_getRunnerTask, type Reporter } from 'vitest/node';
 import { type PlannedBench, plannedBenches } from '../bench/plan.js';
-import { type BenchSettings, readSettings } from '../bench/settings.js';
+import { type BenchSettings, publicSettings, readSettings } from '../bench/settings.js';
 import { writeFileAtomic } from '../output/atomic.js';
 import { analyze } from '../profiling/analysis.js';
 import { collectEnvironment } from '../profiling/environment.js';
@@ -205,7 +205,10 @@ export class StacReporter implements Reporter {
       this.progress.write(`no benchmark results to write (run ${reason}${why})\n`);
       return;
     }
-    const config: Record<string, unknown> = { ...settings, measurement: measurementConditions(benches) };
+    const config: Record<string, unknown> = {
+      ...publicSettings(settings),
+      measurement: measurementConditions(benches),
+    };
     const environment = collectEnvironment();
     let file = buildResultsFile({
       results,

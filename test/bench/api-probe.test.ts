@@ -34,6 +34,12 @@ describe('probeApi', () => {
     expect(probe.pageSize).toBe(7);
   });
 
+  it('counts the Items of the search the runs send when it is narrowed (--datetime, --bbox)', async () => {
+    const narrowed = await probeApi(api.url, 'gen', { maxItems: 1000, search: { bbox: [0, 0, 180, 90] } });
+    expect(narrowed.matched).toBeGreaterThan(0);
+    expect(narrowed.matched).toBeLessThan(COUNT);
+  });
+
   it('fails naming the collection when the API does not have it', async () => {
     await expect(probeApi(api.url, 'nope', { maxItems: 10 })).rejects.toThrow(/collection 'nope' not found/);
   });

@@ -114,7 +114,7 @@ describe('benchmark commands: argument errors exit 2 with exactly one stderr lin
 
   it('prints the usage of every other command with --help or -h and exits 0', async () => {
     const runs = await Promise.all(
-      ['ingest', 'generate', 'serve', 'file', 'all', 'compare'].map(async (c) => ({
+      ['ingest', 'generate', 'serve', 'file', 'all', 'compare', 'report'].map(async (c) => ({
         c,
         r: await runCli([c, c === 'serve' ? '-h' : '--help']),
       })),
@@ -127,6 +127,9 @@ describe('benchmark commands: argument errors exit 2 with exactly one stderr lin
     const ingest = runs.find((x) => x.c === 'ingest')!.r.stdout;
     expect(ingest).toContain('--strategy sequential|concurrent|worker-threads');
     expect(ingest).toContain('parse-in-worker');
+    for (const c of ['file', 'all', 'report']) {
+      expect(runs.find((x) => x.c === c)!.r.stdout, c).toContain('[--export FORMAT=PATH ...]');
+    }
   });
 });
 

@@ -45,6 +45,40 @@ describe('benchmark-ingest compare', () => {
     ]);
   });
 
+  it('prints Markdown for a job summary that states the verdict first, with the same exit codes', async () => {
+    const same = await runCli(['compare', path('base.json'), path('same.json'), '--format', 'markdown']);
+    expect(same.code).toBe(0);
+    expect(lines(same.stdout)[0]).toBe('**No regression** beyond noise (2 rows compared)');
+    expect(same.stdout).toContain('| directory/10000/concurrent/5 | 6,000 | 6,000 |');
+    expect(same.stdout).not.toContain('no regression beyond noise (2 rows compared)\n');
+    const slow = await runCli(['compare', path('base.json'), path('slow.json'), '--format', 'markdown']);
+    expect(slow.code).toBe(3);
+    expect(lines(slow.stdout)[0]).toBe(
+      '**Regression** beyond noise in 1 row(s): `directory/10000/concurrent/5`',
+    );
+    expect(slow.stdout).toMatch(
+      /\| directory\/10000\/concurrent\/5 \| 6,000 \| 3,600 \| -40\.0% .*\| regressed: /,
+    );
+  });
+
+  it('prints JSON with a verdict per key and overall, with the same exit codes', async () => {
+    const same = await runCli(['compare', path('base.json'), path('same.json'), '--format', 'json']);
+    expect(same.code).toBe(0);
+    const ok = JSON.parse(same.stdout);
+    expect(ok.verdict).toBe('no regression');
+    expect(ok.rows.map((r: { key: string; verdict: string }) => [r.key, r.verdict])).toEqual([
+      ['directory/10000/sequential/1', 'unchanged'],
+      ['directory/10000/concurrent/5', 'unchanged'],
+    ]);
+    const slow = await runCli(['compare', path('base.json'), path('slow.json'), '--format', 'json']);
+    expect(slow.code).toBe(3);
+    const bad = JSON.parse(slow.stdout);
+    expect(bad.verdict).toBe('regression');
+    expect(bad.rows.find((r: { key: string }) => r.key === 'directory/10000/concurrent/5').verdict).toBe(
+      'regressed',
+    );
+  });
+
   it('passes the same drop when --threshold is above it', async () => {
     const r = await runCli(['compare', path('base.json'), path('slow.json'), '--threshold', '50']);
     expect(r.code).toBe(0);

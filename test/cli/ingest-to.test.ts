@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/commands/ingest.js';
+import { startStacApi } from '../../src/mock-api/server.js';
 import type { StacItem } from '../../src/stac/item.js';
 import { validateItem } from '../../src/stac/validate.js';
 import { lines, runCli } from '../support/cli-helpers.js';
@@ -87,6 +88,34 @@ describe('ingest --to', () => {
     expect(await readdir(join(out, 'test', 'items'))).toHaveLength(60);
   });
 
+  it('writes every Item of a STAC API with --placement sharded --workers 2, the workers crawling its time slices', async () => {
+    const api = await startStacApi({ items: 500, collectionId: 'gen', pageSize: 25 });
+    try {
+      const out = join(root, 'out-api-sharded');
+      const { io, text } = captured();
+      const args = [
+        api.url,
+        '--collection-id',
+        'gen',
+        '--to',
+        out,
+        '--placement',
+        'sharded',
+        '--workers',
+        '2',
+      ];
+      expect(await run(args, io)).toBe(0);
+      expect(await readdir(join(out, 'gen', 'items'))).toHaveLength(500);
+      expect(text()).toMatch(
+        /^wrote 500 items to .*out-api-sharded \(directory\) from http:\/\/127\.0\.0\.1:\d+ \(sharded x2\)/,
+      );
+      // More than one search was crawled: the plan's probes and its slices.
+      expect(api.metrics().pages).toBeGreaterThan(500 / 25);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('writes every valid Item once with --placement sharded --workers 2, and says where the stages ran', async () => {
     const out = join(root, 'out-sharded');
     const { io, text } = captured();
@@ -145,17 +174,9 @@ describe('ingest --to usage errors', () => {
       /--strategy applies to --placement caller \(sharded takes --workers\)/,
     ],
     [
-      'a sharded placement of a STAC API',
-      async (d) => [
-        'https://stac.example.org/v1',
-        '--collection-id',
-        'c',
-        '--to',
-        join(d, 'o'),
-        '--placement',
-        'sharded',
-      ],
-      /--placement sharded reads file sources on this machine/,
+      'a sharded placement of a catalog over http',
+      async (d) => ['https://stac.example.org/catalog.json', '--to', join(d, 'o'), '--placement', 'sharded'],
+      /--placement sharded reads a STAC API or files on this machine, not the remote document/,
     ],
     [
       'zero workers',

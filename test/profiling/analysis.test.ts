@@ -370,6 +370,16 @@ describe('analyze: comparisons, memory, conditions, failures', () => {
     expect(analyze(rows, CONFIG, ENVIRONMENT).comparisons[0]!.speedup).toBe(1.8);
   });
 
+  it('keeps a speedup far below one above zero, as the results schema requires', () => {
+    const rows = [
+      row({ scenario: 'directory', strategy: 'sequential', tp: 50_000 }),
+      row({ scenario: 'directory', strategy: 'worker-threads', concurrency: 2, tp: 10 }),
+    ];
+    const speedup = analyze(rows, CONFIG, ENVIRONMENT).comparisons[0]!.speedup;
+    expect(speedup).toBeGreaterThan(0);
+    expect(speedup).toBeCloseTo(10 / 50_000, 6);
+  });
+
   it('states the memory cost of the recommended level and of the highest level', () => {
     const f = analyze(networkBound, CONFIG, ENVIRONMENT).findings[0]!;
     expect(f.summary).toContain('+22.0 MB peak memory over sequential');

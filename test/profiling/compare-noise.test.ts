@@ -145,9 +145,10 @@ describe('compare judges with the noise, or says it cannot', () => {
     expect(beyond.regressions).toHaveLength(3);
   });
 
-  it('renders the diff as JSON and as a Markdown table', () => {
+  it('renders the diff as JSON and as a Markdown table, each saying the overall verdict first', () => {
     const diff = compareRuns(oneSample(), oneSample());
     const json = JSON.parse(renderDiff(diff, 'json'));
+    expect(json.verdict).toBe('inconclusive');
     expect(json.inconclusive).toEqual([
       'directory/10000/sequential/1',
       'directory/10000/concurrent/5',
@@ -156,6 +157,9 @@ describe('compare judges with the noise, or says it cannot', () => {
     expect(json.rows[0]).toMatchObject({ verdict: 'inconclusive', change: 0, margin: null });
     const md = renderDiff(diff, 'markdown');
     expect(md.split('\n')[0]).toBe(
+      '**Inconclusive** for 3 of 3 rows compared, no regression beyond noise: `directory/10000/sequential/1`, `directory/10000/concurrent/5`, `directory/10000/worker-threads/2`',
+    );
+    expect(md.split('\n')[2]).toBe(
       '| Row | Baseline items/s | Current items/s | Change | Noise | Memory Δ MB | Verdict |',
     );
     expect(md).toContain('| directory/10000/concurrent/5 | 6,000 | 6,000 | +0.0% | unknown |');
@@ -266,6 +270,7 @@ describe('benchmark-ingest compare with noise', () => {
     ]);
     expect(several.code).toBe(3);
     const json = JSON.parse(several.stdout);
+    expect(json.verdict).toBe('regression');
     expect(json.regressions).toEqual(['directory/10000/concurrent/5']);
     expect(json.noise_basis).toBe('between-runs');
     const listed = await runCli(['compare', `${path('base.json')},${path('base2.json')}`, path('drop.json')]);

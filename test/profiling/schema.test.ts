@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   collectEnvironment,
   gitCommit,
+  PROJECT_ROOT,
   packageVersions,
   uvThreadpoolSize,
 } from '../../src/profiling/environment.js';
@@ -286,5 +287,20 @@ describe('collectEnvironment', () => {
     const dir = mkdtempSync(join(tmpdir(), 'env-'));
     expect(gitCommit(dir)).toBeNull();
     expect(packageVersions(dir, ['vitest'])).toEqual({});
+  });
+
+  it('finds package versions in the node_modules of a folder above, where an installed package has its dependencies', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'env-'));
+    const nested = join(dir, 'node_modules', 'stac-ingest-bench', 'dist');
+    mkdirSync(nested, { recursive: true });
+    mkdirSync(join(dir, 'node_modules', 'undici'));
+    writeFileSync(join(dir, 'node_modules', 'undici', 'package.json'), '{"version":"7.0.1"}');
+    expect(packageVersions(nested, ['undici', 'vitest-not-installed'])).toEqual({ undici: '7.0.1' });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gives no commit for a folder inside a git checkout that is not its top (a package installed in a project)', () => {
+    const inside = join(PROJECT_ROOT, 'src');
+    expect(gitCommit(inside)).toBeNull();
   });
 });

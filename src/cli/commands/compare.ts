@@ -136,7 +136,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`benchmark-ingest compare: regressed beyond noise: ${names}\n`);
     return EXIT.regression;
   }
-  if (args.format !== 'json') {
+  // Markdown and JSON say it in their own first line / `verdict` field.
+  if (args.format === 'text') {
     const compared = diff.rows.filter((r) => r.baseline && r.current).length;
     process.stdout.write(`no regression beyond noise (${compared} rows compared)\n`);
   }

@@ -39,12 +39,21 @@ import {
 } from '../args.js';
 import { parseToArgs, runTo, TO_FLAGS, type ToArgs } from '../ingest-to.js';
 import { checkNotSource, checkWritableFile } from '../output-path.js';
+import {
+  headersFromArgs,
+  REMOTE_FLAGS,
+  REMOTE_USAGE,
+  REPEATABLE_FLAGS,
+  remoteFlagsGiven,
+  searchFromArgs,
+} from '../remote-flags.js';
 import { formatFlag } from './generate.js';
 
 const USAGE =
   'usage: benchmark-ingest ingest SOURCE [--collection-id ID] [--strategy S] [--concurrency N] ' +
   '[--max-items N] [--format F] [--variant V] [--batch-size N] [--output FILE] [--progress] ' +
   '[--max-body-mb N] [--timeout-s S] [--max-rps N] [--same-host] [--private-addresses auto|allow|refuse] ' +
+  "[--header 'Name: value'] [--token-env NAME] [--bbox W,S,E,N] [--datetime A/B] [--query JSON] [--filter JSON] " +
   '[--to PATH [--transform update,validate] [--placement caller|sharded] [--workers N] [--base-url URL] ' +
   '[--asset-base-url URL [--asset-from URL]]]';
 
@@ -62,6 +71,7 @@ function longUsage(): string {
     '    --max-rps N       start at most N requests per second, for the whole ingest (workers share it)',
     "    --same-host       follow a remote catalog's links only on the root's origin",
     '    --private-addresses auto|allow|refuse  reach private/loopback addresses (auto: not from a public root)',
+    ...REMOTE_USAGE,
     '  Items are written as NDJSON (stdout unless --output); a one-line summary goes to stderr.',
     '  --output FILE: its folder must exist; it must not be SOURCE, nor inside a SOURCE folder or a',
     "          catalog's folder; it is replaced only when the run ends (kept Items of a failed run too)",
@@ -218,8 +228,10 @@ export function parseIngestArgs(argv: string[]): {
       'timeout-s',
       'private-addresses',
       'max-rps',
+      ...REMOTE_FLAGS,
       ...TO_FLAGS,
     ],
+    repeatable: REPEATABLE_FLAGS,
   });
   if (args.positionals.length === 0) throw new UsageError(`SOURCE is missing (${USAGE})`);
   if (args.positionals.length > 1)
@@ -245,6 +257,16 @@ export function parseIngestArgs(argv: string[]): {
     throw new UsageError(
       `--max-rps applies to remote sources (a STAC API or a catalog URL), not to '${args.positionals[0]}'`,
     );
+  }
+  if (remoteFlagsGiven(args) && !isUrl(args.positionals[0]!)) {
+    throw new UsageError(
+      `--header, --token-env and the search flags apply to remote sources (a STAC API or a catalog URL), not to '${args.positionals[0]}'`,
+    );
+  }
+  set('headers', headersFromArgs(args));
+  set('search', searchFromArgs(args));
+  if (options.search && /\.(geo)?json$/i.test(new URL(args.positionals[0]!).pathname)) {
+    throw new UsageError('--bbox, --datetime, --query and --filter search a STAC API, not a JSON document');
   }
   if (args.flags.has('same-host')) options.otherHosts = false;
   const output = stringFlag(args, 'output');

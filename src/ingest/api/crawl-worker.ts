@@ -3,11 +3,11 @@
  * partition, one page after another, parses each page here, marks the items touching a partition
  * boundary and posts the Items to the main thread. At most WINDOW pages wait unacknowledged.
  */
-import type { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { JobContext } from '../../workers/serve.js';
 import { FailureCollector } from '../types.js';
 import { HttpCounters } from './counters.js';
-import { HttpClient } from './http.js';
+import { HttpClient, type HttpOptions } from './http.js';
 import { pages, RepeatedNextError } from './page.js';
 import { touchesBoundary } from './partition.js';
 import { guardedAgent } from './reach.js';
@@ -17,14 +17,27 @@ import { type CrawlEnd, type CrawlPage, type CrawlRequest, type CrawlSignal, WIN
  * One crawl at a time per worker: two connections are plenty. One Agent per reach policy (the
  * ingest decided it from its root), kept for the connections' reuse across crawls.
  */
-const agents = new Map<string, Agent>();
-function agentFor(privateAddresses: 'allow' | 'refuse'): Agent {
+const agents = new Map<string, Dispatcher>();
+function agentFor(privateAddresses: 'allow' | 'refuse'): Dispatcher {
   let agent = agents.get(privateAddresses);
   if (!agent) {
     agent = guardedAgent(2, privateAddresses);
     agents.set(privateAddresses, agent);
   }
   return agent;
+}
+
+/**
+ * The HTTP client of a crawl on a worker thread: the caller's shared counters and options, over the
+ * worker's guarded Agent for the reach policy the caller decided (the sharded pipeline's crawls too).
+ */
+export function crawlClient(http: HttpOptions, counters: SharedArrayBuffer, signal: AbortSignal): HttpClient {
+  const reach = http.privateAddresses === 'allow' ? 'allow' : 'refuse';
+  return new HttpClient(
+    new HttpCounters(counters),
+    { ...http, privateAddresses: reach, dispatcher: agentFor(reach) },
+    signal,
+  );
 }
 
 /** Crawls one partition; a failed page ends it with the reason (never a throw: the caller rebuilds it). */
@@ -41,12 +54,7 @@ export async function crawlJob(msg: CrawlRequest, job: JobContext): Promise<Craw
     wake = null;
     w?.();
   });
-  const reach = msg.http.privateAddresses === 'allow' ? 'allow' : 'refuse';
-  const client = new HttpClient(
-    new HttpCounters(msg.counters),
-    { ...msg.http, privateAddresses: reach, dispatcher: agentFor(reach) },
-    signal,
-  );
+  const client = crawlClient(msg.http, msg.counters, signal);
   const failures = new FailureCollector();
   try {
     for await (const page of pages(client, msg.request, failures)) {

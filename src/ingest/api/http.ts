@@ -41,8 +41,14 @@ export interface HttpOptions {
   backoffMs?: number;
   /** Longest single wait (backoff or Retry-After), ms. Default 30,000. */
   maxBackoffMs?: number;
-  /** Sent with every request (a link's headers are added to them). */
+  /**
+   * The caller's headers (an API key, `Authorization`): sent only to `headersOrigin` when it is
+   * given (a link, `next` link or redirect to another origin goes without them), else with every
+   * request. A link's own headers are added to them.
+   */
   headers?: Record<string, string>;
+  /** The one origin (`https://host:port`) `headers` are sent to; the ingest sets its root's. */
+  headersOrigin?: string;
   userAgent?: string;
   /** Largest body accepted, in bytes after decompression. Default 64 MiB (DEFAULT_MAX_BODY_BYTES). */
   maxBodyBytes?: number;
@@ -145,6 +151,8 @@ export class HttpClient {
   private readonly backoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly headers: Record<string, string>;
+  private readonly callerHeaders: Record<string, string>;
+  private readonly headersOrigin: string | null;
   private readonly maxBodyBytes: number;
   private readonly privateAddresses: 'allow' | 'refuse';
   private readonly lookup: Lookup;
@@ -167,8 +175,9 @@ export class HttpClient {
       accept: 'application/geo+json, application/json;q=0.9',
       'accept-encoding': 'gzip',
       'user-agent': options.userAgent ?? USER_AGENT,
-      ...(options.headers ?? {}),
     };
+    this.callerHeaders = { ...(options.headers ?? {}) };
+    this.headersOrigin = options.headersOrigin ?? null;
     this.given = options.dispatcher;
     this.connections = connectionsFor(options.concurrency ?? 1);
     this.pacer = options.pace ? new Pacer(options.pace) : null;
@@ -218,18 +227,17 @@ export class HttpClient {
     await this.pacer?.take(this.signal);
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = this.signal ? AbortSignal.any([this.signal, timeout]) : timeout;
-    const headers: Record<string, string | string[]> = { ...this.headers, ...(req.headers ?? {}) };
     let body: string | undefined;
-    if (req.method === 'POST') {
-      body = JSON.stringify(req.body ?? {});
-      headers['content-type'] = 'application/json';
-    }
+    if (req.method === 'POST') body = JSON.stringify(req.body ?? {});
     this.counters.enter();
     try {
       let { url, method } = req;
       for (let hops = 0; ; hops++) {
         if (hops > 0) await this.pacer?.take(this.signal);
         await checkReach(url, this.privateAddresses, this.lookup);
+        // Per hop: a redirect to another origin must not carry the caller's headers.
+        const headers = this.headersFor(url, req.headers);
+        if (body !== undefined) headers['content-type'] = 'application/json';
         const res = await request(url, { method, headers, body, signal, dispatcher: this.dispatcher });
         const location = res.headers.location;
         if (REDIRECTS.has(res.statusCode) && typeof location === 'string') {
@@ -243,7 +251,6 @@ export class HttpClient {
           ) {
             method = 'GET';
             body = undefined;
-            delete headers['content-type'];
           }
           continue;
         }
@@ -258,6 +265,12 @@ export class HttpClient {
     } finally {
       this.counters.leave();
     }
+  }
+
+  /** The headers of one request to `url`: the caller's only on their origin (see `headersOrigin`). */
+  private headersFor(url: string, linkHeaders: JsonRequest['headers']): Record<string, string | string[]> {
+    const ours = this.headersOrigin === null || new URL(url).origin === this.headersOrigin;
+    return { ...this.headers, ...(ours ? this.callerHeaders : {}), ...(linkHeaders ?? {}) };
   }
 
   /**

@@ -30,7 +30,7 @@ import { API_STRATEGIES } from './strategies.js';
 
 export { HttpError } from './http.js';
 export { RepeatedNextError } from './page.js';
-export { type ApiReport, newApiReport, type PartitionReport } from './run.js';
+export { type ApiReport, type ApiRun, newApiReport, type PartitionReport } from './run.js';
 export { closeApiWorkers } from './worker-pool.js';
 
 /** Default cap on concurrency towards a non-local host. */
@@ -50,6 +50,13 @@ export interface ApiIngestOptions extends IngestOptions, HttpOptions {
    * of `maxRps`: the cap then holds across them, e.g. over the runs of a benchmark.
    */
   pace?: PaceState;
+  /**
+   * Runs the whole search with this instead of the strategy (whose concurrency still decides the
+   * plan's slots), and yields nothing: the `sharded` pipeline placement plans here and crawls and
+   * writes in its own workers. The run's client, counters and reach decision are set up and closed
+   * around it as for any strategy.
+   */
+  crawlWith?: (run: ApiRun) => Promise<void>;
 }
 
 /**
@@ -121,6 +128,8 @@ async function* run(
     backoffMs: options.backoffMs,
     maxBackoffMs: options.maxBackoffMs,
     headers: options.headers,
+    // The caller's headers go to the root's origin only (a hostile catalog must not get a token).
+    headersOrigin: new URL(url).origin,
     userAgent: options.userAgent,
     pace,
   };
@@ -160,6 +169,10 @@ async function* run(
       partitionsPerSlot: options.partitionsPerSlot,
       first: guess ? adoptFirstPage(guess, endpoint, params, failures, onPage) : undefined,
     };
+    if (options.crawlWith) {
+      await options.crawlWith(apiRun);
+      return;
+    }
     let count = 0;
     for await (const item of API_STRATEGIES[strategy](apiRun)) {
       yield item;

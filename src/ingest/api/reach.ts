@@ -8,7 +8,7 @@
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
-import { Agent } from 'undici';
+import { Agent, type Dispatcher, EnvHttpProxyAgent } from 'undici';
 import { IngestError } from '../errors.js';
 
 /** `refuse`: private addresses are not reached; `allow`: anything is. `auto` decides from the root. */
@@ -139,30 +139,49 @@ function privateRefusal(url: string, address: string): RefusedReachError {
   );
 }
 
+/** True when the environment names a proxy (`HTTPS_PROXY`, `HTTP_PROXY`, either case). */
+export function proxyConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  return [env.https_proxy, env.HTTPS_PROXY, env.http_proxy, env.HTTP_PROXY].some(
+    (v) => v !== undefined && v.trim() !== '',
+  );
+}
+
 /**
- * An undici Agent whose connections are made only to addresses the policy allows (checked on the
- * addresses the resolver returns, at connect time).
+ * The dispatcher of a client: an undici Agent whose connections are made only to addresses the
+ * policy allows (checked on the addresses the resolver returns, at connect time). When the
+ * environment names a proxy, an EnvHttpProxyAgent that honours `HTTPS_PROXY`, `HTTP_PROXY` and
+ * `NO_PROXY`: requests it sends direct (NO_PROXY) keep the connect-time check; through the proxy,
+ * the proxy resolves the names, so only the check before each request applies (`checkReach`).
  */
 export function guardedAgent(
   connections: number,
   privateAddresses: 'allow' | 'refuse',
   keepAliveTimeout = 10_000,
-): Agent {
-  if (privateAddresses === 'allow') return new Agent({ connections, keepAliveTimeout });
-  return new Agent({
-    connections,
-    keepAliveTimeout,
-    connect: {
-      lookup(hostname, options, callback) {
-        dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-          if (err) return callback(err, addresses);
-          const bad = addresses.find((a) => isPrivateAddress(a.address));
-          if (bad) return callback(privateRefusal(hostname, bad.address), []);
-          if ((options as { all?: boolean }).all) return callback(null, addresses);
-          const first = addresses[0]!;
-          return (callback as (e: null, a: string, f: number) => void)(null, first.address, first.family);
-        });
-      },
-    },
+  env: NodeJS.ProcessEnv = process.env,
+): Dispatcher {
+  const options: Agent.Options = { connections, keepAliveTimeout };
+  if (privateAddresses === 'refuse') options.connect = { lookup: guardedLookup };
+  if (!proxyConfigured(env)) return new Agent(options);
+  return new EnvHttpProxyAgent({
+    ...options,
+    httpProxy: env.http_proxy ?? env.HTTP_PROXY,
+    httpsProxy: env.https_proxy ?? env.HTTPS_PROXY,
+    noProxy: env.no_proxy ?? env.NO_PROXY,
   });
 }
+
+/** A resolver for undici's connect that refuses private addresses. */
+const guardedLookup: NonNullable<Extract<Agent.Options['connect'], { lookup?: unknown }>['lookup']> = (
+  hostname,
+  options,
+  callback,
+) => {
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, addresses);
+    const bad = addresses.find((a) => isPrivateAddress(a.address));
+    if (bad) return callback(privateRefusal(hostname, bad.address), []);
+    if ((options as { all?: boolean }).all) return callback(null, addresses);
+    const first = addresses[0]!;
+    return (callback as (e: null, a: string, f: number) => void)(null, first.address, first.family);
+  });
+};

@@ -218,7 +218,7 @@ export async function* workerThreads(run: ApiRun): AsyncGenerator<StacItem> {
  * each slice's page judged against every planned boundary; the items of a slice cut into pieces
  * are remembered, so their copies in the pieces are dropped.
  */
-function* probedItems(plan: SearchPlan, filter: DuplicateFilter): Generator<StacItem> {
+export function* probedItems(plan: SearchPlan, filter: DuplicateFilter): Generator<StacItem> {
   if (plan.first) {
     filter.addYielded(plan.first.items);
     yield* plan.first.items;
@@ -234,7 +234,7 @@ function* probedItems(plan: SearchPlan, filter: DuplicateFilter): Generator<Stac
  * What a partitioned plan leaves to crawl after its probes, shared by both partitioned strategies:
  * each probed slice that goes on (continued from its first page's `next`), then each piece.
  */
-function plannedCrawls(run: ApiRun, plan: SearchPlan): Chain[] {
+export function plannedCrawls(run: ApiRun, plan: SearchPlan): Chain[] {
   const chains = plan.slices.filter((s) => s.continues).map(continuation);
   for (const p of plan.pieces) {
     chains.push(newChain(p, firstRequest(run.endpoint, paramsFor(run, p)), partitionReport(run, p)));
