@@ -3,8 +3,9 @@
  * It opens its own sink writer (its shard number), loads the transforms by name, and runs the same
  * loop as the caller placement (drive.ts) over the Items of the shares it is sent: each share read
  * and parsed here (blocking reads: this thread does nothing else; a STAC API time slice crawled
- * here page by page with the API crawl's client), transformed, serialized and written here. It asks for nothing: the caller keeps up to two shares queued here, and says `end`
- * when the source is used up (or `stop`). Its figures and failures go back as plain data.
+ * here page by page with the API crawl's client), transformed, serialized and written here. It
+ * asks for nothing: the caller keeps up to two shares queued here, and says `end` when the source
+ * is used up (or `stop`). Its figures and failures go back as plain data.
  */
 import { crawlClient } from '../ingest/api/crawl-worker.js';
 import { pages } from '../ingest/api/page.js';

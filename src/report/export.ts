@@ -93,36 +93,31 @@ function throughputRange(r: BenchmarkResult): { min: number; max: number } | nul
   return { min: items / d.max, max: items / d.min };
 }
 
-function throughputMetric(r: BenchmarkResult): BmfMetric {
-  const m: BmfMetric = { value: round3(r.throughput_items_per_sec!) };
-  const range = throughputRange(r);
+/** A BMF metric: `value`, and the bounds when the runs give them, each through `unit`. */
+function metric(
+  value: number,
+  range: { min: number; max: number } | null,
+  unit: (n: number) => number,
+): BmfMetric {
+  const m: BmfMetric = { value: unit(value) };
   if (range) {
-    m.lower_value = round3(range.min);
-    m.upper_value = round3(range.max);
+    m.lower_value = unit(range.min);
+    m.upper_value = unit(range.max);
   }
   return m;
 }
 
+function throughputMetric(r: BenchmarkResult): BmfMetric {
+  return metric(r.throughput_items_per_sec!, throughputRange(r), round3);
+}
+
 function latencyMetric(r: BenchmarkResult): BmfMetric {
-  const ns = (seconds: number) => Math.round(seconds * 1e9);
-  const m: BmfMetric = { value: ns(r.duration_seconds!) };
-  const range = durationRange(r);
-  if (range) {
-    m.lower_value = ns(range.min);
-    m.upper_value = ns(range.max);
-  }
-  return m;
+  return metric(r.duration_seconds!, durationRange(r), (seconds) => Math.round(seconds * 1e9));
 }
 
 function memoryMetric(r: BenchmarkResult): BmfMetric | null {
   if (r.peak_memory_mb === null) return null;
-  const m: BmfMetric = { value: round3(r.peak_memory_mb) };
-  const range = memoryRange(r);
-  if (range) {
-    m.lower_value = round3(range.min);
-    m.upper_value = round3(range.max);
-  }
-  return m;
+  return metric(r.peak_memory_mb, memoryRange(r), round3);
 }
 
 /**
