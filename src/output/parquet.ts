@@ -276,6 +276,19 @@ export class ParquetSinkWriter implements SinkWriter {
 
   async write(item: StacItem, _bytes: Uint8Array): Promise<'written' | 'duplicate'> {
     if (this.error) throw this.error;
+    const added = this.add(item);
+    if (added !== 'full') return added;
+    this.flush();
+    await this.flushing;
+    if (this.error) throw this.error;
+    return 'written';
+  }
+
+  /**
+   * Puts an Item's row in the batch (synchronous, so that a write waiting for its group's bytes
+   * holds no row): `full` when the batch is a row group.
+   */
+  private add(item: StacItem): 'written' | 'duplicate' | 'full' {
     const checked = this.rows.get(item);
     if (checked === undefined || (this.out !== null && !this.fitted.has(checked))) {
       const problem = this.refuse(item);
@@ -296,11 +309,7 @@ export class ParquetSinkWriter implements SinkWriter {
     countWritten(this.part, collection, item);
     const type = geometryType(item);
     if (type) this.geometryTypes.add(type);
-    if (this.batch.length < ROW_GROUP_ROWS) return 'written';
-    this.flush();
-    await this.flushing;
-    if (this.error) throw this.error;
-    return 'written';
+    return this.batch.length < ROW_GROUP_ROWS ? 'written' : 'full';
   }
 
   /**
@@ -311,32 +320,44 @@ export class ParquetSinkWriter implements SinkWriter {
   private flush(): void {
     const rows = this.batch;
     this.batch = [];
-    const first = this.out === null;
-    this.out ??= new ParquetFile(this.file, this.columns);
-    const out = this.out;
-    const fail = (e: unknown) => {
-      this.error ??= new SinkError(this.path, `cannot write (${code(e)})`, { cause: e });
-    };
-    if (first) {
+    if (this.out === null) {
+      const out = new ParquetFile(this.file, this.columns);
+      this.out = out;
       this.opened = out.open().then(() => {
         this.ready = true;
       });
-      this.flushing = this.opened.then(() => out.writeGroup(rows)).catch(fail);
-      return;
+      this.flushing = this.opened.then(() => out.writeGroup(rows)).catch((e) => this.fail(e));
+    } else if (!this.ready) {
+      const out = this.out;
+      this.flushing = this.flushing
+        .then(() => (this.error ? undefined : out.writeGroup(rows)))
+        .catch((e) => this.fail(e));
+    } else {
+      this.flushing = this.encode(rows);
     }
-    if (!this.ready) {
-      this.flushing = this.flushing.then(() => (this.error ? undefined : out.writeGroup(rows))).catch(fail);
-      return;
-    }
+  }
+
+  /**
+   * Encodes a group now and chains the wait for its bytes. No closure here captures `rows`: many
+   * groups' bytes may wait for the disk at once (the pipeline keeps several writes pending, and its
+   * loop need not yield to I/O while Items are at hand), and each must hold only its bytes.
+   */
+  private encode(rows: GeoparquetRow[]): Promise<void> {
     const previous = this.flushing;
-    let encoded: Promise<void>;
+    let encoded: Promise<void> = Promise.resolve();
     try {
-      encoded = this.error ? Promise.resolve() : out.writeGroup(rows);
+      if (this.error === null) encoded = this.out!.writeGroup(rows);
     } catch (e) {
-      fail(e);
-      encoded = Promise.resolve();
+      this.fail(e);
     }
-    this.flushing = Promise.all([previous, encoded]).then(() => undefined, fail);
+    return Promise.all([previous, encoded]).then(
+      () => undefined,
+      (e) => this.fail(e),
+    );
+  }
+
+  private fail(e: unknown): void {
+    this.error ??= new SinkError(this.path, `cannot write (${code(e)})`, { cause: e });
   }
 
   async close(): Promise<SinkPart> {

@@ -1,5 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateItems, makeCollection } from '../../src/fixtures/profiles.js';
@@ -53,6 +55,12 @@ function toMillis(item: StacItem): StacItem {
     if (typeof v === 'string') properties[key] = new Date(v).toISOString();
   }
   return { ...item, properties };
+}
+
+/** V8's full collection, exposed at run time (tests of what a writer keeps alive). */
+function garbageCollector(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
 }
 
 function hidden(names: string[]): string[] {
@@ -263,6 +271,35 @@ describe('the stac-geoparquet sink', () => {
     expect(summary).toMatchObject({ written: 30, duplicates: 5 });
     const back = await readBack(target.path);
     expect(multiset(back)).toEqual(multiset([...items.slice(0, 20), ...copies.slice(5)].map(toMillis)));
+  });
+
+  it('lets go of a row group once it is encoded, while its bytes still wait for the disk', async () => {
+    // The pipeline keeps up to 16 writes pending and its loop may not yield to I/O while Items
+    // are at hand, so many row groups can wait for the disk at once: only their bytes may stay.
+    const gc = garbageCollector();
+    const groups = 6;
+    const items = [...generateItems({ profile: 'small', count: ROW_GROUP_ROWS * groups, seed: 9 })];
+    const target = await newTarget();
+    const writer = await openSinkWriter(target, {});
+    await writeAll(writer, items.slice(0, ROW_GROUP_ROWS)); // the file is open
+    const rows = (writer as unknown as { rows: WeakMap<StacItem, object> }).rows;
+    const later = items.slice(ROW_GROUP_ROWS);
+    const watched = later.map((item) => {
+      expect(writer.refuse(item)).toBeNull();
+      writer.serialize(item);
+      return new WeakRef(rows.get(item)!);
+    });
+    // A new task: a WeakRef keeps its target alive until the task that made it ends.
+    await new Promise((resolve) => setImmediate(resolve));
+    // No await from here to the check: no disk write can finish before it.
+    const pending = later.map((item) => writer.write(item, new Uint8Array(0)));
+    gc();
+    const alive = watched.filter((w) => w.deref() !== undefined).length;
+    // Encoded groups are released; only the batch still being filled (none here) may be held.
+    expect(alive).toBe(0);
+    await Promise.all(pending);
+    await finishSink(target, [await writer.close()], {});
+    expect((await openParquet(target.path)).rowGroupRows).toHaveLength(groups);
   });
 
   it('leaves no file at the final path, nor temp files, when a write is interrupted', async () => {
