@@ -6,8 +6,10 @@
  *
  * The schema rule (one schema per output):
  * - A writer chooses its schema before its first row group, from the source's collection
- *   (`item_assets`: asset fields) and its first batch of ROW_GROUP_ROWS Items (the union of their
- *   shapes: every property seen is a column, a struct holds every field seen).
+ *   (`item_assets`: asset fields) and its first batch of Items, its first row group (the union of
+ *   their shapes: every property seen is a column, a struct holds every field seen).
+ * - A row group holds ROW_GROUP_ROWS Items, or fewer when they are large: about ROW_GROUP_BYTES of
+ *   Item JSON, estimated from a sample of the Items' JSON lengths.
  * - A later Item that does not fit (a property, asset or link field not in the schema, or a value of
  *   another type) is a counted failure naming it (`refuse`); it is not written.
  * - Shards choose from their own first batches; finishSink unifies them: a part whose schema is not
@@ -51,8 +53,15 @@ import { collectionOf, MARKER } from './layout.js';
 import { partPrefix } from './ndjson.js';
 import { SinkError, type SinkOptions, type SinkPart, type SinkWriter } from './types.js';
 
-/** Rows per row group, and the first batch a schema is chosen from. */
+/** Rows per row group at most, and the first batch a schema is chosen from. */
 export const ROW_GROUP_ROWS = 1000;
+/**
+ * About this much Item JSON per row group at most: large Items make smaller groups, so a group's
+ * rows (alive until it is encoded) fit a bounded heap whatever the Items' size.
+ */
+export const ROW_GROUP_BYTES = 16 << 20;
+/** Every SIZE_SAMPLE-th Item's JSON length (the first's too) estimates the Items' size. */
+const SIZE_SAMPLE = 64;
 
 const NO_BYTES = new Uint8Array(0);
 
@@ -194,6 +203,12 @@ export class ParquetSinkWriter implements SinkWriter {
   /** Rows `refuse` checked against the chosen schema (`write` checks the others). */
   private readonly fitted = new WeakSet<GeoparquetRow>();
   private batch: GeoparquetRow[] = [];
+  /** Items measured for the size estimate, and their JSON length in all. */
+  private sampled = 0;
+  private sampledBytes = 0;
+  private added = 0;
+  /** Rows of the first group (the batch the schema was chosen from), once written. */
+  private schemaRows = 0;
   /** The first batch's shape until the schema is chosen; then the schema (top-level columns). */
   private columns: Map<string, Shape>;
   private out: ParquetFile | null = null;
@@ -201,9 +216,12 @@ export class ParquetSinkWriter implements SinkWriter {
   private opened: Promise<void> | null = null;
   private ready = false;
   private error: SinkError | null = null;
-  private readonly seen = new Set<string>();
+  /** Ids written, by collection: the Item's own strings, no key built per Item. */
+  private readonly seen = new Map<string, Set<string>>();
   private readonly record: boolean;
-  private readonly keys: string[] = [];
+  /** With a shard number: each row's collection and id, in row order (SinkPart.keys at close). */
+  private readonly rowCollections: string[] = [];
+  private readonly rowIds: string[] = [];
   private readonly geometryTypes = new Set<string>();
   private readonly part: SinkPart = { written: 0, duplicates: 0, extent: emptyExtent(), collections: {} };
 
@@ -262,7 +280,7 @@ export class ParquetSinkWriter implements SinkWriter {
       if (problem !== null) {
         const named =
           shape === undefined || !problem.startsWith(key) ? problem : `${what}${problem.slice(key.length)}`;
-        return `${named} (the Parquet schema was chosen from the first ${ROW_GROUP_ROWS} Items)`;
+        return `${named} (the Parquet schema was chosen from the first ${this.schemaRows} Items)`;
       }
     }
     return null;
@@ -295,13 +313,20 @@ export class ParquetSinkWriter implements SinkWriter {
       if (problem !== null) throw new SinkError(this.path, `cannot write an Item: ${problem}`);
     }
     const collection = collectionOf(item, this.fallback);
-    const key = `${collection}\u0000${item.id}`;
-    if (this.seen.has(key)) {
+    let ids = this.seen.get(collection);
+    if (ids === undefined) {
+      ids = new Set();
+      this.seen.set(collection, ids);
+    }
+    if (ids.has(item.id)) {
       this.part.duplicates++;
       return 'duplicate';
     }
-    this.seen.add(key);
-    if (this.record) this.keys.push(key);
+    ids.add(item.id);
+    if (this.record) {
+      this.rowCollections.push(collection);
+      this.rowIds.push(item.id);
+    }
     const row = this.rowOf(item);
     this.rows.delete(item);
     if (this.out === null) absorb({ kind: 'struct', fields: this.columns }, row);
@@ -309,7 +334,13 @@ export class ParquetSinkWriter implements SinkWriter {
     countWritten(this.part, collection, item);
     const type = geometryType(item);
     if (type) this.geometryTypes.add(type);
-    return this.batch.length < ROW_GROUP_ROWS ? 'written' : 'full';
+    if (this.added++ % SIZE_SAMPLE === 0) {
+      this.sampled++;
+      this.sampledBytes += JSON.stringify(item).length;
+    }
+    const rows = this.batch.length;
+    const full = rows >= ROW_GROUP_ROWS || rows * (this.sampledBytes / this.sampled) >= ROW_GROUP_BYTES;
+    return full ? 'full' : 'written';
   }
 
   /**
@@ -321,6 +352,7 @@ export class ParquetSinkWriter implements SinkWriter {
     const rows = this.batch;
     this.batch = [];
     if (this.out === null) {
+      this.schemaRows = rows.length;
       const out = new ParquetFile(this.file, this.columns);
       this.out = out;
       this.opened = out.open().then(() => {
@@ -374,7 +406,10 @@ export class ParquetSinkWriter implements SinkWriter {
       columns: [...this.columns].map(([k, s]) => [k, shapeToData(s)]),
       geometryTypes: [...this.geometryTypes],
     };
-    return { ...this.part, partFile: this.file, parquet, ...(this.record ? { keys: this.keys } : {}) };
+    const keys = this.record
+      ? this.rowIds.map((id, i) => datasetKey(this.rowCollections[i]!, id))
+      : undefined;
+    return { ...this.part, partFile: this.file, parquet, ...(keys ? { keys } : {}) };
   }
 
   async abort(): Promise<void> {
@@ -384,6 +419,11 @@ export class ParquetSinkWriter implements SinkWriter {
     await this.out?.abort();
     await rm(this.file, { force: true });
   }
+}
+
+/** A row's identity across a dataset's parts: collection and id. */
+function datasetKey(collection: string, id: string): string {
+  return `${collection}\u0000${id}`;
 }
 
 /** The name of the i-th file of a dataset folder. */

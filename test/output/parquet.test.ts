@@ -15,7 +15,7 @@ import {
   type SinkTarget,
   type SinkWriter,
 } from '../../src/output/index.js';
-import { ROW_GROUP_ROWS } from '../../src/output/parquet.js';
+import { ROW_GROUP_BYTES, ROW_GROUP_ROWS } from '../../src/output/parquet.js';
 import { runPipeline } from '../../src/pipeline/index.js';
 import { TIMESTAMP_PROPERTIES } from '../../src/stac/geoparquet.js';
 import type { StacItem } from '../../src/stac/item.js';
@@ -271,6 +271,24 @@ describe('the stac-geoparquet sink', () => {
     expect(summary).toMatchObject({ written: 30, duplicates: 5 });
     const back = await readBack(target.path);
     expect(multiset(back)).toEqual(multiset([...items.slice(0, 20), ...copies.slice(5)].map(toMillis)));
+  });
+
+  it('makes smaller row groups of large Items, so a group stays near ROW_GROUP_BYTES of JSON', async () => {
+    const padding = 'x'.repeat(100_000);
+    const items = [...generateItems({ profile: 'small', count: 400, seed: 8 })].map((item) => ({
+      ...item,
+      properties: { ...item.properties, 'x:padding': padding },
+    }));
+    const target = await newTarget();
+    const writer = await openSinkWriter(target, {});
+    expect(await writeAll(writer, items)).toEqual([]);
+    await finishSink(target, [await writer.close()], {});
+    const perItem = JSON.stringify(items[0]).length;
+    const groups = (await openParquet(target.path)).rowGroupRows;
+    expect(groups.reduce((a, b) => a + b, 0)).toBe(400);
+    expect(groups.length).toBeGreaterThan(2);
+    for (const rows of groups) expect(rows * perItem).toBeLessThanOrEqual(ROW_GROUP_BYTES + perItem);
+    expect(multiset(await readBack(target.path))).toEqual(multiset(items.map(toMillis)));
   });
 
   it('lets go of a row group once it is encoded, while its bytes still wait for the disk', async () => {
