@@ -27,7 +27,7 @@ import type { PipelineOptions, PipelineReport } from './types.js';
 
 export { WRITES_IN_FLIGHT, WriteWindow } from './drive.js';
 export { PipelineError } from './errors.js';
-export { closePipelinePool, pipelineWorkers } from './sharded.js';
+export { closePipelinePool, PIPELINE_WORKER_HEAP_MB, pipelineWorkers } from './sharded.js';
 export type { PipelineOptions, PipelineReport, Placement, StageSeconds } from './types.js';
 export { PLACEMENTS } from './types.js';
 

@@ -59,11 +59,20 @@ import type { PipelineReport, ShardedPipeline, StageSeconds } from './types.js';
 /** Shares queued per worker: one being written, one waiting, so a worker never idles between shares. */
 export const SHARES_PER_WORKER = 2;
 
+/**
+ * Each pipeline worker's old generation, in MB. V8 sizes its heap growth by this limit: left at the
+ * default (a share of the machine's memory), each worker's heap grows several times past what it
+ * holds before collecting. The most a worker holds is a row group of Parquet rows (about
+ * ROW_GROUP_BYTES of Item JSON) or a share being decoded, well below this.
+ */
+export const PIPELINE_WORKER_HEAP_MB = 256;
+
 const shared = lazyShared(
   () =>
     new Pool({
       label: 'pipeline',
       preload: ['pipeline'],
+      spawn: { resourceLimits: { maxOldGenerationSizeMb: PIPELINE_WORKER_HEAP_MB } },
       describe: (_name, data) => `shard ${(data as ShardStart).shard}`,
     }),
 );

@@ -6,6 +6,7 @@ import { closeWorkerPool, FailureCollector } from '../../src/ingest/index.js';
 import { MARKER, SinkError, type SinkKind } from '../../src/output/index.js';
 import {
   closePipelinePool,
+  PIPELINE_WORKER_HEAP_MB,
   PipelineError,
   type PipelineOptions,
   type PipelineReport,
@@ -148,6 +149,23 @@ describe('runPipeline with the sharded placement', () => {
     },
     60_000,
   );
+
+  it('runs its workers with a bounded heap, and writes large Items to Parquet within it', async () => {
+    const [worker] = pipelineWorkers(1);
+    expect(worker!.resourceLimits?.maxOldGenerationSizeMb).toBe(PIPELINE_WORKER_HEAP_MB);
+    const source = join(root, 'sentinel-2.ndjson');
+    await writeDataset({ format: 'ndjson', path: source, profile: 'sentinel-2', count: 2500, seed: 4 });
+    const path = outPath('parquet');
+    const report = await runPipeline({
+      source,
+      placement: 'sharded',
+      workers: 2,
+      transforms: [],
+      to: { kind: 'parquet', path },
+    });
+    expect(report.written).toBe(2500);
+    expect(await readOutput('parquet', path)).toHaveLength(2500);
+  }, 60_000);
 
   it('stops after maxItems Items counted over all workers', async () => {
     const path = outPath('directory');
