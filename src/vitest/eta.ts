@@ -98,10 +98,12 @@ interface Tally {
 /**
  * The run's estimate, updated as bench files start and benches finish. A bench left is timed by,
  * in order:
- * 1. its time in the earlier results file plus the mean overhead per bench this run has shown
- *    beyond the earlier times (GC between runs, vitest's own work), never below 0; a bench file's
- *    first bench is left out of that mean, its excess being the file's one-time setup (a worker
- *    pool, a WebAssembly module), which is counted with the file's start-up instead;
+ * 1. its time in the earlier results file: scaled by how this run's finished benches of its group
+ *    compare with their earlier times (a machine busier than before slows a group's benches
+ *    alike); in a group not started yet, plus the mean overhead per bench this run has shown
+ *    beyond the earlier times (GC between runs, vitest's own work), never below 0. A bench file's
+ *    first bench is left out of both, its excess being the file's one-time setup (a worker pool,
+ *    a WebAssembly module), which is counted with the file's start-up instead;
  * 2. the seconds per Item-run of the finished benches of its group (scenario and dataset size),
  *    which hold that overhead already; an interleaved floor weighs nothing there, its runs being
  *    inside the rows;
@@ -112,6 +114,8 @@ export class RunEstimate {
   private readonly left = new Map<string, EtaBench>();
   private readonly previous: Map<string, number | null>;
   private readonly paces = new Map<string, { ms: number; weight: number }>();
+  /** Per group: this run's time and the earlier time of its finished benches that had one. */
+  private readonly ratios = new Map<string, { ms: number; before: number }>();
   private readonly overhead: Tally = { ms: 0, n: 0 };
   private readonly startup: Tally = { ms: 0, n: 0 };
   private readonly modules: Set<string>;
@@ -144,11 +148,16 @@ export class RunEstimate {
     const first = !this.begun.has(b.module);
     this.begun.add(b.module);
     if (before === null || before === undefined) return;
-    if (first) this.startup.ms += Math.max(0, elapsedMs - before);
-    else {
-      this.overhead.ms += elapsedMs - before;
-      this.overhead.n++;
+    if (first) {
+      this.startup.ms += Math.max(0, elapsedMs - before);
+      return;
     }
+    this.overhead.ms += elapsedMs - before;
+    this.overhead.n++;
+    const ratio = this.ratios.get(b.bench.group) ?? { ms: 0, before: 0 };
+    ratio.ms += elapsedMs;
+    ratio.before += before;
+    this.ratios.set(b.bench.group, ratio);
   }
 
   estimate(): Estimate {
@@ -158,8 +167,10 @@ export class RunEstimate {
     for (const [id, b] of this.left) {
       const before = this.previous.get(id);
       const pace = this.paces.get(b.bench.group);
-      if (before !== null && before !== undefined) ms += before + perBench;
-      else if (b.bench.weight === 0) continue;
+      const ratio = this.ratios.get(b.bench.group);
+      if (before !== null && before !== undefined) {
+        ms += ratio && ratio.before > 0 ? before * (ratio.ms / ratio.before) : before + perBench;
+      } else if (b.bench.weight === 0) continue;
       else if (pace && pace.weight > 0) ms += (pace.ms / pace.weight) * b.bench.weight;
       else untimed++;
     }

@@ -102,6 +102,24 @@ describe('RunEstimate: the time left of a bench run', () => {
     expect(faster.estimate().ms).toBeCloseTo(4 * 100, 6);
   });
 
+  it('times the rest of a group by how its finished benches compare with their earlier times (a busier machine)', () => {
+    const ndjson = [
+      bench(FILES, planned('ndjson', 'a', 300)),
+      bench(FILES, planned('ndjson', 'b', 300)),
+      bench(FILES, planned('ndjson', 'c', 300)),
+      bench(FILES, planned('catalog', 'a', 300)),
+    ];
+    const eta = new RunEstimate(
+      ndjson,
+      previousOf(ndjson, (b) => (b.bench.name === 'c' ? 1 : 0.1)),
+    );
+    eta.moduleStarted(FILES, 0);
+    eta.finished(ndjson[0]!.id, 200); // the bench file's first: its excess is its setup
+    eta.finished(ndjson[1]!.id, 400); // twice its earlier 200 ms
+    // ndjson c at twice its earlier 2 s; catalog, not started, at its 200 ms plus 200 ms overhead.
+    expect(eta.estimate().ms).toBeCloseTo(4000 + 400, 6);
+  });
+
   it("counts a bench file's first bench's excess with the file's start-up, not as every bench's overhead", () => {
     const eta = new RunEstimate(plan, previousOf(plan, perRun));
     eta.moduleStarted(API, 1000);
