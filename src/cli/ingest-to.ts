@@ -21,6 +21,7 @@ import {
 } from '../pipeline/index.js';
 import { TRANSFORM_NAMES, type TransformOptions } from '../transform/index.js';
 import { EXIT, intFlag, type ParsedArgs, stringFlag, UsageError } from './args.js';
+import { progressText, totalOf } from './ingest-progress.js';
 import { checkNotSource } from './output-path.js';
 
 export const TO_FLAGS = [
@@ -139,11 +140,20 @@ export async function runTo(
   for (const s of Object.keys(SIGNALS) as (keyof typeof SIGNALS)[]) process.once(s, onSignal);
   const started = performance.now();
   let written = 0;
+  const sharded = to.placement === 'sharded';
+  // The caller placement's ingest says how many Items the source holds when it knows (onTotal); the
+  // sharded workers each read a share, and a function does not cross to them.
+  let total = totalOf(undefined, options.maxItems);
+  const onTotal = (items: number) => {
+    total = totalOf(items, options.maxItems);
+  };
   const ticker = progress
-    ? setInterval(() => io.stderr.write(`${written} items written, ${failures.count} failures\n`), progressMs)
+    ? setInterval(() => {
+        const s = (performance.now() - started) / 1000;
+        io.stderr.write(`${progressText(written, failures.count, s, total, ' written')}\n`);
+      }, progressMs)
     : null;
   ticker?.unref();
-  const sharded = to.placement === 'sharded';
   const workers = to.workers ?? DEFAULT_SHARDED_WORKERS;
   const where = sharded ? `sharded x${workers}` : `${strategy} x${level}, caller`;
   const line = (report: Omit<PipelineReport, 'sink'>) =>
@@ -152,7 +162,7 @@ export async function runTo(
     source,
     ...(format !== undefined ? { format } : {}),
     ...(collectionId !== undefined ? { collectionId } : {}),
-    ingestOptions: sharded && variant !== undefined ? { ...rest, variant } : rest,
+    ingestOptions: sharded ? (variant !== undefined ? { ...rest, variant } : rest) : { ...rest, onTotal },
     transforms: to.transforms,
     transformOptions: to.transformOptions,
     to: target,

@@ -84,6 +84,11 @@ export interface BenchConsole {
   out?: Pick<NodeJS.WritableStream, 'write'>;
   /** Where progress and setup lines go (default stderr). */
   err?: Pick<NodeJS.WritableStream, 'write'>;
+  /**
+   * The earlier results file the progress line's ETA takes each bench's time from: the command's
+   * `--output`, also for the runs of each size and of --uv-threadpool, whose own output is a scratch file.
+   */
+  etaFrom?: string;
 }
 
 /** The `--quiet` and `--json` of a benchmark command's arguments (already checked by settingsFromArgs). */
@@ -108,7 +113,11 @@ export function noColourOffTerminal(
 /** The reporters of a bench run from the CLI: the project's always; vitest's tables unless quiet. */
 async function reportersFor(view: BenchConsole): Promise<unknown[]> {
   const { StacReporter } = await import('../vitest/reporter.js');
-  const stac = new StacReporter({ quiet: view.quiet === true, progress: view.err ?? process.stderr });
+  const stac = new StacReporter({
+    quiet: view.quiet === true,
+    progress: view.err ?? process.stderr,
+    ...(view.etaFrom ? { etaFrom: view.etaFrom } : {}),
+  });
   if (view.quiet) return [stac];
   const { TablesReporter } = await import('../vitest/tables-reporter.js');
   return [new TablesReporter(), stac];
@@ -292,7 +301,13 @@ async function runBenchSteps(
   const err = options.err ?? process.stderr;
   // --json: stdout is the results file alone; vitest's tables and the summary go to stderr.
   const out = options.json ? err : stdout;
-  const view: BenchConsole = { quiet: options.quiet === true, json: options.json === true, out, err };
+  const view: BenchConsole = {
+    quiet: options.quiet === true,
+    json: options.json === true,
+    out,
+    err,
+    etaFrom: settings.output,
+  };
   noColourOffTerminal(out);
   // The options set the run; a STAC_BENCH_SETTINGS in the environment (for `vitest bench` run
   // directly) is checked all the same, so that a typo in it is not taken for a setting in force.

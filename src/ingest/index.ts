@@ -91,6 +91,8 @@ async function* fileResults(
     ...(variant.parquetReader ? { parquetReader: variant.parquetReader } : {}),
     otherHosts: options.otherHosts ?? true,
   });
+  // A collection filter keeps an unknown share of what the plan counted.
+  if (plan.items !== undefined && options.collectionId === undefined) options.onTotal?.(plan.items);
   const stats = options.stats ?? newIngestStats();
   stats.variant = options.variant ?? null;
   // Catalogs may hold http(s) links (a local one too): their documents are read bounded and checked.

@@ -25,6 +25,13 @@ import type { Plan } from './run/plan.js';
 
 export type { Plan } from './run/plan.js';
 
+/**
+ * A source's plan and, when the plan shows it, the number of Items the source holds: an items
+ * directory's `*.json` files, a Parquet file's rows (from its footer). Unknown (undefined) for
+ * sources whose count shows only as they are read: a catalog, NDJSON, a JSON document.
+ */
+export type SourcePlan = Plan & { items?: number };
+
 import { byteRanges, RANGE_BYTES } from './decode/ndjson.js';
 import type { ParquetReaderName } from './decode/parquet-readers.js';
 import { entryKind, isUrl } from './io/reading.js';
@@ -51,7 +58,7 @@ const PARQUET_EXT = new Set(['.parquet', '.geoparquet', '.pq']);
 const JSON_EXT = new Set(['.json', '.geojson']);
 const CATALOG_NAMES = new Set(['catalog.json', 'collection.json']);
 
-export async function planSource(source: string, options: PlanOptions): Promise<Plan> {
+export async function planSource(source: string, options: PlanOptions): Promise<SourcePlan> {
   if (isUrl(source)) return catalogPlan(source, options.batchSize, options.otherHosts);
   const info = await statSource(source);
   // A folder is listed once: its entries decide the format and, for an items folder, are the plan.
@@ -190,7 +197,7 @@ function catalogDocument(dir: string, entries: Dirent[]): string {
  * Every `*.json` entry directly inside `dir` (its `entries`), sorted: regular files and symlinks to
  * regular files are read (one job per `batchSize`); other `*.json` entries are failures of the plan.
  */
-async function directoryPlan(dir: string, entries: Dirent[], batchSize: number): Promise<Plan> {
+async function directoryPlan(dir: string, entries: Dirent[], batchSize: number): Promise<SourcePlan> {
   if (entries.length === 0) throw new SourceError(dir, 'empty directory');
   const names: string[] = [];
   const odd: Dirent[] = [];
@@ -211,7 +218,8 @@ async function directoryPlan(dir: string, entries: Dirent[], batchSize: number):
     throw new SourceError(dir, 'no .json files in this directory');
   names.sort();
   const paths = names.map((name) => prefix + name);
-  return { format: 'directory', jobs: batches(paths, batchSize, true), follow: () => [], failures };
+  const jobs = batches(paths, batchSize, true);
+  return { format: 'directory', jobs, follow: () => [], failures, items: paths.length };
 }
 
 /** Why a `*.json` entry that is not a regular file cannot be read, or null for a symlink to one. */
@@ -313,12 +321,12 @@ function ndjsonPlan(path: string, info: Stats, rangeBytes: number): Plan {
 }
 
 /** One job per row group (or one for the whole file); a file that is not stac-geoparquet is a SourceError. */
-async function parquetPlan(path: string, info: Stats, options: PlanOptions): Promise<Plan> {
+async function parquetPlan(path: string, info: Stats, options: PlanOptions): Promise<SourcePlan> {
   if (info.size === 0) throw new SourceError(path, 'empty file');
-  const { parquetRowGroupCount } = await import('./decode/parquet.js');
+  const { parquetRowGroupRows } = await import('./decode/parquet.js');
   const reader = options.parquetReader;
-  const groups = await parquetRowGroupCount(path, reader);
-  const all = Array.from({ length: groups }, (_, i) => i);
+  const rows = await parquetRowGroupRows(path, reader);
+  const all = rows.map((_, i) => i);
   const parts = options.wholeFile ? [all] : all.map((i) => [i]);
   const jobs: Job[] = parts.map((rowGroups) => ({
     kind: 'parquet',
@@ -326,5 +334,5 @@ async function parquetPlan(path: string, info: Stats, options: PlanOptions): Pro
     rowGroups,
     ...(reader ? { reader } : {}),
   }));
-  return { format: 'parquet', jobs, follow: () => [] };
+  return { format: 'parquet', jobs, follow: () => [], items: rows.reduce((sum, n) => sum + n, 0) };
 }

@@ -87,6 +87,14 @@ export interface IngestOptions {
   batchSize?: number;
   /** Stops the ingest early. */
   signal?: AbortSignal;
+  /**
+   * Called once, as soon as it is known, with the number of Items the source holds (before
+   * `maxItems`; failures count in it): an items directory's `*.json` files once listed, a Parquet
+   * file's rows from its footer, a STAC API search's `numberMatched` (or `context.matched`) from
+   * its first page. Not called when that count is known only at the end (a catalog, NDJSON, a
+   * FeatureCollection, an API that does not count), nor when `collectionId` filters a file source.
+   */
+  onTotal?: (items: number) => void;
   /** STAC API search parameters passed through (bbox, datetime, ids, query, filter, fields, sortby...). */
   search?: Record<string, unknown>;
   /**

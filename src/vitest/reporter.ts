@@ -4,6 +4,7 @@
  * runs the analysis (src/profiling/analysis.ts) and writes `settings.output`, its Markdown report
  * and charts (src/report/write.ts, which validates against the schema first).
  */
+import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node';
 import { experimental_getRunnerTask, type Reporter } from 'vitest/node';
@@ -14,6 +15,7 @@ import { analyze } from '../profiling/analysis.js';
 import { collectEnvironment } from '../profiling/environment.js';
 import type { BenchmarkResult, Comparison, Environment, Finding, ResultsFile } from '../profiling/result.js';
 import { rejectedPathFor, writeReport } from '../report/write.js';
+import { type EtaBench, type PreviousRow, previousRows, RunEstimate } from './eta.js';
 import {
   type BenchStatistics,
   buildResult,
@@ -56,6 +58,11 @@ export interface StacReporterOptions {
   analyze?: Analyze;
   /** Default: `writeResults` (JSON + Markdown report + charts). */
   write?: WriteResults;
+  /**
+   * The earlier results file the ETA takes each bench's time from (default: the run's output,
+   * read before it is overwritten). A missing or unreadable file only means no head start.
+   */
+  etaFrom?: string;
   /** Called with the file after it is saved (the CLI and tests read it here). */
   onResults?: (file: ResultsFile, paths: WrittenPaths) => void;
 }
@@ -87,7 +94,9 @@ export class StacReporter implements Reporter {
   private modulesPending = 0;
   /** The planned benches by name (null: some bench file's benches are only known once collected). */
   private plan: Map<string, PlannedBench> | null = null;
-  private work = { done: 0, total: 0 };
+  private estimate: RunEstimate | null = null;
+  /** performance.now() of the first bench file queued, the last bench's end, the current file's start. */
+  private clock = { queued: 0, lastEnd: 0, moduleStart: 0 };
 
   constructor(private readonly options: StacReporterOptions = {}) {
     this.settings = options.settings;
@@ -106,23 +115,49 @@ export class StacReporter implements Reporter {
     this.modulesPending = specifications.length;
     this.modules = specifications.map((s) => s.moduleId);
     this.plan = null;
-    this.work = { done: 0, total: 0 };
+    this.estimate = null;
+    this.clock = { queued: 0, lastEnd: 0, moduleStart: 0 };
     this.lastResults = null;
+  }
+
+  onTestModuleQueued(): void {
+    this.clock.queued ||= performance.now();
   }
 
   /**
    * The ETA clock starts with the first bench file, after the data and the local API are ready;
    * then the benches of every file are known (the globalSetup has provided what they are built
-   * from), so the count is whole before the first bench runs.
+   * from), so the count is whole before the first bench runs. Each file's start-up (the time
+   * since the last bench ended: its process, its imports) is timed apart from its benches.
    */
-  onTestModuleStart(): void {
-    if (this.started !== 0) return;
-    this.started = performance.now();
-    this.plan = this.planAll();
-    if (!this.plan) return;
-    this.total = this.plan.size;
-    this.work.total = [...this.plan.values()].reduce((sum, b) => sum + b.weight, 0);
-    this.modulesPending = 0;
+  onTestModuleStart(testModule: TestModule): void {
+    const now = performance.now();
+    if (this.started === 0) {
+      this.started = now;
+      this.plan = this.planAll();
+      if (this.plan) {
+        this.total = this.plan.size;
+        this.modulesPending = 0;
+        this.estimate = new RunEstimate(this.etaBenches(this.plan), this.previousResults());
+      }
+    }
+    this.estimate?.moduleStarted(testModule.moduleId, now - (this.clock.lastEnd || this.clock.queued || now));
+    this.clock.moduleStart = now;
+  }
+
+  private etaBenches(plan: Map<string, PlannedBench>): EtaBench[] {
+    return [...plan].map(([id, bench]) => ({ id, module: id.slice(0, id.indexOf('\0')), bench }));
+  }
+
+  /** The rows of the earlier results file, read before this run overwrites it. */
+  private previousResults(): Map<string, PreviousRow> {
+    const path = this.options.etaFrom ?? this.settings?.output;
+    if (!path) return new Map();
+    try {
+      return previousRows(JSON.parse(readFileSync(path, 'utf8')));
+    } catch {
+      return new Map();
+    }
   }
 
   private planAll(): Map<string, PlannedBench> | null {
@@ -159,16 +194,18 @@ export class StacReporter implements Reporter {
   onTestCaseResult(testCase: TestCase): void {
     if (testCase.result().state === 'skipped') return;
     this.done++;
-    const planned = this.plan?.get(`${testCase.module.moduleId}\0${testCase.name}`);
-    this.work.done += planned?.weight ?? 0;
+    const now = performance.now();
+    const elapsedOwn = now - Math.max(this.clock.lastEnd, this.clock.moduleStart);
+    this.clock.lastEnd = now;
+    this.estimate?.finished(`${testCase.module.moduleId}\0${testCase.name}`, elapsedOwn);
     if (this.options.quiet) return;
     const result = buildResult(collectBench(testCase));
-    const elapsed = performance.now() - (this.started || performance.now());
+    const elapsed = now - (this.started || now);
     const sized = (this.settings?.testSizes?.length ?? 0) > 1;
     const label = { name: testCase.name, result, sized };
-    const share = this.plan ? this.work : undefined;
+    const estimate = this.estimate?.estimate();
     this.progress.write(
-      `${progressLine(this.done, this.total, label, elapsed, this.modulesPending > 0, share)}\n`,
+      `${progressLine(this.done, this.total, label, elapsed, this.modulesPending > 0, estimate)}\n`,
     );
   }
 

@@ -14,6 +14,7 @@ import type {
 } from '../profiling/result.js';
 import { FAILED_FIGURES, resultKey, SCHEMA_VERSION, STAGES } from '../profiling/result.js';
 import { t95 } from '../profiling/spread.js';
+import type { Estimate } from './eta.js';
 import type { RunRecord, StacBenchMeta } from './measured-bench.js';
 
 /** The part of vitest's benchmark statistics used here (times in ms; `samples` sorted ascending). */
@@ -209,12 +210,21 @@ export function buildResultsFile(input: ResultsFileInput): ResultsFile {
   };
 }
 
-/** `~1m20s`: the time left at the pace so far; `0s` when nothing is left, `?` before anything is done. */
-function etaOf(done: number, total: number, elapsedMs: number, share?: WorkShare): string {
+/**
+ * The time left: from `estimate` when the plan is known (src/vitest/eta.ts): `~1m20s`, and
+ * `~1m20s + ? for 12 benches` while some benches have nothing to be timed by yet (never a bound
+ * it cannot keep); otherwise the elapsed time per finished bench times the benches left. `0s` when
+ * nothing is left, `?` before anything is known.
+ */
+function etaOf(done: number, total: number, elapsedMs: number, estimate?: Estimate): string {
   if (done >= total) return '0s';
-  const [doneWork, totalWork] = share && share.done > 0 ? [share.done, share.total] : [done, total];
-  if (doneWork <= 0) return '?';
-  return `~${formatDuration((elapsedMs / doneWork) * Math.max(0, totalWork - doneWork))}`;
+  if (estimate) {
+    if (estimate.untimed === 0) return `~${formatDuration(estimate.ms)}`;
+    const untimed = `? for ${estimate.untimed} bench${estimate.untimed === 1 ? '' : 'es'}`;
+    return estimate.ms >= 500 ? `~${formatDuration(estimate.ms)} + ${untimed}` : untimed;
+  }
+  if (done <= 0) return '?';
+  return `~${formatDuration((elapsedMs / done) * Math.max(0, total - done))}`;
 }
 
 /** `1m20s`, `45s`, `1h02m`. */
@@ -226,16 +236,9 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-/** The share of the run's work done, as weights (src/bench/plan.ts): `done` of `total`. */
-export interface WorkShare {
-  done: number;
-  total: number;
-}
-
 /**
- * `[12/40] directory concurrent c=10 … 23,400 items/s — ETA ~1m20s`. The ETA is an estimate: the
- * elapsed time scaled by the work left, weighed by `share` (each bench's Items times runs) when
- * the plan is known, otherwise by the count of benches. `moreToCome`: bench files whose benches are
+ * `[12/40] directory concurrent c=10 … 23,400 items/s — ETA ~1m20s`. The ETA is `estimate` when
+ * the plan is known, otherwise the elapsed time per finished bench. `moreToCome`: bench files whose benches are
  * not known yet, so neither the total nor the time left is (`[3/8+]`, `ETA ?`); never a bound it
  * cannot keep. `label.sized`: a run of several sizes, so the line names the dataset's size
  * (`directory (10,000 items) concurrent c=10`).
@@ -246,7 +249,7 @@ export function progressLine(
   label: { name: string; result: BenchmarkResult | null; sized?: boolean },
   elapsedMs: number,
   moreToCome = false,
-  share?: WorkShare,
+  estimate?: Estimate,
 ): string {
   const r = label.result;
   const what = r
@@ -265,7 +268,7 @@ export function progressLine(
   if (!r) figure = 'done';
   else if (r.error) figure = `FAILED: ${r.error}`;
   else figure = `${Math.round(r.throughput_items_per_sec ?? 0).toLocaleString('en-US')} items/s`;
-  const eta = moreToCome ? '?' : etaOf(done, total, elapsedMs, share);
+  const eta = moreToCome ? '?' : etaOf(done, total, elapsedMs, estimate);
   const plus = moreToCome ? '+' : '';
   return `[${done}/${Math.max(total, done)}${plus}] ${what} … ${figure} — ETA ${eta}`;
 }

@@ -4,6 +4,7 @@ import { apiCases, fileCases, parquetCases, pipelineCases } from '../../src/benc
 import type { DataPaths } from '../../src/bench/data.js';
 import { plannedBenches } from '../../src/bench/plan.js';
 import { mergeSettings } from '../../src/bench/settings.js';
+import { resultKey } from '../../src/profiling/result.js';
 
 const data = (path: string, items = 300) => ({ path, items, itemBytesAvg: 1200 });
 const dataPaths: DataPaths = {
@@ -56,6 +57,18 @@ describe('plannedBenches: the benches of every bench file, before any runs', () 
     expect(file.find((b) => b.name === row.name)!.weight).toBe(300 * (row.meta.samples + row.meta.warmups));
     expect(file.find((b) => b.name === floor.name)!.weight).toBe(0);
     const api = plannedBenches('/p/bench/api.bench.ts', inputs)!;
-    expect(api.every((b) => b.weight > 0)).toBe(true);
+    expect(api.every((b) => b.weight > 0 && !b.interleaved)).toBe(true);
+    expect(file.find((b) => b.name === floor.name)!.interleaved).toBe(true);
+  });
+
+  it("names each bench's results key, and groups benches by scenario and dataset size", () => {
+    const api = plannedBenches('/p/bench/api.bench.ts', inputs)!;
+    const cases = apiCases(settings, stacApi);
+    expect(api.map((b) => b.key)).toEqual(cases.map((c) => resultKey(c.meta)));
+    expect(new Set(api.map((b) => b.group))).toEqual(new Set(['api-search/100', 'api-search/10000']));
+    const file = plannedBenches('/p/bench/file-io.bench.ts', inputs)!;
+    expect(new Set(file.map((b) => b.group))).toEqual(
+      new Set(['directory/300', 'feature-collection/300', 'ndjson/300', 'catalog/300']),
+    );
   });
 });

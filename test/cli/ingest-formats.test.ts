@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGenerateArgs } from '../../src/cli/commands/generate.js';
-import { parseIngestArgs, progressText } from '../../src/cli/commands/ingest.js';
+import { parseIngestArgs, progressText, totalOf } from '../../src/cli/commands/ingest.js';
 import { sniffFormat } from '../../src/ingest/sources.js';
 import { lines, runCli } from '../support/cli-helpers.js';
 
@@ -34,8 +34,8 @@ describe('--format spellings and the sequential strategy', () => {
     expect(parseIngestArgs(['x', '--format', 'FeatureCollection']).options.format).toBe('feature-collection');
   });
 
-  it('shows a total and an ETA in the progress line only when --max-items bounds the run', () => {
-    expect(progressText(1200, 0, 2, 5000)).toBe(
+  it('shows "at most" the --max-items bound in the progress line when the source does not say how many it holds', () => {
+    expect(progressText(1200, 0, 2, totalOf(undefined, 5000))).toBe(
       '1200 of at most 5000 items (24%), 0 failures, 600 items/s, ETA ~6s',
     );
     expect(progressText(1200, 1, 2)).toBe('1200 items, 1 failures, 600 items/s');

@@ -294,11 +294,19 @@ describe('progress lines', () => {
     );
   });
 
-  it('weigh the time left by the work left when the plan is known, not by the count of benches', () => {
-    // Half the benches but a quarter of the work done in 60 s: about 180 s left, not 60 s.
-    expect(progressLine(2, 4, { name: 'x', result }, 60_000, false, { done: 100, total: 400 })).toBe(
+  it("take the time left from the plan's estimate when there is one, not from the count of benches", () => {
+    expect(progressLine(2, 4, { name: 'x', result }, 60_000, false, { ms: 180_000, untimed: 0 })).toBe(
       '[2/4] directory concurrent c=10 … 2,000 items/s — ETA ~3m00s',
     );
+  });
+
+  it('say how many benches cannot be timed yet instead of guessing at them', () => {
+    const line = (ms: number, untimed: number) =>
+      progressLine(2, 40, { name: 'x', result }, 60_000, false, { ms, untimed });
+    expect(line(130_000, 12)).toBe(
+      '[2/40] directory concurrent c=10 … 2,000 items/s — ETA ~2m10s + ? for 12 benches',
+    );
+    expect(line(0, 1)).toBe('[2/40] directory concurrent c=10 … 2,000 items/s — ETA ? for 1 bench');
   });
 
   it('say FAILED with the error for a failed bench, and claim no time left while the total is still growing', () => {

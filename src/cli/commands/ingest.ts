@@ -25,7 +25,6 @@ import { closeWorkerPool, ingest, parseVariant, VARIANT_TOKENS } from '../../ing
 import { isUrl } from '../../ingest/io/reading.js';
 import { FailureCollector, FILE_FORMATS, type IngestOptions, STRATEGIES } from '../../ingest/types.js';
 import { type AtomicWriteStream, createAtomicWriteStream } from '../../output/atomic.js';
-import { formatDuration } from '../../vitest/results-model.js';
 import {
   choiceFlag,
   EXIT,
@@ -37,6 +36,7 @@ import {
   stringFlag,
   UsageError,
 } from '../args.js';
+import { progressText, totalOf } from '../ingest-progress.js';
 import { parseToArgs, runTo, TO_FLAGS, type ToArgs } from '../ingest-to.js';
 import { checkNotSource, checkWritableFile } from '../output-path.js';
 import {
@@ -104,6 +104,8 @@ export interface CommandIo {
   stderr: Writable;
 }
 
+export { type ProgressTotal, progressText, totalOf } from '../ingest-progress.js';
+
 export async function run(
   argv: string[],
   io: CommandIo = process,
@@ -132,13 +134,14 @@ export async function run(
   const sink = new LineSink(out);
   const started = performance.now();
   let count = 0;
+  let total = totalOf(undefined, options.maxItems);
   // Progress on stderr while it runs: on a terminal by default, or when asked (--progress).
   const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
   const ticker =
     progress || tty
       ? setInterval(() => {
           const s = (performance.now() - started) / 1000;
-          const line = progressText(count, failures.count, s, options.maxItems);
+          const line = progressText(count, failures.count, s, total);
           io.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
         }, progressMs)
       : null;
@@ -147,7 +150,14 @@ export async function run(
   const report = newApiReport();
   let stopped: unknown = null;
   try {
-    const ingestOptions: ApiIngestOptions = { ...options, failures, report };
+    const ingestOptions: ApiIngestOptions = {
+      ...options,
+      failures,
+      report,
+      onTotal: (items) => {
+        total = totalOf(items, options.maxItems);
+      },
+    };
     try {
       for await (const item of ingest(source, ingestOptions)) {
         if (!(await sink.write(`${JSON.stringify(item)}\n`))) break;
@@ -175,20 +185,6 @@ export async function run(
   // Every input failed and nothing came out: not a success.
   if (count === 0 && failures.count > 0 && !sink.closed) return EXIT.failed;
   return EXIT.ok;
-}
-
-/**
- * `1200 items, 0 failures, 600 items/s`; with --max-items (the only total known before the end),
- * `1200 of at most 5000 items (24%), 0 failures, 600 items/s, ETA ~6s` — the ETA is the time to
- * that bound at the rate so far, and a source with fewer Items ends sooner.
- */
-export function progressText(count: number, failures: number, seconds: number, total?: number): string {
-  const rate = seconds > 0 ? count / seconds : 0;
-  const tail = `${failures} failures, ${Math.round(rate)} items/s`;
-  if (total === undefined || total <= 0) return `${count} items, ${tail}`;
-  const pct = Math.min(100, Math.floor((100 * count) / total));
-  const eta = rate > 0 ? `~${formatDuration((Math.max(0, total - count) / rate) * 1000)}` : '?';
-  return `${count} of at most ${total} items (${pct}%), ${tail}, ETA ${eta}`;
 }
 
 /**

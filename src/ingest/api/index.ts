@@ -165,6 +165,7 @@ async function* run(
       report,
       httpOptions,
       onPage,
+      ...(options.onTotal ? { onTotal: onceWith(options.onTotal) } : {}),
       abort: () => controller.abort(),
       partitionsPerSlot: options.partitionsPerSlot,
       first: guess ? adoptFirstPage(guess, endpoint, params, failures, onPage) : undefined,
@@ -184,4 +185,14 @@ async function* run(
     if (options.stats) options.stats.workerElu = report.workerElu;
     await client?.close();
   }
+}
+
+/** `fn` called at most once (the first page's count; later pages repeat it). */
+function onceWith(fn: (items: number) => void): (items: number) => void {
+  let called = false;
+  return (items) => {
+    if (called) return;
+    called = true;
+    fn(items);
+  };
 }

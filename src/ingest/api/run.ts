@@ -59,6 +59,8 @@ export interface ApiRun {
   httpOptions: HttpOptions;
   /** Called after every page this thread fetched (keeps the caller's HttpStats current). */
   onPage: () => void;
+  /** Called with the whole search's numberMatched from its first page, when the server counts. */
+  onTotal?: (items: number) => void;
   /** Partitions planned per crawling slot (default PARTITIONS_PER_SLOT). */
   partitionsPerSlot?: number;
   /** Aborts every request of the run still in flight (the consumer stopped). */

@@ -186,6 +186,7 @@ export async function planFor(run: ApiRun, slots: number): Promise<SearchPlan | 
     const pageSize = Math.max(1, run.limit ?? ASSUMED_PAGE);
     return { range, first: null, slices: [], pieces: [], bounds: [], pageSize, error: e };
   }
+  if (first.numberMatched !== null) run.onTotal?.(first.numberMatched);
   run.report.partitions.push({
     datetime: `first page of ${String(run.params.datetime ?? '..')}`,
     estimated: first.numberMatched,

@@ -29,6 +29,7 @@ export async function* sequential(run: ApiRun): AsyncGenerator<StacItem> {
   };
   run.report.partitions.push(report);
   for await (const page of pages(run.client, request, run.failures)) {
+    if (report.pages === 0 && page.numberMatched !== null) run.onTotal?.(page.numberMatched);
     report.pages++;
     report.items += page.items.length;
     run.onPage();

@@ -22,7 +22,15 @@ export async function parquetRowGroupCount(
   path: string,
   reader: ParquetReaderName = DEFAULT_PARQUET_READER,
 ): Promise<number> {
-  return (await openParquet(path, reader)).rowGroupRows.length;
+  return (await parquetRowGroupRows(path, reader)).length;
+}
+
+/** The rows of each row group, from the footer (a SourceError when it is not a readable stac-geoparquet file). */
+export async function parquetRowGroupRows(
+  path: string,
+  reader: ParquetReaderName = DEFAULT_PARQUET_READER,
+): Promise<number[]> {
+  return [...(await openParquet(path, reader)).rowGroupRows];
 }
 
 /** Reads row groups and rebuilds all their rows into Items now; a row that cannot be rebuilt is a failure. */
