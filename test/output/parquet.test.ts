@@ -204,6 +204,29 @@ describe('the stac-geoparquet sink', () => {
     expect(back.find((i) => i.id === items[5]!.id)?.properties['x:early']).toBe('yes');
   });
 
+  it('writes each Item as its own row whatever order refuse, serialize and write come in', async () => {
+    const items = [...generateItems({ profile: 'small', count: ROW_GROUP_ROWS + 20, seed: 3 })];
+    const target = await newTarget();
+    const writer = await openSinkWriter(target, {});
+    // The first batch refused all at once, then written (as a caller holding Items does).
+    const first = items.slice(0, ROW_GROUP_ROWS);
+    for (const item of first) expect(writer.refuse(item)).toBeNull();
+    for (const item of first) await writer.write(item, new Uint8Array(0));
+    // The schema is chosen: an Item refused between another's refuse and write, and written anyway.
+    const later = items.slice(ROW_GROUP_ROWS);
+    const bad = { ...later[5]!, id: 'bad', properties: { ...later[5]!.properties, 'x:late': 1 } };
+    expect(writer.refuse(later[0]!)).toBeNull();
+    expect(writer.refuse(bad)).toMatch(/^property 'x:late' is not in the schema/);
+    await writer.write(later[0]!, writer.serialize(later[0]!));
+    await expect(writer.write(bad, new Uint8Array(0))).rejects.toThrow(
+      /cannot write an Item: property 'x:late' is not in the schema/,
+    );
+    for (const item of later.slice(1)) await writer.write(item, new Uint8Array(0));
+    await finishSink(target, [await writer.close()], {});
+    const back = await readBack(target.path);
+    expect(multiset(back)).toEqual(multiset(items.map(toMillis)));
+  });
+
   it('counts an Item the schema refuses as a failure of the pipeline', async () => {
     const source = join(root, 'src-late.ndjson');
     const items = [...generateItems({ profile: 'small', count: ROW_GROUP_ROWS + 2, seed: 2 })];
