@@ -3,9 +3,10 @@
  * of the source (the `pipeline` job, worker.ts), each with its own sink writer; no Item crosses
  * threads. This thread plans the source with the ingest's planner (files of an items directory or
  * of a catalog's items in batches, NDJSON byte ranges, Parquet row groups), streams a large
- * FeatureCollection itself to cut it into chunks of whole features, keeps shares queued per
- * worker (the least loaded first; deeper queues while many are left), follows a catalog's links as its documents are read, gathers
- * counts, failures and stage times, and finishes the sink with every worker's part.
+ * FeatureCollection itself to cut it into chunks of whole features, keeps shares queued per worker
+ * (the least loaded first; deeper queues while many are left), follows a catalog's links as its
+ * documents are read, gathers counts, failures and stage times, and finishes the sink with every
+ * worker's part.
  *
  * A STAC API source is planned as the API `worker-threads` strategy plans it (search-plan.ts: the
  * first page first, a search of one page is not partitioned, then a probe round of time slices):
