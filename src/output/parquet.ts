@@ -198,10 +198,14 @@ function fileMetadata(
 export class ParquetSinkWriter implements SinkWriter {
   private readonly fallback: string | undefined;
   private readonly file: string;
-  /** Rows made by `refuse`/`serialize`, taken by `write` (an Item not written is collected with it). */
-  private readonly rows = new WeakMap<StacItem, GeoparquetRow>();
-  /** Rows `refuse` checked against the chosen schema (`write` checks the others). */
-  private readonly fitted = new WeakSet<GeoparquetRow>();
+  /**
+   * The last Item `refuse` or `serialize` mapped and its row, taken by `write`: the stage loop calls
+   * the three in turn for one Item, so one slot saves mapping it twice (another order maps again).
+   */
+  private held: StacItem | null = null;
+  private heldRow: GeoparquetRow | null = null;
+  /** `refuse` checked the held row against the chosen schema (`write` checks it otherwise). */
+  private heldFits = false;
   private batch: GeoparquetRow[] = [];
   /** Items measured for the size estimate, and their JSON length in all. */
   private sampled = 0;
@@ -241,11 +245,11 @@ export class ParquetSinkWriter implements SinkWriter {
 
   /** The row of an Item, made once. */
   private rowOf(item: StacItem): GeoparquetRow {
-    let row = this.rows.get(item);
-    if (!row) {
-      row = itemToRow(item);
-      this.rows.set(item, row);
-    }
+    if (this.held === item) return this.heldRow!;
+    const row = itemToRow(item);
+    this.held = item;
+    this.heldRow = row;
+    this.heldFits = false;
     return row;
   }
 
@@ -265,7 +269,7 @@ export class ParquetSinkWriter implements SinkWriter {
     }
     if (this.out === null) return null;
     const problem = this.doesNotFit(row);
-    if (problem === null) this.fitted.add(row);
+    this.heldFits = problem === null;
     return problem;
   }
 
@@ -307,11 +311,14 @@ export class ParquetSinkWriter implements SinkWriter {
    * holds no row): `full` when the batch is a row group.
    */
   private add(item: StacItem): 'written' | 'duplicate' | 'full' {
-    const checked = this.rows.get(item);
-    if (checked === undefined || (this.out !== null && !this.fitted.has(checked))) {
+    if (this.held !== item || (this.out !== null && !this.heldFits)) {
       const problem = this.refuse(item);
       if (problem !== null) throw new SinkError(this.path, `cannot write an Item: ${problem}`);
     }
+    // refuse found no problem: the row is held.
+    const row = this.heldRow!;
+    this.held = null;
+    this.heldRow = null;
     const collection = collectionOf(item, this.fallback);
     let ids = this.seen.get(collection);
     if (ids === undefined) {
@@ -327,8 +334,6 @@ export class ParquetSinkWriter implements SinkWriter {
       this.rowCollections.push(collection);
       this.rowIds.push(item.id);
     }
-    const row = this.rowOf(item);
-    this.rows.delete(item);
     if (this.out === null) absorb({ kind: 'struct', fields: this.columns }, row);
     this.batch.push(row);
     countWritten(this.part, collection, item);

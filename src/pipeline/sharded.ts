@@ -3,9 +3,10 @@
  * of the source (the `pipeline` job, worker.ts), each with its own sink writer; no Item crosses
  * threads. This thread plans the source with the ingest's planner (files of an items directory or
  * of a catalog's items in batches, NDJSON byte ranges, Parquet row groups), streams a large
- * FeatureCollection itself to cut it into chunks of whole features, keeps two shares queued per
- * worker (the least loaded first), follows a catalog's links as its documents are read, gathers
- * counts, failures and stage times, and finishes the sink with every worker's part.
+ * FeatureCollection itself to cut it into chunks of whole features, keeps shares queued per worker
+ * (the least loaded first; deeper queues while many are left), follows a catalog's links as its
+ * documents are read, gathers counts, failures and stage times, and finishes the sink with every
+ * worker's part.
  *
  * A STAC API source is planned as the API `worker-threads` strategy plans it (search-plan.ts: the
  * first page first, a search of one page is not partitioned, then a probe round of time slices):
@@ -56,8 +57,23 @@ import {
 } from './shares.js';
 import type { PipelineReport, ShardedPipeline, StageSeconds } from './types.js';
 
-/** Shares queued per worker: one being written, one waiting, so a worker never idles between shares. */
+/** Shares queued per worker at least: one being written, one waiting. */
 export const SHARES_PER_WORKER = 2;
+
+/**
+ * Shares queued per worker at most. A worker gets its next share only when this thread has heard
+ * that one was done; with one share waiting (a few milliseconds of work) a worker idles whenever
+ * this thread answers late (descheduled on a busy machine, collecting garbage). Queues are deeper
+ * while many shares are left and back to two as the source runs out, so the last shares still go
+ * to whichever worker is free.
+ */
+export const MAX_SHARES_PER_WORKER = 8;
+
+/** How many shares to keep queued per worker with `left` shares still to hand out (null: unknown). */
+export function queueDepth(left: number | null, workers: number): number {
+  if (left === null) return SHARES_PER_WORKER;
+  return Math.max(SHARES_PER_WORKER, Math.min(MAX_SHARES_PER_WORKER, Math.floor(left / workers)));
+}
 
 /**
  * Each pipeline worker's old generation, in MB. V8 sizes its heap growth by this limit: left at the
@@ -113,6 +129,10 @@ interface Feed {
   next(): Promise<Share | null>;
   read(share: Share, m: Extract<FromShard, { kind: 'read' }>): void;
   more(): boolean;
+  /** Shares known to be left to hand out; null when unknown (a streamed file, a search's slices). */
+  left(): number | null;
+  /** True once no share can be added any more (nothing left to hand out, no document unread). */
+  final(): boolean;
   close(): Promise<void>;
   /** This thread's own read and parse time (planning, streaming a FeatureCollection). */
   readMs: number;
@@ -155,6 +175,8 @@ async function fileFeed(options: ShardedPipeline, ctx: Context): Promise<Feed> {
   const queue: Job[] = [...plan.jobs];
   let next = 0;
   let ids = 0;
+  // Documents handed out whose links have not come back yet: each may add shares.
+  let unread = 0;
   // A large FeatureCollection is streamed here and cut into shares of whole features.
   let stream: PartSource | null = null;
   let firstPart: StreamPart | null = null;
@@ -167,6 +189,7 @@ async function fileFeed(options: ShardedPipeline, ctx: Context): Promise<Feed> {
           queue.length = 0;
           next = 0;
         }
+        if (job.kind === 'catalog') unread++;
         return { id: ids++, job };
       }
       while (stream !== null) {
@@ -188,6 +211,7 @@ async function fileFeed(options: ShardedPipeline, ctx: Context): Promise<Feed> {
         addFailures(m.failures);
         return;
       }
+      if (share.job.kind === 'catalog') unread--;
       // plan.follow reads the result as the ingest's scheduler hands it: a document that held
       // Items is one that was read (only the cursor's emptiness matters, not its Items).
       const result: JobResult = {
@@ -199,6 +223,8 @@ async function fileFeed(options: ShardedPipeline, ctx: Context): Promise<Feed> {
       addFailures(result.failures);
     },
     more: () => next < queue.length,
+    left: () => (stream === null ? queue.length - next : null),
+    final: () => stream === null && next >= queue.length && unread === 0,
     close: async () => {
       await (stream as PartSource | null)?.close();
       stream = null;
@@ -305,6 +331,9 @@ async function apiFeed(run: ApiRun): Promise<Feed> {
     },
     read: () => {},
     more: () => false,
+    // Slices take long and differ in length: two queued per worker, the rest to whichever is free.
+    left: () => null,
+    final: () => next >= shares.length,
     close: async () => {},
   };
 }
@@ -421,32 +450,38 @@ async function dispatch(
   };
 
   try {
-    // Dispatch: fill the least loaded live worker's queue while shares are available; end every
-    // worker once nothing is left and none has a share outstanding (a catalog document still
-    // being read may add more).
+    // Dispatch: fill the least loaded live worker's queue while shares are available. Once none
+    // can be added, every worker is told to end: it writes what it has queued, then closes its
+    // writer without waiting for the others. (While a catalog document is being read it may add
+    // shares: then only once no share is outstanding.) Until every worker has ended, a worker that
+    // dies still stops the others.
     let exhausted = false;
+    let ended = false;
     while (fatal === null) {
       const live = shards.filter((s) => s.live);
       if (live.length === 0) break;
-      const room = live
-        .filter((s) => s.outstanding.size < SHARES_PER_WORKER)
-        .sort((a, b) => a.outstanding.size - b.outstanding.size)[0];
-      if (room && !exhausted) {
-        const share = await feed.next();
-        if (fatal !== null) break;
-        if (share) {
-          send(room, share);
-          continue;
+      if (!ended) {
+        const depth = queueDepth(feed.left(), n);
+        const room = live
+          .filter((s) => s.outstanding.size < depth)
+          .sort((a, b) => a.outstanding.size - b.outstanding.size)[0];
+        if (room && !exhausted) {
+          const share = await feed.next();
+          if (fatal !== null) break;
+          if (share) {
+            send(room, share);
+            continue;
+          }
+          exhausted = true;
         }
-        exhausted = true;
-      }
-      if (exhausted && live.every((s) => s.outstanding.size === 0)) {
-        for (const s of live) s.task.post({ kind: 'end' } satisfies ToShard);
-        break;
+        if (exhausted && (feed.final() || live.every((s) => s.outstanding.size === 0))) {
+          for (const s of live) s.task.post({ kind: 'end' } satisfies ToShard);
+          ended = true;
+        }
       }
       await new Promise<void>((resolve) => (changed = resolve));
       // A share done or links followed: there may be more to hand out.
-      if (feed.more()) exhausted = false;
+      if (!ended && feed.more()) exhausted = false;
     }
     if (fatal !== null) for (const s of shards) if (s.live) s.task.post({ kind: 'stop' } satisfies ToShard);
     await Promise.all(shards.map((s) => s.task.result.catch(() => undefined)));

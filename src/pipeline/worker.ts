@@ -4,8 +4,8 @@
  * loop as the caller placement (drive.ts) over the Items of the shares it is sent: each share read
  * and parsed here (blocking reads: this thread does nothing else; a STAC API time slice crawled
  * here page by page with the API crawl's client), transformed, serialized and written here. It
- * asks for nothing: the caller keeps up to two shares queued here, and says `end` when the source
- * is used up (or `stop`). Its figures and failures go back as plain data.
+ * asks for nothing: the caller keeps shares queued here (queueDepth in sharded.ts), and says `end`
+ * when no share can be added any more (or `stop`); the shares queued are written first. Its figures and failures go back as plain data.
  */
 import { crawlClient } from '../ingest/api/crawl-worker.js';
 import { pages } from '../ingest/api/page.js';

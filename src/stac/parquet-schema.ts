@@ -228,8 +228,29 @@ export function mergeColumns(
   return out;
 }
 
+/** The kind of shape a value has (what `shapeOf` would give), without making one. */
 function kindOf(value: unknown): Shape['kind'] {
-  return shapeOf(value).kind;
+  if (value === null || value === undefined) return 'unknown';
+  switch (typeof value) {
+    case 'string':
+      return 'string';
+    case 'number':
+      return 'double';
+    case 'boolean':
+      return 'boolean';
+    case 'object':
+      if (value instanceof Date) return 'timestamp';
+      if (value instanceof Uint8Array) return 'binary';
+      return Array.isArray(value) ? 'list' : 'struct';
+    default:
+      return 'json';
+  }
+}
+
+/** Where inside a column a value does not fit (`.field`, `[]`; built only on a misfit) and why. */
+interface Fault {
+  at: string;
+  why: string;
 }
 
 /**
@@ -239,45 +260,53 @@ function kindOf(value: unknown): Shape['kind'] {
  * not in the schema. JSON-text columns take anything.
  */
 export function misfit(shape: Shape, value: unknown, path: string): string | null {
+  // Every value of every written Item is checked: the path is built only for a value that fails.
+  const fault = faultOf(shape, value);
+  return fault === null ? null : `${path}${fault.at} ${fault.why}`;
+}
+
+function faultOf(shape: Shape, value: unknown): Fault | null {
   if (value === null || value === undefined) return null;
   switch (shape.kind) {
     case 'json':
       return null;
     case 'unknown':
-      return typeof value === 'string' ? null : `${path} is a ${kindOf(value)}, the schema has string`;
+      return typeof value === 'string'
+        ? null
+        : { at: '', why: `is a ${kindOf(value)}, the schema has string` };
     case 'list': {
-      if (!Array.isArray(value)) return `${path} is a ${kindOf(value)}, the schema has a list`;
+      if (!Array.isArray(value)) return { at: '', why: `is a ${kindOf(value)}, the schema has a list` };
       for (const v of value) {
-        const m = misfit(shape.element, v, `${path}[]`);
-        if (m !== null) return m;
+        const fault = faultOf(shape.element, v);
+        if (fault !== null) {
+          fault.at = `[]${fault.at}`;
+          return fault;
+        }
       }
       return null;
     }
     case 'struct': {
-      if (
-        typeof value !== 'object' ||
-        Array.isArray(value) ||
-        value instanceof Date ||
-        value instanceof Uint8Array
-      ) {
-        return `${path} is a ${kindOf(value)}, the schema has a struct`;
-      }
+      const kind = kindOf(value);
+      if (kind !== 'struct') return { at: '', why: `is a ${kind}, the schema has a struct` };
       const source = value as Record<string, unknown>;
       for (const k in source) {
         const field = shape.fields.get(k);
         const v = source[k];
         if (field === undefined) {
           if (v === null || v === undefined) continue;
-          return `${path}.${k} is not in the schema`;
+          return { at: `.${k}`, why: 'is not in the schema' };
         }
-        const m = misfit(field, v, `${path}.${k}`);
-        if (m !== null) return m;
+        const fault = faultOf(field, v);
+        if (fault !== null) {
+          fault.at = `.${k}${fault.at}`;
+          return fault;
+        }
       }
       return null;
     }
     default: {
       const kind = kindOf(value);
-      return kind === shape.kind ? null : `${path} is a ${kind}, the schema has ${shape.kind}`;
+      return kind === shape.kind ? null : { at: '', why: `is a ${kind}, the schema has ${shape.kind}` };
     }
   }
 }

@@ -586,8 +586,8 @@ describe('pipeline cases', () => {
     });
   });
 
-  it('run the runs of the pipeline settings (2, no warm-up, by default), floors as many as the rows', () => {
-    expect(cases.map((c) => [c.meta.samples, c.meta.warmups])).toEqual(Array(8).fill([2, 0]));
+  it('run the runs of the pipeline settings (2 after 1 warm-up, by default), floors as many as the rows', () => {
+    expect(cases.map((c) => [c.meta.samples, c.meta.warmups])).toEqual(Array(8).fill([2, 1]));
     const s = settings({ samples: 5, warmups: 2 });
     s.pipeline = { ...s.pipeline, samples: null, warmups: null };
     expect(new Set(pipelineCases(s, ALL).map((c) => `${c.meta.samples}/${c.meta.warmups}`))).toEqual(

@@ -70,7 +70,7 @@ describe('settingsFromArgs for pipeline', () => {
       placements: ['caller', 'sharded'],
       workers: [2],
       samples: 2,
-      warmups: 0,
+      warmups: 1,
     });
     expect(s.formats).toEqual(['directory']);
     expect(s.api.enabled).toBe(false);

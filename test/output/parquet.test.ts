@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { type FileHandle, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -212,6 +212,29 @@ describe('the stac-geoparquet sink', () => {
     expect(back.find((i) => i.id === items[5]!.id)?.properties['x:early']).toBe('yes');
   });
 
+  it('writes each Item as its own row whatever order refuse, serialize and write come in', async () => {
+    const items = [...generateItems({ profile: 'small', count: ROW_GROUP_ROWS + 20, seed: 3 })];
+    const target = await newTarget();
+    const writer = await openSinkWriter(target, {});
+    // The first batch refused all at once, then written (as a caller holding Items does).
+    const first = items.slice(0, ROW_GROUP_ROWS);
+    for (const item of first) expect(writer.refuse(item)).toBeNull();
+    for (const item of first) await writer.write(item, new Uint8Array(0));
+    // The schema is chosen: an Item refused between another's refuse and write, and written anyway.
+    const later = items.slice(ROW_GROUP_ROWS);
+    const bad = { ...later[5]!, id: 'bad', properties: { ...later[5]!.properties, 'x:late': 1 } };
+    expect(writer.refuse(later[0]!)).toBeNull();
+    expect(writer.refuse(bad)).toMatch(/^property 'x:late' is not in the schema/);
+    await writer.write(later[0]!, writer.serialize(later[0]!));
+    await expect(writer.write(bad, new Uint8Array(0))).rejects.toThrow(
+      /cannot write an Item: property 'x:late' is not in the schema/,
+    );
+    for (const item of later.slice(1)) await writer.write(item, new Uint8Array(0));
+    await finishSink(target, [await writer.close()], {});
+    const back = await readBack(target.path);
+    expect(multiset(back)).toEqual(multiset(items.map(toMillis)));
+  });
+
   it('counts an Item the schema refuses as a failure of the pipeline', async () => {
     const source = join(root, 'src-late.ndjson');
     const items = [...generateItems({ profile: 'small', count: ROW_GROUP_ROWS + 2, seed: 2 })];
@@ -300,21 +323,28 @@ describe('the stac-geoparquet sink', () => {
     const target = await newTarget();
     const writer = await openSinkWriter(target, {});
     await writeAll(writer, items.slice(0, ROW_GROUP_ROWS)); // the file is open
-    const rows = (writer as unknown as { rows: WeakMap<StacItem, object> }).rows;
-    const later = items.slice(ROW_GROUP_ROWS);
-    const watched = later.map((item) => {
+    // A slow disk: the temp file's writes wait until the gate opens.
+    const internals = writer as unknown as { heldRow: object; out: { handle: FileHandle } };
+    const handle = internals.out.handle;
+    const write = handle.write.bind(handle) as (...args: unknown[]) => Promise<unknown>;
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    (handle as unknown as { write: unknown }).write = (...args: unknown[]) => gate.then(() => write(...args));
+    // The stage loop's order, one Item at a time, without waiting for a write.
+    const watched: WeakRef<object>[] = [];
+    const pending = items.slice(ROW_GROUP_ROWS).map((item) => {
       expect(writer.refuse(item)).toBeNull();
-      writer.serialize(item);
-      return new WeakRef(rows.get(item)!);
+      const bytes = writer.serialize(item);
+      watched.push(new WeakRef(internals.heldRow));
+      return writer.write(item, bytes);
     });
-    // A new task: a WeakRef keeps its target alive until the task that made it ends.
+    // A new task (a WeakRef keeps its target alive until the task that made it ends); the five
+    // groups' bytes still wait at the gate.
     await new Promise((resolve) => setImmediate(resolve));
-    // No await from here to the check: no disk write can finish before it.
-    const pending = later.map((item) => writer.write(item, new Uint8Array(0)));
     gc();
     const alive = watched.filter((w) => w.deref() !== undefined).length;
-    // Encoded groups are released; only the batch still being filled (none here) may be held.
     expect(alive).toBe(0);
+    open();
     await Promise.all(pending);
     await finishSink(target, [await writer.close()], {});
     expect((await openParquet(target.path)).rowGroupRows).toHaveLength(groups);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { columnSchema, fileSchema, RowShape, shapeOf, valueForShape } from '../../src/stac/parquet-schema.js';
+import {
+  columnSchema,
+  fileSchema,
+  misfit,
+  RowShape,
+  shapeOf,
+  valueForShape,
+} from '../../src/stac/parquet-schema.js';
 
 describe('the inferred Parquet schema', () => {
   it('unions struct fields across rows and keeps first-seen column order', () => {
@@ -68,5 +75,45 @@ describe('the inferred Parquet schema', () => {
     expect(fileSchema(shape.columns()).schema.find((e) => e.name === 'note')).toMatchObject({
       type: 'BYTE_ARRAY',
     });
+  });
+});
+
+describe('misfit', () => {
+  const shape = shapeOf({
+    assets: { thumb: { href: 'a', roles: ['x'], size: 1 } },
+    links: [{ rel: 'self', href: 'b' }],
+  }) as Extract<ReturnType<typeof shapeOf>, { kind: 'struct' }>;
+  const assets = shape.fields.get('assets')!;
+  const links = shape.fields.get('links')!;
+
+  it('accepts values of the schema, nulls anywhere and fields left out', () => {
+    expect(misfit(assets, { thumb: { href: 'c', roles: ['y', 'z'], size: null } }, 'assets')).toBeNull();
+    expect(misfit(assets, { thumb: { href: 'c', extra: null } }, 'assets')).toBeNull();
+    expect(misfit(links, [], 'links')).toBeNull();
+    expect(misfit(links, null, 'links')).toBeNull();
+  });
+
+  it('names the path inside the column down to the value that does not fit', () => {
+    expect(misfit(assets, { thumb: { href: 'c', roles: ['y', 2] } }, 'assets')).toBe(
+      'assets.thumb.roles[] is a double, the schema has string',
+    );
+    expect(misfit(links, [{ rel: 'self' }, { rel: 'next', title: 't' }], 'links')).toBe(
+      'links[].title is not in the schema',
+    );
+    expect(misfit(assets, { thumb: { href: 'c', size: '1' } }, 'assets')).toBe(
+      'assets.thumb.size is a string, the schema has double',
+    );
+  });
+
+  it('names what a value is when a struct or a list was expected', () => {
+    expect(misfit(assets, { thumb: ['a'] }, 'assets')).toBe(
+      'assets.thumb is a list, the schema has a struct',
+    );
+    expect(misfit(assets, { thumb: { roles: 'data' } }, 'assets')).toBe(
+      'assets.thumb.roles is a string, the schema has a list',
+    );
+    expect(misfit(assets, { thumb: { href: new Date(0) } }, 'assets')).toBe(
+      'assets.thumb.href is a timestamp, the schema has string',
+    );
   });
 });
