@@ -76,20 +76,22 @@ export interface ParquetPartInfo {
 }
 
 /**
- * A hyparquet-writer Writer over a file handle: each row group's bytes are copied out of the
- * (reused) buffer and written in order, one write after another.
+ * A hyparquet-writer Writer over a file being opened: each row group's bytes are copied out of the
+ * (reused) buffer and written in order, one write after another, once the file is open. Groups
+ * are encoded without waiting for the opening, so a group waiting for it holds only its bytes.
  */
 class HandleWriter extends ByteWriter {
   private pending: Promise<void> = Promise.resolve();
 
-  constructor(private readonly handle: FileHandle) {
+  constructor(private readonly handle: Promise<FileHandle>) {
     super(1 << 20);
   }
 
   flush(): Promise<void> {
     const bytes = Buffer.from(new Uint8Array(this.buffer, 0, this.index));
     this.index = 0;
-    this.pending = this.pending.then(() => writeAll(this.handle, bytes));
+    const handle = this.handle;
+    this.pending = this.pending.then(async () => writeAll(await handle, bytes));
     return this.pending;
   }
 
@@ -125,12 +127,12 @@ function collectionColumns(collection: StacCollection | null | undefined): Map<s
 
 /**
  * One Parquet file of rows with a fixed schema, written row group by row group into a temp file:
- * `open` first, then `writeGroup` encodes a group at once (synchronously) and resolves when its
- * bytes are in the file.
+ * `open` starts opening it, `writeGroup` encodes a group at once (synchronously) and resolves when
+ * its bytes are in the file.
  */
 class ParquetFile {
   private writer: ParquetWriter | null = null;
-  private handle: FileHandle | null = null;
+  private handle: Promise<FileHandle> | null = null;
   private readonly schema: ReturnType<typeof fileSchema>;
 
   constructor(
@@ -140,8 +142,10 @@ class ParquetFile {
     this.schema = fileSchema(columns.size > 0 ? columns : new Map([['id', { kind: 'string' }]]));
   }
 
-  async open(): Promise<this> {
-    this.handle = await open(this.path, 'wx');
+  /** Starts opening the file; a failure to open rejects the first group's write. */
+  open(): this {
+    this.handle = open(this.path, 'wx');
+    this.handle.catch(() => undefined); // seen by writeGroup, finish or abort
     this.writer = new ParquetWriter({
       writer: new HandleWriter(this.handle),
       schema: this.schema.schema,
@@ -164,13 +168,15 @@ class ParquetFile {
   async finish(kv: { key: string; value: string }[]): Promise<void> {
     this.writer!.kvMetadata = kv;
     await this.writer!.finish();
-    await this.handle!.sync();
-    await this.handle!.close();
+    const handle = await this.handle!;
+    await handle.sync();
+    await handle.close();
     this.handle = null;
   }
 
   async abort(): Promise<void> {
-    await this.handle?.close().catch(() => undefined);
+    const handle = await this.handle?.catch(() => null);
+    await handle?.close().catch(() => undefined);
     this.handle = null;
     await rm(this.path, { force: true });
   }
@@ -217,8 +223,6 @@ export class ParquetSinkWriter implements SinkWriter {
   private columns: Map<string, Shape>;
   private out: ParquetFile | null = null;
   private flushing: Promise<void> = Promise.resolve();
-  private opened: Promise<void> | null = null;
-  private ready = false;
   private error: SinkError | null = null;
   /** Ids written, by collection: the Item's own strings, no key built per Item. */
   private readonly seen = new Map<string, Set<string>>();
@@ -351,33 +355,23 @@ export class ParquetSinkWriter implements SinkWriter {
   /**
    * Chooses the schema (first call) and writes the batch as one row group: encoded now, on this
    * thread (so the pipeline times it as its write stage), its bytes written in order after the
-   * earlier groups'. The first call opens the temp file first.
+   * earlier groups'. The first call starts opening the temp file.
    */
   private flush(): void {
     const rows = this.batch;
     this.batch = [];
     if (this.out === null) {
       this.schemaRows = rows.length;
-      const out = new ParquetFile(this.file, this.columns);
-      this.out = out;
-      this.opened = out.open().then(() => {
-        this.ready = true;
-      });
-      this.flushing = this.opened.then(() => out.writeGroup(rows)).catch((e) => this.fail(e));
-    } else if (!this.ready) {
-      const out = this.out;
-      this.flushing = this.flushing
-        .then(() => (this.error ? undefined : out.writeGroup(rows)))
-        .catch((e) => this.fail(e));
-    } else {
-      this.flushing = this.encode(rows);
+      this.out = new ParquetFile(this.file, this.columns).open();
     }
+    this.flushing = this.encode(rows);
   }
 
   /**
    * Encodes a group now and chains the wait for its bytes. No closure here captures `rows`: many
-   * groups' bytes may wait for the disk at once (the pipeline keeps several writes pending, and its
-   * loop need not yield to I/O while Items are at hand), and each must hold only its bytes.
+   * groups' bytes may wait for the file's opening or the disk at once (the pipeline keeps several
+   * writes pending, and its loop need not yield to I/O while Items are at hand), and each must
+   * hold only its bytes.
    */
   private encode(rows: GeoparquetRow[]): Promise<void> {
     const previous = this.flushing;
@@ -420,7 +414,6 @@ export class ParquetSinkWriter implements SinkWriter {
   async abort(): Promise<void> {
     this.error ??= new SinkError(this.path, 'the writer was aborted');
     await this.flushing;
-    await this.opened?.catch(() => undefined);
     await this.out?.abort();
     await rm(this.file, { force: true });
   }
@@ -521,7 +514,7 @@ async function rewritePart(
   options: SinkOptions,
 ): Promise<number> {
   const source = await openParquet(part.partFile!, DEFAULT_PARQUET_READER);
-  const out = await new ParquetFile(target, columns).open();
+  const out = new ParquetFile(target, columns).open();
   const kept: Pick<SinkPart, 'extent' | 'collections'> & { written: number; duplicates: number } = {
     written: 0,
     duplicates: 0,

@@ -1,7 +1,5 @@
-import { type FileHandle, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateItems, makeCollection } from '../../src/fixtures/profiles.js';
@@ -55,12 +53,6 @@ function toMillis(item: StacItem): StacItem {
     if (typeof v === 'string') properties[key] = new Date(v).toISOString();
   }
   return { ...item, properties };
-}
-
-/** V8's full collection, exposed at run time (tests of what a writer keeps alive). */
-function garbageCollector(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
 }
 
 function hidden(names: string[]): string[] {
@@ -312,42 +304,6 @@ describe('the stac-geoparquet sink', () => {
     expect(groups.length).toBeGreaterThan(2);
     for (const rows of groups) expect(rows * perItem).toBeLessThanOrEqual(ROW_GROUP_BYTES + perItem);
     expect(multiset(await readBack(target.path))).toEqual(multiset(items.map(toMillis)));
-  });
-
-  it('lets go of a row group once it is encoded, while its bytes still wait for the disk', async () => {
-    // The pipeline keeps up to 16 writes pending and its loop may not yield to I/O while Items
-    // are at hand, so many row groups can wait for the disk at once: only their bytes may stay.
-    const gc = garbageCollector();
-    const groups = 6;
-    const items = [...generateItems({ profile: 'small', count: ROW_GROUP_ROWS * groups, seed: 9 })];
-    const target = await newTarget();
-    const writer = await openSinkWriter(target, {});
-    await writeAll(writer, items.slice(0, ROW_GROUP_ROWS)); // the file is open
-    // A slow disk: the temp file's writes wait until the gate opens.
-    const internals = writer as unknown as { heldRow: object; out: { handle: FileHandle } };
-    const handle = internals.out.handle;
-    const write = handle.write.bind(handle) as (...args: unknown[]) => Promise<unknown>;
-    let open: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (open = resolve));
-    (handle as unknown as { write: unknown }).write = (...args: unknown[]) => gate.then(() => write(...args));
-    // The stage loop's order, one Item at a time, without waiting for a write.
-    const watched: WeakRef<object>[] = [];
-    const pending = items.slice(ROW_GROUP_ROWS).map((item) => {
-      expect(writer.refuse(item)).toBeNull();
-      const bytes = writer.serialize(item);
-      watched.push(new WeakRef(internals.heldRow));
-      return writer.write(item, bytes);
-    });
-    // A new task (a WeakRef keeps its target alive until the task that made it ends); the five
-    // groups' bytes still wait at the gate.
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
-    const alive = watched.filter((w) => w.deref() !== undefined).length;
-    expect(alive).toBe(0);
-    open();
-    await Promise.all(pending);
-    await finishSink(target, [await writer.close()], {});
-    expect((await openParquet(target.path)).rowGroupRows).toHaveLength(groups);
   });
 
   it('leaves no file at the final path, nor temp files, when a write is interrupted', async () => {
