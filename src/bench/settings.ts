@@ -148,8 +148,9 @@ export const DEFAULT_SETTINGS: BenchSettings = {
   uvSweep: null,
   // One concurrent level, two worker levels (for worker-threads and for sharded) and 2 measured
   // runs keep `npm run bench` within its time budget; the noise of 2 runs is pooled over the
-  // scenario's rows. One warm-up: without it the first measured run starts the pool's workers and
-  // runs their code cold, which cost more than a whole warm run of a sharded Parquet pipeline.
+  // scenario's rows. One warm-up for the rows that start workers (cases.ts gives the others one
+  // fewer): without it the first measured run starts the pool's workers and runs their code cold,
+  // which cost more than a whole warm run of a sharded Parquet pipeline.
   pipeline: {
     enabled: true,
     from: 'directory',

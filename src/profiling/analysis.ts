@@ -581,7 +581,7 @@ export function pipelineLimit(group: RowGroup, rec: Recommendation, cores: numbe
   if (transform)
     parts.push(`transforming alone runs at ${fmtInt(transform.throughput_items_per_sec)} items/s`);
   const write = floorThroughput(group, 'write-only');
-  if (write) parts.push(writeFloorText(rec, write, noise));
+  if (write) parts.push(writeFloorText(rec, write, noise, cores));
   return parts.join('; ');
 }
 
@@ -653,12 +653,24 @@ function shardedText(
 /**
  * The write-only floor against the fastest row: no pipeline writes faster than writing its Items
  * alone into the same sink, so a share of it says how much of the writing's speed the run keeps;
- * a row beyond it (beyond noise) is said not to be bounded by it.
+ * a row beyond it (beyond noise) is said not to be bounded by it. The floor writes with one writer
+ * on one thread; sharded with N workers writes with N at once, so its bound is the floor times
+ * the writers that can run at once (N, at most the cores).
  */
-function writeFloorText(rec: Recommendation, floor: BenchmarkResult, noise: RunNoise | null): string {
+function writeFloorText(
+  rec: Recommendation,
+  floor: BenchmarkResult,
+  noise: RunNoise | null,
+  cores: number,
+): string {
   const tp = floor.throughput_items_per_sec!;
-  const text = `writing the pre-serialized Items alone runs at ${fmtInt(tp)} items/s`;
-  const reach = reachOf(rec.best, tp, floor, noise);
+  const writers = isSharded(rec.best) ? Math.max(1, Math.min(rec.best.concurrency, cores)) : 1;
+  const bound = tp * writers;
+  const text =
+    writers === 1
+      ? `writing the pre-serialized Items alone runs at ${fmtInt(tp)} items/s`
+      : `writing the pre-serialized Items alone runs at ${fmtInt(tp)} items/s with one writer, so at most ${fmtInt(bound)} with ${writers} writers at once`;
+  const reach = reachOf(rec.best, bound, floor, noise);
   if (reach.kind === 'share') return `${text}, and the fastest reaches ${fmtInt(reach.share * 100)}% of it`;
   if (reach.kind === 'within-noise')
     return `${text}, and the fastest reaches it (the difference is within noise)`;

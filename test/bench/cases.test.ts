@@ -586,13 +586,30 @@ describe('pipeline cases', () => {
     });
   });
 
-  it('run the runs of the pipeline settings (2 after 1 warm-up, by default), floors as many as the rows', () => {
-    expect(cases.map((c) => [c.meta.samples, c.meta.warmups])).toEqual(Array(8).fill([2, 1]));
+  it('run the runs of the pipeline settings (2, after 1 warm-up where a row starts workers), floors as many as the rows', () => {
+    // sequential, concurrent, worker-threads x1 and x2, sharded x1 and x2, the two floors
+    expect(cases.map((c) => [c.meta.samples, c.meta.warmups])).toEqual([
+      [2, 0],
+      [2, 0],
+      [2, 1],
+      [2, 1],
+      [2, 1],
+      [2, 1],
+      [2, 0],
+      [2, 0],
+    ]);
     const s = settings({ samples: 5, warmups: 2 });
     s.pipeline = { ...s.pipeline, samples: null, warmups: null };
-    expect(new Set(pipelineCases(s, ALL).map((c) => `${c.meta.samples}/${c.meta.warmups}`))).toEqual(
-      new Set(['5/2']),
-    );
+    expect(
+      pipelineCases(s, ALL).map((c) => `${c.meta.strategy} ${c.meta.samples}/${c.meta.warmups}`),
+    ).toEqual([
+      'caller 5/1',
+      'caller 5/1',
+      'caller 5/2',
+      'sharded 5/2',
+      'write-only 5/1',
+      'transform-only 5/1',
+    ]);
   });
 
   it('are none with the pipeline off or without its source data', () => {

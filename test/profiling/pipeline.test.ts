@@ -317,6 +317,14 @@ describe('the ceiling of the sharded placement', () => {
     );
   });
 
+  it('bounds sharded by the write-only floor times its writers, since the floor writes with one', () => {
+    // The floor (5,000 items/s, one writer) is beaten by sharded x2 at 9,000: two writers allow 10,000.
+    const rows = [...withSharded.slice(0, -1), shardedRow(2, 9000, shares(0.3, 0.24, 0.16, 1.1))];
+    expect(findingOf(rows).summary).toMatch(
+      /writing the pre-serialized Items alone runs at 5,000 items\/s with one writer, so at most 10,000 with 2 writers at once, and the fastest reaches 90% of it\.$/,
+    );
+  });
+
   it('recommends the sharded placement and its level when it is faster beyond noise than every caller setting', () => {
     const f = findingOf(withSharded);
     expect(f.best_strategy).toBe('sharded');
