@@ -360,11 +360,12 @@ export function apiCases(
     // lasts seconds, what a warm-up warms (JIT, the connection) is a small share of it, and its
     // noise is pooled over the scenario's rows; its share of `npm run bench` is kept down.
     const oneInFlight = { samples: Math.min(settings.samples, 2), warmups: 0 };
+    // After the first collection, runs at one or two requests in flight last seconds too, and the
+    // crawl pool's workers a warm-up would start were started by the first collection's rows (same
+    // bench file, same pool): they run the same way.
+    const fewInFlight = (level: number) => level <= 2 && index > 0;
     for (const [strategy, concurrency] of apiLevels(settings)) {
-      // worker-threads x1 also has one request in flight; its warm-up starts the crawl pool's
-      // worker, which an earlier collection's row (same bench file, same pool) has started.
-      const startedBefore = strategy === 'worker-threads' && concurrency === 1 && index > 0;
-      const rowRuns = strategy === 'sequential' || startedBefore ? oneInFlight : runs;
+      const rowRuns = strategy === 'sequential' || fewInFlight(concurrency) ? oneInFlight : runs;
       out.push({
         name: `${group} ${strategy} x${concurrency}`,
         group,
@@ -406,7 +407,7 @@ export function apiCases(
           ...PAGES_FLOOR,
           concurrency: inFlight,
           dataset,
-          ...(inFlight === 1 ? oneInFlight : runs),
+          ...(inFlight === 1 || fewInFlight(inFlight) ? oneInFlight : runs),
         },
         work: { run: 'pages', collectionId: c.id, inFlight },
       });
