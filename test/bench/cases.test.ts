@@ -13,6 +13,7 @@ import {
 import type { DataPaths } from '../../src/bench/data.js';
 import { type BenchSettings, mergeSettings } from '../../src/bench/settings.js';
 import { resultKey } from '../../src/profiling/result.js';
+import { LOCAL_BENCH_API } from '../support/bench-api.js';
 
 const settings = (partial: Partial<BenchSettings> = {}): BenchSettings =>
   mergeSettings({ concurrency: [1, 5, 10, 20], workers: [1, 2, 4], samples: 3, warmups: 1, ...partial });
@@ -26,17 +27,7 @@ const ALL: DataPaths = {
   parquet: data('/d/items.parquet'),
 };
 
-const LOCAL: BenchApiInfo = {
-  url: 'http://127.0.0.1:4000',
-  local: true,
-  collections: [
-    { id: 'bench-small', items: 100 },
-    { id: 'bench-large', items: 10_000 },
-  ],
-  pageSize: 100,
-  latencyMs: 50,
-  controlUrl: 'http://127.0.0.1:4001',
-};
+const LOCAL = LOCAL_BENCH_API;
 const REAL: BenchApiInfo = {
   url: 'https://stac.example.com',
   local: false,

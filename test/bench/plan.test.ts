@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { BenchApiInfo } from '../../src/bench/api.js';
 import { apiCases, fileCases, parquetCases, pipelineCases } from '../../src/bench/cases.js';
 import type { DataPaths } from '../../src/bench/data.js';
 import { plannedBenches } from '../../src/bench/plan.js';
 import { mergeSettings } from '../../src/bench/settings.js';
 import { resultKey } from '../../src/profiling/result.js';
+import { LOCAL_BENCH_API } from '../support/bench-api.js';
 
 const data = (path: string, items = 300) => ({ path, items, itemBytesAvg: 1200 });
 const dataPaths: DataPaths = {
@@ -14,17 +14,7 @@ const dataPaths: DataPaths = {
   catalog: data('/d/catalog/catalog.json'),
   parquet: data('/d/items.parquet'),
 };
-const stacApi: BenchApiInfo = {
-  url: 'http://127.0.0.1:4000',
-  local: true,
-  collections: [
-    { id: 'bench-small', items: 100 },
-    { id: 'bench-large', items: 10_000 },
-  ],
-  pageSize: 100,
-  latencyMs: 50,
-  controlUrl: 'http://127.0.0.1:4001',
-};
+const stacApi = LOCAL_BENCH_API;
 
 describe('plannedBenches: the benches of every bench file, before any runs', () => {
   const settings = mergeSettings({ samples: 3, warmups: 1 });
