@@ -7,10 +7,10 @@ import type { HttpStats } from '../../src/ingest/types.js';
 import { generatedSource } from '../../src/mock-api/catalog.js';
 import { type StacApi, type StacApiOptions, startStacApi } from '../../src/mock-api/server.js';
 import { MARKER } from '../../src/output/index.js';
-import { closePipelinePool, PipelineError, pipelineWorkers, runPipeline } from '../../src/pipeline/index.js';
+import { closePipelinePool, PipelineError, runPipeline } from '../../src/pipeline/index.js';
 import type { StacItem } from '../../src/stac/item.js';
 import { tempDir } from '../support/ingest-data.js';
-import { contentList, readOutput } from '../support/pipeline-output.js';
+import { contentList, killSecondWorkerAfter, readOutput } from '../support/pipeline-output.js';
 
 const COUNT = 1200;
 /** Features the local API serves that are not Items (each a failure of the ingest, not a run error). */
@@ -163,17 +163,12 @@ describe('a sharded run from a STAC API that meets trouble', () => {
   it('names the search slice a dead worker was crawling, and says how many Items were written', async () => {
     const api = await serve({ latencyMs: 5 });
     try {
-      let killed = false;
       const error = await runPipeline({
         ...common(api),
         placement: 'sharded',
         workers: 2,
         transforms: [],
-        onProgress: (written) => {
-          if (killed || written < 500) return;
-          killed = true;
-          void pipelineWorkers(2)[1]!.terminate();
-        },
+        onProgress: killSecondWorkerAfter(500),
       }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PipelineError);
       const e = error as PipelineError;

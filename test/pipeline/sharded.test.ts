@@ -15,7 +15,7 @@ import {
 } from '../../src/pipeline/index.js';
 import type { StacItem } from '../../src/stac/item.js';
 import { makeItem, makeItems, tempDir, writeItemsDir } from '../support/ingest-data.js';
-import { canonicalHash, contentList, readOutput } from '../support/pipeline-output.js';
+import { canonicalHash, contentList, killSecondWorkerAfter, readOutput } from '../support/pipeline-output.js';
 
 let root: string;
 let remove: () => Promise<void>;
@@ -206,7 +206,6 @@ describe('a sharded run that stops', () => {
 
   it('names the share a dead worker was writing, and says how many Items were written', async () => {
     const path = outPath('directory');
-    let killed = false;
     const error = await runPipeline({
       source: folder,
       placement: 'sharded',
@@ -214,11 +213,7 @@ describe('a sharded run that stops', () => {
       ingestOptions: { batchSize: 8 },
       transforms: [],
       to: { kind: 'directory', path },
-      onProgress: (written) => {
-        if (killed || written < 40) return;
-        killed = true;
-        void pipelineWorkers(2)[1]!.terminate();
-      },
+      onProgress: killSecondWorkerAfter(40),
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PipelineError);
     const e = error as PipelineError;

@@ -4,6 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ingest } from '../../src/ingest/index.js';
 import type { SinkKind } from '../../src/output/index.js';
+import { pipelineWorkers } from '../../src/pipeline/index.js';
 import type { StacItem } from '../../src/stac/item.js';
 
 /** The same JSON value with its object keys sorted, as a hash: equal content, equal hash. */
@@ -56,4 +57,14 @@ export async function readOutput(kind: SinkKind, path: string): Promise<StacItem
 /** Each Item of an output as `id hash`, sorted: equal lists, the same Items with the same content. */
 export function contentList(items: readonly StacItem[]): string[] {
   return items.map((i) => `${i.id} ${canonicalHash(i)}`).sort();
+}
+
+/** An `onProgress` that terminates the sharded placement's second worker once `after` Items are written (once). */
+export function killSecondWorkerAfter(after: number): (written: number) => void {
+  let killed = false;
+  return (written) => {
+    if (killed || written < after) return;
+    killed = true;
+    void pipelineWorkers(2)[1]!.terminate();
+  };
 }
